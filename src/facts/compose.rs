@@ -1,0 +1,558 @@
+//! Docker compose files: the service model rules judge (image, ports, expose,
+//! environment, env_file, volumes, profiles), with the line of every value,
+//! kept uninterpolated; `Vars` interpolates a value against the `.env` compose
+//! would use; `parse_port` reads the short `ports:` syntax the way docker
+//! does. The `ComposeProjects` fact pairs each compose file with its `.env`.
+
+use std::net::IpAddr;
+
+use crate::facts::dotenv::DotEnv;
+use crate::facts::interpolate::{Interpolated, InterpolationError, interpolate};
+use crate::facts::inventory::{Doc, Parsed};
+use crate::facts::yaml::{Node, Value};
+use crate::facts::{Fact, Facts};
+
+/// A scalar as written, before interpolation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Text {
+    pub raw: String,
+    pub line: u32,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ComposeFile {
+    pub services: Vec<Service>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Service {
+    pub name: String,
+    pub line: u32,
+    pub image: Option<Text>,
+    pub ports: Vec<PortEntry>,
+    pub expose: Vec<Text>,
+    pub environment: Vec<EnvVar>,
+    pub env_files: Vec<Text>,
+    pub volumes: Vec<Text>,
+    pub command: Vec<Text>,
+    pub profiles: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PortEntry {
+    /// `"127.0.0.1:8080:80/tcp"`, `"5984"`, `- 80`.
+    Short(Text),
+    /// The long syntax (`target`, `published`, `host_ip`, `protocol`).
+    Long {
+        line: u32,
+        target: Option<Text>,
+        published: Option<Text>,
+        host_ip: Option<Text>,
+        protocol: Option<Text>,
+    },
+}
+
+impl PortEntry {
+    pub fn line(&self) -> u32 {
+        match self {
+            PortEntry::Short(t) => t.line,
+            PortEntry::Long { line, .. } => *line,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvVar {
+    pub key: String,
+    /// `None` for `- KEY` / `KEY:` (passed through from the shell).
+    pub value: Option<Text>,
+    pub line: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct ComposeError {
+    pub line: u32,
+    pub message: String,
+}
+
+fn err(node: &Node, message: impl Into<String>) -> ComposeError {
+    ComposeError {
+        line: node.line,
+        message: message.into(),
+    }
+}
+
+fn text(node: &Node) -> Option<Text> {
+    node.as_str().map(|s| Text {
+        raw: s.to_string(),
+        line: node.line,
+    })
+}
+
+/// Whether a parsed YAML document is a compose file (a `services` mapping).
+pub fn looks_like_compose(doc: &Node) -> bool {
+    doc.get("services").is_some_and(|s| s.is_map() || s.is_null())
+        && doc.get("apiVersion").is_none()
+}
+
+/// Reads the compose model from a parsed document.
+pub fn from_yaml(doc: &Node) -> Result<ComposeFile, ComposeError> {
+    if !doc.is_map() {
+        return Err(err(doc, "a compose file must be a mapping"));
+    }
+    let mut file = ComposeFile::default();
+    let Some(services) = doc.get("services") else {
+        return Ok(file);
+    };
+    if services.is_null() {
+        return Ok(file);
+    }
+    if !services.is_map() {
+        return Err(err(services, "`services` must be a mapping"));
+    }
+    for (name, body) in services.entries() {
+        let Some(name_text) = name.as_str() else {
+            return Err(err(name, "service name must be a string"));
+        };
+        let mut svc = Service {
+            name: name_text.to_string(),
+            line: name.line,
+            ..Service::default()
+        };
+        if body.is_null() {
+            file.services.push(svc);
+            continue;
+        }
+        if !body.is_map() {
+            return Err(err(body, format!("service {name_text:?} must be a mapping")));
+        }
+        svc.image = body.get("image").and_then(text);
+        if let Some(ports) = body.get("ports") {
+            svc.ports = ports_of(ports)?;
+        }
+        if let Some(expose) = body.get("expose") {
+            svc.expose = scalars(expose, "expose")?;
+        }
+        if let Some(env) = body.get("environment") {
+            svc.environment = environment(env)?;
+        }
+        if let Some(files) = body.get("env_file") {
+            svc.env_files = match &files.value {
+                Value::Scalar { .. } => text(files).into_iter().collect(),
+                Value::Seq(items) => items
+                    .iter()
+                    .filter_map(|i| text(i).or_else(|| i.get("path").and_then(text)))
+                    .collect(),
+                _ => Vec::new(),
+            };
+        }
+        if let Some(vols) = body.get("volumes") {
+            svc.volumes = vols
+                .items()
+                .iter()
+                .filter_map(|v| text(v).or_else(|| v.get("source").and_then(text)))
+                .collect();
+        }
+        if let Some(cmd) = body.get("command") {
+            svc.command = match &cmd.value {
+                Value::Scalar { .. } => text(cmd).into_iter().collect(),
+                _ => cmd.items().iter().filter_map(text).collect(),
+            };
+        }
+        if let Some(profiles) = body.get("profiles") {
+            svc.profiles = profiles
+                .items()
+                .iter()
+                .filter_map(|p| p.as_str().map(str::to_string))
+                .collect();
+        }
+        file.services.push(svc);
+    }
+    Ok(file)
+}
+
+fn scalars(node: &Node, what: &str) -> Result<Vec<Text>, ComposeError> {
+    if node.is_null() {
+        return Ok(Vec::new());
+    }
+    if !node.is_seq() {
+        return Err(err(node, format!("`{what}` must be a list")));
+    }
+    node.items()
+        .iter()
+        .map(|i| text(i).ok_or_else(|| err(i, format!("`{what}` entries must be scalars"))))
+        .collect()
+}
+
+fn ports_of(node: &Node) -> Result<Vec<PortEntry>, ComposeError> {
+    if node.is_null() {
+        return Ok(Vec::new());
+    }
+    if !node.is_seq() {
+        return Err(err(node, "`ports` must be a list"));
+    }
+    let mut out = Vec::new();
+    for item in node.items() {
+        match &item.value {
+            Value::Scalar { .. } => out.push(PortEntry::Short(text(item).expect("scalar"))),
+            Value::Map(_) => out.push(PortEntry::Long {
+                line: item.line,
+                target: item.get("target").and_then(text),
+                published: item.get("published").and_then(text),
+                host_ip: item.get("host_ip").and_then(text),
+                protocol: item.get("protocol").and_then(text),
+            }),
+            _ => return Err(err(item, "a `ports` entry must be a string or a mapping")),
+        }
+    }
+    Ok(out)
+}
+
+fn environment(node: &Node) -> Result<Vec<EnvVar>, ComposeError> {
+    match &node.value {
+        Value::Null => Ok(Vec::new()),
+        Value::Map(entries) => Ok(entries
+            .iter()
+            .filter_map(|(k, v)| {
+                let key = k.as_str()?;
+                Some(EnvVar {
+                    key: key.to_string(),
+                    value: text(v),
+                    line: k.line,
+                })
+            })
+            .collect()),
+        Value::Seq(items) => items
+            .iter()
+            .map(|i| {
+                let s = i
+                    .as_str()
+                    .ok_or_else(|| err(i, "`environment` entries must be strings"))?;
+                Ok(match s.split_once('=') {
+                    Some((k, v)) => EnvVar {
+                        key: k.to_string(),
+                        value: Some(Text {
+                            raw: v.to_string(),
+                            line: i.line,
+                        }),
+                        line: i.line,
+                    },
+                    None => EnvVar {
+                        key: s.to_string(),
+                        value: None,
+                        line: i.line,
+                    },
+                })
+            })
+            .collect(),
+        Value::Scalar { .. } => Err(err(node, "`environment` must be a list or a mapping")),
+    }
+}
+
+/// Where compose finds the variables for interpolating a compose file.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EnvSource {
+    /// The `.env` read (path inside the target).
+    Found { rel: String, env: DotEnv },
+    /// A `.env` exists but could not be read or parsed.
+    Broken { rel: String, error: String },
+    /// No `.env` beside the compose file.
+    Missing { expected: String },
+}
+
+/// Interpolation for one compose file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Vars {
+    pub source: EnvSource,
+}
+
+impl Vars {
+    pub fn lookup(&self, name: &str) -> Option<String> {
+        match &self.source {
+            EnvSource::Found { env, .. } => env.value(name).map(str::to_string),
+            _ => None,
+        }
+    }
+
+    pub fn resolve(&self, t: &Text) -> Result<Interpolated, InterpolationError> {
+        interpolate(&t.raw, &|n| self.lookup(n))
+    }
+
+    /// Why an unset variable has no value, for a not-evaluated reason.
+    pub fn why_unset(&self, var: &str) -> String {
+        match &self.source {
+            EnvSource::Found { rel, .. } => format!("${{{var}}} is not set in {rel}"),
+            EnvSource::Broken { rel, error } => {
+                format!("${{{var}}} comes from {rel}, which could not be read: {error}")
+            }
+            EnvSource::Missing { expected } => {
+                format!("${{{var}}} has no default and there is no {expected}")
+            }
+        }
+    }
+}
+
+/// A compose file with the variables compose would interpolate it with.
+#[derive(Debug)]
+pub struct Project {
+    pub rel: String,
+    pub file: ComposeFile,
+    pub vars: Vars,
+}
+
+/// Every compose file of a target, paired with its `.env`; compose files that
+/// could not be parsed are kept with their error.
+#[derive(Debug, Default)]
+pub struct ComposeProjects {
+    pub projects: Vec<Project>,
+    pub broken: Vec<(String, String)>,
+}
+
+impl Fact for ComposeProjects {
+    fn collect(facts: &Facts) -> Self {
+        let mut out = ComposeProjects::default();
+        for doc in facts.docs() {
+            match &doc.content {
+                Ok(Parsed::Compose(file)) => out.projects.push(Project {
+                    rel: doc.rel.clone(),
+                    file: file.clone(),
+                    vars: Vars {
+                        source: env_source(facts, doc),
+                    },
+                }),
+                Err(e) if doc.kind == crate::facts::inventory::Kind::Compose => {
+                    out.broken.push((doc.rel.clone(), e.clone()));
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+fn parent_of(rel: &str) -> &str {
+    rel.rfind('/').map_or("", |i| &rel[..i])
+}
+
+fn join(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_string()
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// The `.env` compose reads for a compose file: the one in its directory; for
+/// CHT's layout (`cht/compose/*.yml` started by the upgrade service), the
+/// upgrade service's `cht/upgrade-service/.env`.
+fn env_source(facts: &Facts, compose: &Doc) -> EnvSource {
+    let dir = parent_of(&compose.rel);
+    let mut candidates = vec![join(dir, ".env")];
+    if dir == "compose" || dir.ends_with("/compose") {
+        candidates.push(join(parent_of(dir), "upgrade-service/.env"));
+    }
+    for rel in &candidates {
+        if let Some(doc) = facts.doc(rel) {
+            return match &doc.content {
+                Ok(Parsed::DotEnv(env)) => EnvSource::Found {
+                    rel: facts.target.location(rel).path,
+                    env: env.clone(),
+                },
+                Ok(_) => EnvSource::Broken {
+                    rel: facts.target.location(rel).path,
+                    error: "not a dotenv file".to_string(),
+                },
+                Err(e) => EnvSource::Broken {
+                    rel: facts.target.location(rel).path,
+                    error: e.clone(),
+                },
+            };
+        }
+    }
+    EnvSource::Missing {
+        expected: format!(".env beside {}", facts.target.location(&compose.rel).path),
+    }
+}
+
+/// A published port after interpolation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Published {
+    /// The host address; `None` binds every interface.
+    pub host_ip: Option<String>,
+    /// Host port range; `None` is a random port chosen by docker.
+    pub host_ports: Option<(u16, u16)>,
+    pub container_ports: (u16, u16),
+    pub protocol: String,
+}
+
+impl Published {
+    /// Whether only loopback can reach it (`127.0.0.0/8`, `::1`).
+    pub fn is_loopback(&self) -> bool {
+        self.host_ip
+            .as_deref()
+            .and_then(|ip| ip.parse::<IpAddr>().ok())
+            .is_some_and(|ip| match ip {
+                IpAddr::V4(v4) => v4.is_loopback(),
+                IpAddr::V6(v6) => {
+                    v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+                }
+            })
+    }
+
+    /// Whether it binds every interface (no host IP, `0.0.0.0`, `::`).
+    pub fn all_interfaces(&self) -> bool {
+        match self.host_ip.as_deref() {
+            None => true,
+            Some(ip) => ip
+                .parse::<IpAddr>()
+                .is_ok_and(|ip| ip.is_unspecified()),
+        }
+    }
+
+    pub fn host_ports_iter(&self) -> impl Iterator<Item = u16> {
+        let (a, b) = self.host_ports.unwrap_or((1, 0));
+        a..=b
+    }
+
+    pub fn container_ports_iter(&self) -> impl Iterator<Item = u16> {
+        self.container_ports.0..=self.container_ports.1
+    }
+
+    /// `0.0.0.0:8080->80/tcp`, the way `docker ps` prints it.
+    pub fn describe(&self) -> String {
+        let ip = match self.host_ip.as_deref() {
+            None => "0.0.0.0".to_string(),
+            Some(ip) if ip.contains(':') => format!("[{ip}]"),
+            Some(ip) => ip.to_string(),
+        };
+        let host = match self.host_ports {
+            None => "(random)".to_string(),
+            Some(r) => range_text(r),
+        };
+        format!(
+            "{ip}:{host}->{}/{}",
+            range_text(self.container_ports),
+            self.protocol
+        )
+    }
+}
+
+fn range_text((a, b): (u16, u16)) -> String {
+    if a == b { a.to_string() } else { format!("{a}-{b}") }
+}
+
+fn parse_range(s: &str) -> Result<(u16, u16), String> {
+    let s = s.trim();
+    let (a, b) = s.split_once('-').unwrap_or((s, s));
+    let a: u16 = a
+        .trim()
+        .parse()
+        .map_err(|_| format!("invalid port {s:?}"))?;
+    let b: u16 = b
+        .trim()
+        .parse()
+        .map_err(|_| format!("invalid port {s:?}"))?;
+    if a > b {
+        return Err(format!("invalid port range {s:?}"));
+    }
+    Ok((a, b))
+}
+
+/// Parses the short syntax `[[IP:](HOST_PORT|RANGE):]CONTAINER_PORT[-END][/PROTO]`
+/// as docker does (`nat.ParsePortSpec`): the last colon-separated part is the
+/// container port, the one before it the host port, the rest the IP (which
+/// may be an IPv6 address, with or without brackets).
+pub fn parse_port(spec: &str) -> Result<Published, String> {
+    let spec = spec.trim();
+    let (body, protocol) = match spec.rsplit_once('/') {
+        Some((b, p)) => (b, p.to_ascii_lowercase()),
+        None => (spec, "tcp".to_string()),
+    };
+    if !matches!(protocol.as_str(), "tcp" | "udp" | "sctp") {
+        return Err(format!("invalid protocol {protocol:?} in {spec:?}"));
+    }
+    let parts: Vec<&str> = body.split(':').collect();
+    let n = parts.len();
+    let (ip, host, container) = match n {
+        1 => ("", "", parts[0]),
+        2 => ("", parts[0], parts[1]),
+        3 => (parts[0], parts[1], parts[2]),
+        _ => {
+            let ip_end = body.len() - parts[n - 1].len() - parts[n - 2].len() - 2;
+            (&body[..ip_end], parts[n - 2], parts[n - 1])
+        }
+    };
+    let ip = ip.trim_start_matches('[').trim_end_matches(']');
+    if !ip.is_empty() && ip.parse::<IpAddr>().is_err() {
+        return Err(format!("invalid host IP {ip:?} in {spec:?}"));
+    }
+    Ok(Published {
+        host_ip: (!ip.is_empty()).then(|| ip.to_string()),
+        host_ports: if host.is_empty() {
+            None
+        } else {
+            Some(parse_range(host)?)
+        },
+        container_ports: parse_range(container)?,
+        protocol,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::yaml;
+
+    #[test]
+    fn short_port_syntax() {
+        let p = parse_port("3000").unwrap();
+        assert_eq!((p.host_ip, p.host_ports, p.container_ports), (None, None, (3000, 3000)));
+        let p = parse_port("8000:80").unwrap();
+        assert_eq!(p.host_ports, Some((8000, 8000)));
+        let p = parse_port("127.0.0.1:8001:8001/udp").unwrap();
+        assert!(p.is_loopback());
+        assert_eq!(p.protocol, "udp");
+        let p = parse_port("9090-9091:8080-8081").unwrap();
+        assert_eq!(p.host_ports, Some((9090, 9091)));
+        let p = parse_port("[::1]:6000:6000").unwrap();
+        assert_eq!(p.host_ip.as_deref(), Some("::1"));
+        assert!(p.is_loopback());
+        let p = parse_port("::1:6000:6000").unwrap();
+        assert_eq!(p.host_ip.as_deref(), Some("::1"));
+        let p = parse_port("[::]:443:443").unwrap();
+        assert!(p.all_interfaces() && !p.is_loopback());
+        let p = parse_port("127.0.0.1::80").unwrap();
+        assert_eq!(p.host_ports, None);
+        assert_eq!(p.describe(), "127.0.0.1:(random)->80/tcp");
+        assert!(parse_port("abc").is_err());
+        assert!(parse_port("localhost:80:80").is_err());
+        assert!(parse_port("80:80/icmp").is_err());
+        assert!(parse_port("90-80:80").is_err());
+    }
+
+    #[test]
+    fn model_from_yaml() {
+        let src = "services:\n  nginx:\n    image: nginx\n    ports:\n      - \"${P:-80}:80\"\n      - target: 443\n        published: \"443\"\n        host_ip: 0.0.0.0\n    environment:\n      - A=1\n      - B\n  api:\n    expose:\n      - 5988\n    environment:\n      C: x\n";
+        let docs = yaml::parse(src).unwrap();
+        assert!(looks_like_compose(&docs[0]));
+        let f = from_yaml(&docs[0]).unwrap();
+        assert_eq!(f.services.len(), 2);
+        let nginx = &f.services[0];
+        assert_eq!(nginx.ports.len(), 2);
+        assert_eq!(nginx.ports[0].line(), 5);
+        assert_eq!(nginx.ports[1].line(), 6);
+        assert_eq!(nginx.environment[1].value, None);
+        let api = &f.services[1];
+        assert_eq!(api.expose[0].raw, "5988");
+        assert_eq!(api.environment[0].line, 16);
+    }
+
+    #[test]
+    fn bad_shapes_are_errors_with_lines() {
+        let docs = yaml::parse("services:\n  a:\n    ports: 80\n").unwrap();
+        assert_eq!(from_yaml(&docs[0]).unwrap_err().line, 3);
+        let docs = yaml::parse("services: [a]\n").unwrap();
+        assert!(from_yaml(&docs[0]).is_err());
+    }
+}

@@ -1,0 +1,246 @@
+//! CouchDB ini files and their layering. A file is parsed the way CouchDB's
+//! config reader does (`[section]`, `key = value`, `;` comments at the start
+//! of a line or after whitespace, indented continuation lines); the
+//! `CouchConfigs` fact groups files into one CouchDB config directory each and
+//! layers them `default.ini` < `default.d/*` < `local.ini` < `local.d/*`.
+
+use std::collections::BTreeMap;
+
+use crate::facts::inventory::{Kind, Parsed};
+use crate::facts::{Fact, Facts};
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IniFile {
+    pub entries: Vec<IniEntry>,
+    pub sections: Vec<(String, u32)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IniEntry {
+    pub section: String,
+    pub key: String,
+    pub value: String,
+    pub line: u32,
+}
+
+/// Section names only CouchDB uses: how an `.ini` is recognised as CouchDB's.
+pub const COUCHDB_SECTIONS: [&str; 15] = [
+    "couchdb",
+    "chttpd",
+    "httpd",
+    "admins",
+    "couch_httpd_auth",
+    "chttpd_auth",
+    "chttpd_auth_lockout",
+    "cluster",
+    "fabric",
+    "query_server_config",
+    "couch_peruser",
+    "nouveau",
+    "replicator",
+    "smoosh",
+    "couch_httpd_oauth",
+];
+
+fn strip_comment(v: &str) -> &str {
+    let bytes = v.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b';' && (i == 0 || bytes[i - 1].is_ascii_whitespace()) {
+            return &v[..i];
+        }
+    }
+    v
+}
+
+pub fn parse(text: &str) -> Result<IniFile, String> {
+    let mut file = IniFile::default();
+    let mut section: Option<String> = None;
+    for (idx, raw) in text.lines().enumerate() {
+        let line_no = idx as u32 + 1;
+        let trimmed = raw.trim();
+        if trimmed.is_empty() || trimmed.starts_with(';') {
+            continue;
+        }
+        if raw.starts_with([' ', '\t']) && !trimmed.starts_with('[') {
+            // Continuation of the previous value.
+            if let Some(last) = file.entries.last_mut() {
+                let more = strip_comment(trimmed).trim();
+                if !more.is_empty() {
+                    last.value.push(' ');
+                    last.value.push_str(more);
+                }
+                continue;
+            }
+        }
+        if let Some(rest) = trimmed.strip_prefix('[') {
+            let Some(name) = rest.strip_suffix(']') else {
+                return Err(format!("line {line_no}: unterminated section header"));
+            };
+            let name = name.trim().to_string();
+            file.sections.push((name.clone(), line_no));
+            section = Some(name);
+            continue;
+        }
+        let Some((key, value)) = trimmed.split_once('=') else {
+            // CouchDB ignores lines that are not `key = value`.
+            continue;
+        };
+        let Some(sec) = &section else {
+            return Err(format!("line {line_no}: `{}` is outside any [section]", key.trim()));
+        };
+        file.entries.push(IniEntry {
+            section: sec.clone(),
+            key: key.trim().to_string(),
+            value: strip_comment(value).trim().to_string(),
+            line: line_no,
+        });
+    }
+    Ok(file)
+}
+
+/// Whether an ini file is CouchDB's (by its section names).
+pub fn is_couchdb(file: &IniFile) -> bool {
+    file.sections
+        .iter()
+        .any(|(s, _)| COUCHDB_SECTIONS.contains(&s.as_str()))
+}
+
+/// The effective setting of one key, and where it was set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Setting {
+    pub value: String,
+    pub rel: String,
+    pub line: u32,
+}
+
+/// One CouchDB configuration directory, layered.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CouchConfig {
+    /// The directory the files belong to (`etc` of `etc/local.d/x.ini`).
+    pub dir: String,
+    /// The files in the order CouchDB reads them.
+    pub files: Vec<String>,
+    pub settings: BTreeMap<(String, String), Setting>,
+    /// Files of this directory that could not be read or parsed.
+    pub broken: Vec<(String, String)>,
+}
+
+impl CouchConfig {
+    pub fn get(&self, section: &str, key: &str) -> Option<&Setting> {
+        self.settings.get(&(section.to_string(), key.to_string()))
+    }
+
+    /// Only credentials (`[admins]`, the uuid, the cookie secret): what the
+    /// CHT image writes into its credentials volume. Such a directory does not
+    /// describe the server configuration.
+    pub fn credentials_only(&self) -> bool {
+        self.settings.keys().all(|(s, k)| {
+            s == "admins"
+                || (s == "couchdb" && k == "uuid")
+                || ((s == "chttpd_auth" || s == "couch_httpd_auth") && k == "secret")
+        })
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct CouchConfigs {
+    pub configs: Vec<CouchConfig>,
+}
+
+/// The config directory and layer rank of an ini file path.
+fn placement(rel: &str) -> (String, u8, String) {
+    let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+    let (parent, leaf) = dir.rsplit_once('/').unwrap_or(("", dir));
+    match (leaf, name) {
+        ("default.d", _) => (parent.to_string(), 1, name.to_string()),
+        ("local.d", _) => (parent.to_string(), 3, name.to_string()),
+        (_, "default.ini") => (dir.to_string(), 0, name.to_string()),
+        (_, "local.ini") => (dir.to_string(), 2, name.to_string()),
+        // Loose files (like cht-core's couchdb/10-docker-default.ini, which the
+        // image copies into local.d) are read as local.d files.
+        _ => (dir.to_string(), 3, name.to_string()),
+    }
+}
+
+impl Fact for CouchConfigs {
+    fn collect(facts: &Facts) -> Self {
+        let mut groups: BTreeMap<String, Vec<(u8, String, &str)>> = BTreeMap::new();
+        let mut broken: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+        for doc in facts.docs() {
+            if doc.kind != Kind::CouchIni {
+                continue;
+            }
+            let (dir, rank, name) = placement(&doc.rel);
+            match &doc.content {
+                Ok(Parsed::CouchIni(_)) => {
+                    groups.entry(dir).or_default().push((rank, name, &doc.rel));
+                }
+                Err(e) => broken
+                    .entry(dir)
+                    .or_default()
+                    .push((doc.rel.clone(), e.clone())),
+                Ok(_) => {}
+            }
+        }
+        let mut configs = Vec::new();
+        let dirs: std::collections::BTreeSet<String> =
+            groups.keys().chain(broken.keys()).cloned().collect();
+        for dir in dirs {
+            let mut files = groups.remove(&dir).unwrap_or_default();
+            files.sort();
+            let mut cfg = CouchConfig {
+                dir: dir.clone(),
+                broken: broken.remove(&dir).unwrap_or_default(),
+                ..CouchConfig::default()
+            };
+            for (_, _, rel) in files {
+                let Some(Ok(Parsed::CouchIni(ini))) = facts.doc(rel).map(|d| &d.content) else {
+                    continue;
+                };
+                cfg.files.push(rel.to_string());
+                for e in &ini.entries {
+                    cfg.settings.insert(
+                        (e.section.clone(), e.key.clone()),
+                        Setting {
+                            value: e.value.clone(),
+                            rel: rel.to_string(),
+                            line: e.line,
+                        },
+                    );
+                }
+            }
+            configs.push(cfg);
+        }
+        CouchConfigs { configs }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_couchdb_ini() {
+        let text = "; header\n[chttpd]\nport = 5984 ; inline\nbind_address = 0.0.0.0\n[admins]\nadmin = -pbkdf2-abc,def,10\nurl = http://a;b\n  more\n";
+        let ini = parse(text).unwrap();
+        assert!(is_couchdb(&ini));
+        assert_eq!(ini.entries[0].value, "5984");
+        assert_eq!(ini.entries[0].line, 3);
+        assert_eq!(ini.entries[2].value, "-pbkdf2-abc,def,10");
+        assert_eq!(ini.entries[3].value, "http://a;b more");
+        assert!(parse("key = v\n").is_err());
+        assert!(parse("[open\n").is_err());
+        let grafana = parse("[server]\nhttp_port = 3000\n[security]\nadmin_password = x\n").unwrap();
+        assert!(!is_couchdb(&grafana));
+    }
+
+    #[test]
+    fn layering_order() {
+        assert_eq!(placement("etc/default.ini").1, 0);
+        assert_eq!(placement("etc/default.d/a.ini"), ("etc".into(), 1, "a.ini".into()));
+        assert_eq!(placement("etc/local.ini").1, 2);
+        assert_eq!(placement("etc/local.d/z.ini"), ("etc".into(), 3, "z.ini".into()));
+        assert_eq!(placement("couchdb/10-docker-default.ini").0, "couchdb");
+        assert_eq!(placement("local.ini").0, "");
+    }
+}

@@ -1,0 +1,238 @@
+//! Variable interpolation exactly as docker compose does it (compose-spec
+//! "Interpolation"): `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR-default}`,
+//! `${VAR:?error}`, `${VAR?error}`, `${VAR:+alt}`, `${VAR+alt}`, nested
+//! expressions in defaults, and `$$` for a literal `$`. Pure string work.
+
+/// The result of interpolating one value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Interpolated {
+    pub value: String,
+    /// Variables that were unset and had no default: compose substitutes an
+    /// empty string (with a warning), so the effective value is uncertain.
+    pub unset: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum InterpolationError {
+    /// `${VAR:?message}` with VAR unset: compose refuses to start.
+    #[error("{var} is required: {message}")]
+    Required { var: String, message: String },
+    #[error("invalid interpolation syntax in {0:?}")]
+    Syntax(String),
+}
+
+/// Interpolates `text`, looking variables up with `lookup`.
+pub fn interpolate(
+    text: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<Interpolated, InterpolationError> {
+    let mut unset = Vec::new();
+    let value = expand(text, lookup, &mut unset, 0)?;
+    unset.sort();
+    unset.dedup();
+    Ok(Interpolated { value, unset })
+}
+
+fn is_name_start(c: char) -> bool {
+    c.is_ascii_alphabetic() || c == '_'
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+fn expand(
+    text: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    unset: &mut Vec<String>,
+    depth: usize,
+) -> Result<String, InterpolationError> {
+    if depth > 16 {
+        return Err(InterpolationError::Syntax(text.to_string()));
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let mut chars = after.chars();
+        match chars.next() {
+            Some('$') => {
+                out.push('$');
+                rest = &after[1..];
+            }
+            Some('{') => {
+                let end = matching_brace(after).ok_or_else(|| {
+                    InterpolationError::Syntax(text.to_string())
+                })?;
+                let inner = &after[1..end];
+                out.push_str(&braced(inner, text, lookup, unset, depth)?);
+                rest = &after[end + 1..];
+            }
+            Some(c) if is_name_start(c) => {
+                let len = after
+                    .char_indices()
+                    .find(|(_, c)| !is_name_char(*c))
+                    .map_or(after.len(), |(j, _)| j);
+                let name = &after[..len];
+                match lookup(name) {
+                    Some(v) => out.push_str(&v),
+                    None => unset.push(name.to_string()),
+                }
+                rest = &after[len..];
+            }
+            // A lone `$` (end of string, or before a character that cannot
+            // start a name) is kept, as compose does.
+            _ => {
+                out.push('$');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// Index of the `}` closing the `{` at `s[0]`, honouring nesting.
+fn matching_brace(s: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in s.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn braced(
+    inner: &str,
+    whole: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    unset: &mut Vec<String>,
+    depth: usize,
+) -> Result<String, InterpolationError> {
+    let name_len = inner
+        .char_indices()
+        .find(|(_, c)| !is_name_char(*c))
+        .map_or(inner.len(), |(j, _)| j);
+    let name = &inner[..name_len];
+    if name.is_empty() || !name.starts_with(is_name_start) {
+        return Err(InterpolationError::Syntax(whole.to_string()));
+    }
+    let op = &inner[name_len..];
+    let value = lookup(name);
+    let set = value.is_some();
+    let non_empty = value.as_deref().is_some_and(|v| !v.is_empty());
+    let arg = |skip: usize| &op[skip..];
+    let mut sub = |s: &str| expand(s, lookup, unset, depth + 1);
+    Ok(match op {
+        "" => match value {
+            Some(v) => v,
+            None => {
+                unset.push(name.to_string());
+                String::new()
+            }
+        },
+        _ if op.starts_with(":-") => {
+            if non_empty {
+                value.unwrap_or_default()
+            } else {
+                sub(arg(2))?
+            }
+        }
+        _ if op.starts_with('-') => {
+            if set {
+                value.unwrap_or_default()
+            } else {
+                sub(arg(1))?
+            }
+        }
+        _ if op.starts_with(":?") || op.starts_with('?') => {
+            let strict = op.starts_with(':');
+            let ok = if strict { non_empty } else { set };
+            if ok {
+                value.unwrap_or_default()
+            } else {
+                return Err(InterpolationError::Required {
+                    var: name.to_string(),
+                    message: sub(arg(if strict { 2 } else { 1 }))?,
+                });
+            }
+        }
+        _ if op.starts_with(":+") => {
+            if non_empty {
+                sub(arg(2))?
+            } else {
+                String::new()
+            }
+        }
+        _ if op.starts_with('+') => {
+            if set {
+                sub(arg(1))?
+            } else {
+                String::new()
+            }
+        }
+        _ => return Err(InterpolationError::Syntax(whole.to_string())),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
+    }
+
+    fn run(text: &str, vars: &[(&str, &str)]) -> Result<Interpolated, InterpolationError> {
+        interpolate(text, &env(vars))
+    }
+
+    #[test]
+    fn compose_forms() {
+        let v = [("A", "a"), ("E", "")];
+        assert_eq!(run("${A}", &v).unwrap().value, "a");
+        assert_eq!(run("$A/x", &v).unwrap().value, "a/x");
+        assert_eq!(run("${B:-80}:80", &v).unwrap().value, "80:80");
+        assert_eq!(run("${E:-d}", &v).unwrap().value, "d");
+        assert_eq!(run("${E-d}", &v).unwrap().value, "");
+        assert_eq!(run("${B-d}", &v).unwrap().value, "d");
+        assert_eq!(run("${A:+yes}", &v).unwrap().value, "yes");
+        assert_eq!(run("${E:+yes}", &v).unwrap().value, "");
+        assert_eq!(run("${E+yes}", &v).unwrap().value, "yes");
+        assert_eq!(run("$$HOME", &v).unwrap().value, "$HOME");
+        assert_eq!(run("${B:-${A}}", &v).unwrap().value, "a");
+        assert_eq!(run("cost $ 5", &v).unwrap().value, "cost $ 5");
+        let r = run("${B}x", &v).unwrap();
+        assert_eq!(r.value, "x");
+        assert_eq!(r.unset, vec!["B"]);
+    }
+
+    #[test]
+    fn required_and_errors() {
+        let e = run("${P:?P must be set}", &[]).unwrap_err();
+        assert_eq!(
+            e,
+            InterpolationError::Required {
+                var: "P".into(),
+                message: "P must be set".into()
+            }
+        );
+        assert!(run("${P:?x}", &[("P", "")]).is_err());
+        assert!(run("${P?x}", &[("P", "")]).is_ok());
+        assert!(matches!(run("${", &[]), Err(InterpolationError::Syntax(_))));
+        assert!(matches!(run("${1A}", &[]), Err(InterpolationError::Syntax(_))));
+    }
+}

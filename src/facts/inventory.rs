@@ -1,0 +1,483 @@
+//! The configuration files of a target: found (a whole tree, or the places a
+//! host keeps CHT, CouchDB and system configuration), read through the
+//! target's `Root`, classified by name and content, and parsed, in parallel.
+//! The only place tree files are discovered and read. `.gitignore` is not
+//! honoured: `.env` files are git-ignored and are exactly what must be seen.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::facts::{compose, couchdb_ini, dotenv, k8s, vmargs, yaml};
+use crate::target::{Root, RootError, Source, Target};
+
+/// Directories never entered.
+const SKIP_DIRS: [&str; 7] = [
+    ".git",
+    "node_modules",
+    "target",
+    "shards",
+    ".shards",
+    ".delete",
+    "search_indexes",
+];
+
+/// Where a host keeps system-level configuration rampart reads (globs are
+/// one directory level), and how deep to look. A CHT deployment directory
+/// found on a host is scanned as a tree target of its own.
+const HOST_PLACES: [(&str, usize); 3] = [
+    ("opt/couchdb/etc", 3),
+    ("etc/couchdb", 3),
+    ("var/lib/docker/volumes/*/_data", 3),
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    Compose,
+    DotEnv,
+    CouchIni,
+    VmArgs,
+    K8s,
+}
+
+impl Kind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Kind::Compose => "docker compose file",
+            Kind::DotEnv => "dotenv file",
+            Kind::CouchIni => "CouchDB ini file",
+            Kind::VmArgs => "Erlang vm.args file",
+            Kind::K8s => "Kubernetes manifest",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Parsed {
+    Compose(compose::ComposeFile),
+    DotEnv(dotenv::DotEnv),
+    CouchIni(couchdb_ini::IniFile),
+    VmArgs(vmargs::VmArgs),
+    K8s(Vec<k8s::Object>),
+}
+
+/// One configuration file: parsed, or why it could not be.
+#[derive(Clone, Debug)]
+pub struct Doc {
+    /// Path inside the target's root, `/`-separated, no leading `/`.
+    pub rel: String,
+    pub kind: Kind,
+    pub content: Result<Parsed, String>,
+}
+
+/// Something worth telling that is not a rule outcome: a skipped template, a
+/// file over the size cap, a directory that could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Note {
+    pub rel: Option<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Inventory {
+    pub docs: Vec<Doc>,
+    pub notes: Vec<Note>,
+    index: HashMap<String, usize>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct LoadOptions {
+    pub max_file_size: u64,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            max_file_size: crate::target::root::DEFAULT_FILE_CAP,
+        }
+    }
+}
+
+impl Inventory {
+    pub fn load(target: &Target, opts: &LoadOptions) -> Inventory {
+        let mut notes = Vec::new();
+        let candidates = match &target.source {
+            Source::Tree(t) => walk(&t.root, "", usize::MAX, &mut notes),
+            Source::Host(h) => host_candidates(&h.root, &mut notes),
+        };
+        let root = target.root().expect("trees and hosts have roots");
+        let loaded: Vec<(Option<Doc>, Option<Note>)> = candidates
+            .par_iter()
+            .map(|(rel, name)| load_one(root, rel, name, opts))
+            .collect();
+        let mut docs = Vec::new();
+        for (doc, note) in loaded {
+            docs.extend(doc);
+            notes.extend(note);
+        }
+        docs.sort_by(|a, b| a.rel.cmp(&b.rel));
+        notes.sort();
+        let index = docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.rel.clone(), i))
+            .collect();
+        Inventory { docs, notes, index }
+    }
+
+    pub fn doc(&self, rel: &str) -> Option<&Doc> {
+        self.index.get(rel).map(|&i| &self.docs[i])
+    }
+}
+
+fn walk(root: &Root, start: &str, max_depth: usize, notes: &mut Vec<Note>) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let Ok(dir) = root.resolve(start) else {
+        return out;
+    };
+    let walker = WalkDir::new(&dir)
+        .follow_links(false)
+        .max_depth(max_depth)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            !(e.depth() > 0
+                && e.file_type().is_dir()
+                && SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
+        });
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let rel = e
+                    .path()
+                    .and_then(|p| p.strip_prefix(root.base()).ok())
+                    .map(|p| p.to_string_lossy().into_owned());
+                let why = e
+                    .io_error()
+                    .map_or_else(|| e.to_string(), |io| match io.kind() {
+                        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+                        _ => io.to_string(),
+                    });
+                notes.push(Note {
+                    rel,
+                    message: format!("could not read directory: {why}; files in it were not scanned"),
+                });
+                continue;
+            }
+        };
+        let ft = entry.file_type();
+        if ft.is_dir() {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if classify_name(&name).is_none() {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(root.base()) else {
+            continue;
+        };
+        out.push((rel.to_string_lossy().into_owned(), name));
+    }
+    out
+}
+
+fn host_candidates(root: &Root, notes: &mut Vec<Note>) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (place, depth) in HOST_PLACES {
+        for dir in expand_place(root, place) {
+            out.extend(walk(root, &dir, depth, notes));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Expands `*` path segments against the root's directories.
+fn expand_place(root: &Root, place: &str) -> Vec<String> {
+    let mut prefixes = vec![String::new()];
+    for seg in place.split('/') {
+        let mut next = Vec::new();
+        for p in &prefixes {
+            if seg == "*" {
+                if let Ok(entries) = root.read_dir(p) {
+                    for e in entries.into_iter().filter(|e| e.is_dir) {
+                        next.push(format!("{p}/{}", e.name).trim_start_matches('/').to_string());
+                    }
+                }
+            } else {
+                next.push(format!("{p}/{seg}").trim_start_matches('/').to_string());
+            }
+        }
+        prefixes = next;
+    }
+    prefixes.into_iter().filter(|p| root.is_dir(p)).collect()
+}
+
+/// What a file's name says it may be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum NameKind {
+    DotEnv,
+    Ini,
+    VmArgs,
+    Yaml,
+}
+
+fn classify_name(name: &str) -> Option<NameKind> {
+    let lower = name.to_ascii_lowercase();
+    if lower == ".env"
+        || lower.ends_with(".env")
+        || lower.starts_with(".env.")
+        || lower == "env.template"
+        || lower.ends_with(".env.example")
+        || lower.ends_with(".env.template")
+    {
+        return Some(NameKind::DotEnv);
+    }
+    if lower == "vm.args" {
+        return Some(NameKind::VmArgs);
+    }
+    if lower.ends_with(".ini") {
+        return Some(NameKind::Ini);
+    }
+    if lower.ends_with(".yml")
+        || lower.ends_with(".yaml")
+        || lower.ends_with(".yml.template")
+        || lower.ends_with(".yaml.template")
+    {
+        return Some(NameKind::Yaml);
+    }
+    None
+}
+
+/// Compose file names docker compose and CHT use.
+fn compose_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.starts_with("docker-compose")
+        || lower.starts_with("compose.")
+        || lower.starts_with("compose-")
+        || lower.starts_with("cht-core")
+        || lower.starts_with("cht-couchdb")
+        || lower.contains("compose")
+}
+
+fn load_one(root: &Root, rel: &str, name: &str, opts: &LoadOptions) -> (Option<Doc>, Option<Note>) {
+    let Some(name_kind) = classify_name(name) else {
+        return (None, None);
+    };
+    let guessed = match name_kind {
+        NameKind::DotEnv => Some(Kind::DotEnv),
+        NameKind::VmArgs => Some(Kind::VmArgs),
+        NameKind::Ini => None,
+        NameKind::Yaml => compose_name(name).then_some(Kind::Compose),
+    };
+    let text = match root.read_text(rel, opts.max_file_size) {
+        Ok(t) => t,
+        Err(RootError::NotFound) => return (None, None),
+        Err(e @ RootError::TooLarge { .. }) => {
+            return (
+                None,
+                Some(Note {
+                    rel: Some(rel.to_string()),
+                    message: format!("skipped: {e}"),
+                }),
+            );
+        }
+        Err(e) => {
+            return match guessed {
+                Some(kind) => (
+                    Some(Doc {
+                        rel: rel.to_string(),
+                        kind,
+                        content: Err(format!("could not read: {e}")),
+                    }),
+                    None,
+                ),
+                None => (
+                    None,
+                    Some(Note {
+                        rel: Some(rel.to_string()),
+                        message: format!("skipped: {e}"),
+                    }),
+                ),
+            };
+        }
+    };
+    let doc = |kind, content| {
+        (
+            Some(Doc {
+                rel: rel.to_string(),
+                kind,
+                content,
+            }),
+            None,
+        )
+    };
+    match name_kind {
+        NameKind::DotEnv => doc(
+            Kind::DotEnv,
+            dotenv::parse(&text)
+                .map(Parsed::DotEnv)
+                .map_err(|e| format!("dotenv syntax error at {e}")),
+        ),
+        NameKind::VmArgs => doc(
+            Kind::VmArgs,
+            vmargs::parse(&text).map(Parsed::VmArgs),
+        ),
+        NameKind::Ini => match couchdb_ini::parse(&text) {
+            Ok(ini) if couchdb_ini::is_couchdb(&ini) => doc(Kind::CouchIni, Ok(Parsed::CouchIni(ini))),
+            Ok(_) => (None, None),
+            Err(e) if sniff_couchdb_ini(&text) => {
+                doc(Kind::CouchIni, Err(format!("ini syntax error at {e}")))
+            }
+            Err(_) => (None, None),
+        },
+        NameKind::Yaml => load_yaml(rel, name, &text, guessed),
+    }
+}
+
+fn sniff_couchdb_ini(text: &str) -> bool {
+    text.lines().any(|l| {
+        let l = l.trim();
+        l.starts_with('[')
+            && couchdb_ini::COUCHDB_SECTIONS
+                .iter()
+                .any(|s| l.trim_matches(['[', ']']) == *s)
+    })
+}
+
+fn is_template(rel: &str, name: &str, text: &str) -> bool {
+    text.contains("{{")
+        && (name.ends_with(".template")
+            || rel.split('/').any(|s| s == "templates")
+            || text.contains("{{-")
+            || text.contains(".Values"))
+}
+
+fn load_yaml(rel: &str, name: &str, text: &str, guessed: Option<Kind>) -> (Option<Doc>, Option<Note>) {
+    let template_note = || {
+        (
+            None,
+            Some(Note {
+                rel: Some(rel.to_string()),
+                message: "skipped: unrendered template ({{ }}); render it (helm template, the CHT build) to scan the result".to_string(),
+            }),
+        )
+    };
+    if is_template(rel, name, text) {
+        return template_note();
+    }
+    let docs = match yaml::parse(text) {
+        Ok(d) => d,
+        Err(e) => {
+            if text.contains("{{") {
+                return template_note();
+            }
+            let kind = guessed.or_else(|| sniff_yaml_kind(text));
+            return match kind {
+                Some(kind) => (
+                    Some(Doc {
+                        rel: rel.to_string(),
+                        kind,
+                        content: Err(e.to_string()),
+                    }),
+                    None,
+                ),
+                None => (
+                    None,
+                    Some(Note {
+                        rel: Some(rel.to_string()),
+                        message: format!("skipped: {e}"),
+                    }),
+                ),
+            };
+        }
+    };
+    let doc = |kind, content| {
+        (
+            Some(Doc {
+                rel: rel.to_string(),
+                kind,
+                content,
+            }),
+            None,
+        )
+    };
+    if let Some(first) = docs.iter().find(|d| compose::looks_like_compose(d)) {
+        return doc(
+            Kind::Compose,
+            compose::from_yaml(first)
+                .map(Parsed::Compose)
+                .map_err(|e| format!("invalid compose file at {e}")),
+        );
+    }
+    if guessed == Some(Kind::Compose) && docs.iter().all(|d| d.is_null() || d.is_map()) && !docs.iter().any(k8s::looks_like_k8s) {
+        // A compose-named file without services (an override, a fragment).
+        if docs.iter().any(|d| d.get("services").is_some()) {
+            let first = docs.iter().find(|d| d.get("services").is_some()).expect("checked");
+            return doc(
+                Kind::Compose,
+                compose::from_yaml(first)
+                    .map(Parsed::Compose)
+                    .map_err(|e| format!("invalid compose file at {e}")),
+            );
+        }
+        return (None, None);
+    }
+    if docs.iter().any(k8s::looks_like_k8s) {
+        return doc(Kind::K8s, Ok(Parsed::K8s(k8s::objects(&docs))));
+    }
+    (None, None)
+}
+
+/// The kind of a YAML file that does not parse, from its text.
+fn sniff_yaml_kind(text: &str) -> Option<Kind> {
+    let has = |p: &str| text.lines().any(|l| l.starts_with(p));
+    if has("services:") {
+        Some(Kind::Compose)
+    } else if has("apiVersion:") && has("kind:") {
+        Some(Kind::K8s)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(classify_name(".env"), Some(NameKind::DotEnv));
+        assert_eq!(classify_name("production.env"), Some(NameKind::DotEnv));
+        assert_eq!(classify_name("env.template"), Some(NameKind::DotEnv));
+        assert_eq!(classify_name(".env.example"), Some(NameKind::DotEnv));
+        assert_eq!(classify_name("vm.args"), Some(NameKind::VmArgs));
+        assert_eq!(classify_name("local.ini"), Some(NameKind::Ini));
+        assert_eq!(classify_name("cht-core.yml.template"), Some(NameKind::Yaml));
+        assert_eq!(classify_name("README.md"), None);
+        assert!(compose_name("docker-compose.override.yml"));
+        assert!(compose_name("cht-couchdb-clustered.yml"));
+        assert!(!compose_name("values.yaml"));
+    }
+
+    #[test]
+    fn yaml_kinds() {
+        let (d, _) = load_yaml("a/x.yml", "x.yml", "services:\n  a:\n    image: b\n", None);
+        assert_eq!(d.unwrap().kind, Kind::Compose);
+        let (d, _) = load_yaml("a/s.yml", "s.yml", "apiVersion: v1\nkind: Service\n", None);
+        assert_eq!(d.unwrap().kind, Kind::K8s);
+        let (d, n) = load_yaml("t/templates/s.yaml", "s.yaml", "kind: {{ .Values.x }}\n", None);
+        assert!(d.is_none() && n.unwrap().message.contains("template"));
+        let (d, _) = load_yaml("docker-compose.yml", "docker-compose.yml", "services:\n  a: [\n", Some(Kind::Compose));
+        let d = d.unwrap();
+        assert_eq!(d.kind, Kind::Compose);
+        assert!(d.content.unwrap_err().contains("line"));
+        let (d, _) = load_yaml("x.yml", "x.yml", "services:\n  a: [\n", None);
+        assert_eq!(d.unwrap().kind, Kind::Compose, "sniffed from text");
+        let (d, n) = load_yaml("values.yaml", "values.yaml", "a: 1\n", None);
+        assert!(d.is_none() && n.is_none());
+    }
+}

@@ -1,0 +1,365 @@
+//! YAML with line numbers, built on saphyr-parser's event stream. Scalars keep
+//! their source text (no YAML 1.1 or 1.2 typing surprises: `80:80`, `no` and
+//! `0755` stay what was written), every node keeps its 1-based line, merge
+//! keys (`<<: *anchor`) are applied, and alias expansion is bounded so a
+//! "billion laughs" document fails instead of eating memory. Parses only.
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span, SpannedEventReceiver};
+
+/// Nodes an alias may copy in one file before loading gives up.
+const ALIAS_BUDGET: usize = 100_000;
+const MAX_DEPTH: usize = 256;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub line: u32,
+    pub value: Value,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    /// The scalar's text; `plain` is false when it was quoted or a block scalar.
+    Scalar {
+        text: String,
+        plain: bool,
+    },
+    Seq(Vec<Node>),
+    Map(Vec<(Node, Node)>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("YAML syntax error at line {line}, column {col}: {message}")]
+pub struct YamlError {
+    pub line: u32,
+    pub col: u32,
+    pub message: String,
+}
+
+impl Node {
+    /// The value under `key` in a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entries()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(_, v)| v)
+    }
+
+    /// The (key, value) pairs of a mapping (empty for anything else).
+    pub fn entries(&self) -> impl Iterator<Item = (&Node, &Node)> {
+        let pairs: &[(Node, Node)] = match &self.value {
+            Value::Map(m) => m,
+            _ => &[],
+        };
+        pairs.iter().map(|(k, v)| (k, v))
+    }
+
+    /// The items of a sequence (empty for anything else).
+    pub fn items(&self) -> &[Node] {
+        match &self.value {
+            Value::Seq(s) => s,
+            _ => &[],
+        }
+    }
+
+    /// A scalar's text. Null is `None`.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Scalar { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+
+    pub fn is_map(&self) -> bool {
+        matches!(self.value, Value::Map(_))
+    }
+
+    pub fn is_seq(&self) -> bool {
+        matches!(self.value, Value::Seq(_))
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self.value, Value::Null)
+    }
+
+    /// A YAML boolean (`true`/`false` in any case, YAML 1.2 core schema).
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.value {
+            Value::Scalar { text, plain: true } => match text.to_ascii_lowercase().as_str() {
+                "true" => Some(true),
+                "false" => Some(false),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Walks a path of mapping keys.
+    pub fn path(&self, keys: &[&str]) -> Option<&Node> {
+        keys.iter().try_fold(self, |node, k| node.get(k))
+    }
+}
+
+/// Parses every document of a YAML stream.
+pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
+    let mut builder = Builder::default();
+    let mut parser = Parser::new_from_str(text);
+    if let Err(e) = parser.load(&mut builder, true) {
+        let m = e.marker();
+        return Err(YamlError {
+            line: m.line() as u32,
+            col: m.col() as u32 + 1,
+            message: e.info().to_string(),
+        });
+    }
+    if let Some(e) = builder.error {
+        return Err(e);
+    }
+    Ok(builder.docs)
+}
+
+enum Frame {
+    Seq(Node, usize),
+    Map(Node, usize, Option<Node>),
+}
+
+#[derive(Default)]
+struct Builder {
+    docs: Vec<Node>,
+    stack: Vec<Frame>,
+    anchors: Vec<(usize, Node)>,
+    budget_used: usize,
+    error: Option<YamlError>,
+}
+
+fn line_of(span: &Span) -> u32 {
+    span.start.line() as u32
+}
+
+fn count_nodes(n: &Node) -> usize {
+    1 + match &n.value {
+        Value::Seq(s) => s.iter().map(count_nodes).sum(),
+        Value::Map(m) => m.iter().map(|(k, v)| count_nodes(k) + count_nodes(v)).sum(),
+        _ => 0,
+    }
+}
+
+fn scalar_value(text: &str, style: ScalarStyle) -> Value {
+    let plain = matches!(style, ScalarStyle::Plain);
+    if plain && matches!(text, "" | "~" | "null" | "Null" | "NULL") {
+        Value::Null
+    } else {
+        Value::Scalar {
+            text: text.to_string(),
+            plain,
+        }
+    }
+}
+
+/// Applies `<<` merge keys: entries from the merged mappings that the mapping
+/// does not set itself are appended.
+fn apply_merges(node: &mut Node) {
+    let Value::Map(entries) = &mut node.value else {
+        return;
+    };
+    if !entries
+        .iter()
+        .any(|(k, _)| k.as_str() == Some("<<") && matches!(k.value, Value::Scalar { plain: true, .. }))
+    {
+        return;
+    }
+    let mut own = Vec::new();
+    let mut merged = Vec::new();
+    for (k, v) in std::mem::take(entries) {
+        if k.as_str() == Some("<<") {
+            match v.value {
+                Value::Map(m) => merged.extend(m),
+                Value::Seq(items) => {
+                    for item in items {
+                        if let Value::Map(m) = item.value {
+                            merged.extend(m);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        } else {
+            own.push((k, v));
+        }
+    }
+    for (k, v) in merged {
+        if !own.iter().any(|(o, _)| o.value == k.value) {
+            own.push((k, v));
+        }
+    }
+    *entries = own;
+}
+
+impl Builder {
+    fn fail(&mut self, line: u32, message: &str) {
+        if self.error.is_none() {
+            self.error = Some(YamlError {
+                line,
+                col: 1,
+                message: message.to_string(),
+            });
+        }
+    }
+
+    fn insert(&mut self, node: Node, anchor: usize) {
+        if anchor > 0 {
+            self.anchors.push((anchor, node.clone()));
+        }
+        match self.stack.last_mut() {
+            None => self.docs.push(node),
+            Some(Frame::Seq(seq, _)) => {
+                if let Value::Seq(items) = &mut seq.value {
+                    items.push(node);
+                }
+            }
+            Some(Frame::Map(map, _, pending)) => match pending.take() {
+                None => *pending = Some(node),
+                Some(key) => {
+                    if let Value::Map(entries) = &mut map.value {
+                        // Last one wins, as most YAML consumers do.
+                        if let Some(slot) = entries
+                            .iter_mut()
+                            .find(|(k, _)| k.value == key.value && key.as_str() != Some("<<"))
+                        {
+                            slot.1 = node;
+                        } else {
+                            entries.push((key, node));
+                        }
+                    }
+                }
+            },
+        }
+    }
+}
+
+impl<'input> SpannedEventReceiver<'input> for Builder {
+    fn on_event(&mut self, ev: Event<'input>, span: Span) {
+        if self.error.is_some() {
+            return;
+        }
+        let line = line_of(&span);
+        match ev {
+            Event::Scalar(text, style, anchor, _tag) => {
+                let node = Node {
+                    line,
+                    value: scalar_value(&text, style),
+                };
+                self.insert(node, anchor);
+            }
+            Event::SequenceStart(anchor, _) => {
+                if self.stack.len() >= MAX_DEPTH {
+                    return self.fail(line, "nesting too deep");
+                }
+                self.stack.push(Frame::Seq(
+                    Node {
+                        line,
+                        value: Value::Seq(Vec::new()),
+                    },
+                    anchor,
+                ));
+            }
+            Event::MappingStart(anchor, _) => {
+                if self.stack.len() >= MAX_DEPTH {
+                    return self.fail(line, "nesting too deep");
+                }
+                self.stack.push(Frame::Map(
+                    Node {
+                        line,
+                        value: Value::Map(Vec::new()),
+                    },
+                    anchor,
+                    None,
+                ));
+            }
+            Event::SequenceEnd => {
+                if let Some(Frame::Seq(node, anchor)) = self.stack.pop() {
+                    self.insert(node, anchor);
+                }
+            }
+            Event::MappingEnd => {
+                if let Some(Frame::Map(mut node, anchor, _)) = self.stack.pop() {
+                    apply_merges(&mut node);
+                    self.insert(node, anchor);
+                }
+            }
+            Event::Alias(id) => {
+                let found = self
+                    .anchors
+                    .iter()
+                    .rev()
+                    .find(|(a, _)| *a == id)
+                    .map(|(_, n)| n.clone());
+                match found {
+                    Some(mut node) => {
+                        self.budget_used += count_nodes(&node);
+                        if self.budget_used > ALIAS_BUDGET {
+                            return self.fail(line, "alias expansion exceeds the node budget");
+                        }
+                        node.line = line;
+                        self.insert(node, 0);
+                    }
+                    None => self.fail(line, "unknown alias"),
+                }
+            }
+            Event::DocumentEnd => {
+                self.anchors.clear();
+            }
+            Event::DocumentStart(_) | Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_and_raw_scalars() {
+        let docs = parse("a: 1\nb:\n  - \"80:80\"\n  - 0755\nc: ~\nd: no\n").unwrap();
+        let d = &docs[0];
+        assert_eq!(d.line, 1);
+        assert_eq!(d.get("a").unwrap().line, 1);
+        let b = d.get("b").unwrap();
+        assert_eq!(b.items()[0].as_str(), Some("80:80"));
+        assert_eq!(b.items()[0].line, 3);
+        assert_eq!(b.items()[1].as_str(), Some("0755"));
+        assert!(d.get("c").unwrap().is_null());
+        assert_eq!(d.get("d").unwrap().as_str(), Some("no"));
+    }
+
+    #[test]
+    fn multi_document_and_merge_keys() {
+        let text = "x-base: &base\n  image: a\n  restart: always\n---\nkind: A\n";
+        let docs = parse(text).unwrap();
+        assert_eq!(docs.len(), 2);
+        let text = "base: &b\n  k: 1\n  j: 2\nsvc:\n  <<: *b\n  k: 3\n";
+        let docs = parse(text).unwrap();
+        let svc = docs[0].get("svc").unwrap();
+        assert_eq!(svc.get("k").unwrap().as_str(), Some("3"));
+        assert_eq!(svc.get("j").unwrap().as_str(), Some("2"));
+        assert!(svc.get("<<").is_none());
+    }
+
+    #[test]
+    fn errors_have_lines() {
+        let e = parse("a: 1\nb: [1, 2\nc: 3\n").unwrap_err();
+        assert!(e.line >= 2, "{e}");
+        let e = parse("a: *nope\n").unwrap_err();
+        assert!(e.message.contains("alias") || e.message.contains("anchor"), "{e}");
+    }
+
+    #[test]
+    fn alias_bomb_is_refused() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..9 {
+            let prev = format!("*a{}", i - 1);
+            text.push_str(&format!("a{i}: &a{i} [{}]\n", vec![prev; 10].join(", ")));
+        }
+        let e = parse(&text).unwrap_err();
+        assert!(e.message.contains("budget"), "{e}");
+    }
+}

@@ -1,0 +1,410 @@
+//! The vocabulary rules speak and reports print: severities, statuses,
+//! locations, evidence and outcomes, plus the `Judgement` builder every rule
+//! uses. Holds data only; it never reads targets and never formats reports.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::secret::Secret;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Info,
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// GitHub code scanning's numeric band for this severity (critical > 9.0,
+    /// high 7.0–8.9, medium 4.0–6.9, low 0.1–3.9). `info` has no band.
+    pub fn security_severity(self) -> Option<&'static str> {
+        match self {
+            Severity::Critical => Some("9.5"),
+            Severity::High => Some("8.0"),
+            Severity::Medium => Some("5.5"),
+            Severity::Low => Some("2.0"),
+            Severity::Info => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Status of one outcome of a (rule, target) evaluation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Fail,
+    NotEvaluated,
+    Waived,
+    Pass,
+    NotApplicable,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Pass,
+        Status::Fail,
+        Status::NotApplicable,
+        Status::NotEvaluated,
+        Status::Waived,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Fail => "fail",
+            Status::NotEvaluated => "not_evaluated",
+            Status::Waived => "waived",
+            Status::Pass => "pass",
+            Status::NotApplicable => "not_applicable",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a finding is. `path` is what people read (a tree path as given on the
+/// command line joined with the path inside the tree, or an absolute path
+/// inside a host root); `uri` is its SARIF form (relative, never absolute).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Location {
+    pub path: String,
+    pub line: Option<u32>,
+    #[serde(skip)]
+    pub uri: String,
+}
+
+impl Location {
+    pub fn with_line(mut self, line: u32) -> Location {
+        self.line = Some(line);
+        self
+    }
+}
+
+/// Facts that back an outcome. Built only from values that may be shown:
+/// a [`Secret`] goes in as its redacted form.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Evidence(BTreeMap<String, Value>);
+
+/// A value that may be stored as evidence.
+pub trait EvidenceValue {
+    fn into_value(self) -> Value;
+}
+
+impl EvidenceValue for &str {
+    fn into_value(self) -> Value {
+        Value::String(self.to_string())
+    }
+}
+impl EvidenceValue for String {
+    fn into_value(self) -> Value {
+        Value::String(self)
+    }
+}
+impl EvidenceValue for &String {
+    fn into_value(self) -> Value {
+        Value::String(self.clone())
+    }
+}
+impl EvidenceValue for bool {
+    fn into_value(self) -> Value {
+        Value::Bool(self)
+    }
+}
+impl EvidenceValue for &Secret {
+    fn into_value(self) -> Value {
+        Value::String(self.redacted())
+    }
+}
+macro_rules! evidence_number {
+    ($($t:ty),*) => {$(
+        impl EvidenceValue for $t {
+            fn into_value(self) -> Value {
+                Value::from(self)
+            }
+        }
+    )*};
+}
+evidence_number!(u8, u16, u32, u64, usize, i32, i64);
+
+impl<T: EvidenceValue> EvidenceValue for Vec<T> {
+    fn into_value(self) -> Value {
+        Value::Array(self.into_iter().map(EvidenceValue::into_value).collect())
+    }
+}
+impl<T: EvidenceValue> EvidenceValue for Option<T> {
+    fn into_value(self) -> Value {
+        self.map_or(Value::Null, EvidenceValue::into_value)
+    }
+}
+impl EvidenceValue for Evidence {
+    fn into_value(self) -> Value {
+        Value::Object(self.0.into_iter().collect())
+    }
+}
+
+impl Evidence {
+    pub fn new() -> Evidence {
+        Evidence::default()
+    }
+
+    pub fn put(&mut self, key: &str, value: impl EvidenceValue) -> &mut Evidence {
+        self.0.insert(key.to_string(), value.into_value());
+        self
+    }
+
+    pub fn with(mut self, key: &str, value: impl EvidenceValue) -> Evidence {
+        self.put(key, value);
+        self
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.0.get(key)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
+        self.0.iter()
+    }
+}
+
+/// The raw result of a rule before policy: no waivers yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verdict {
+    Pass,
+    Fail,
+    NotApplicable,
+    NotEvaluated,
+}
+
+impl Verdict {
+    pub fn status(self) -> Status {
+        match self {
+            Verdict::Pass => Status::Pass,
+            Verdict::Fail => Status::Fail,
+            Verdict::NotApplicable => Status::NotApplicable,
+            Verdict::NotEvaluated => Status::NotEvaluated,
+        }
+    }
+}
+
+/// One thing a rule says about one target.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    pub verdict: Verdict,
+    pub message: String,
+    pub location: Option<Location>,
+    pub evidence: Evidence,
+    /// Stable logical identity of the finding inside the target (never a line
+    /// number): feeds the fingerprint, so an alert survives edits around it.
+    pub key: String,
+    /// Set when the rule grades this finding itself (an expired certificate is
+    /// critical, one expiring in 20 days medium); otherwise the rule's default.
+    pub severity: Option<Severity>,
+}
+
+impl Outcome {
+    fn new(verdict: Verdict, key: String, message: String) -> Outcome {
+        Outcome {
+            verdict,
+            message,
+            location: None,
+            evidence: Evidence::new(),
+            key,
+            severity: None,
+        }
+    }
+
+    pub fn at(&mut self, location: Location) -> &mut Outcome {
+        self.location = Some(location);
+        self
+    }
+
+    pub fn at_opt(&mut self, location: Option<Location>) -> &mut Outcome {
+        self.location = location;
+        self
+    }
+
+    pub fn evidence(&mut self, key: &str, value: impl EvidenceValue) -> &mut Outcome {
+        self.evidence.put(key, value);
+        self
+    }
+
+    pub fn severity(&mut self, severity: Severity) -> &mut Outcome {
+        self.severity = Some(severity);
+        self
+    }
+}
+
+/// How a rule builds its answer. Record every violation with [`Judgement::fail`],
+/// every part that could not be judged with [`Judgement::not_evaluated`], and
+/// every item judged sound with [`Judgement::checked`]; [`Judgement::finish`]
+/// turns that into outcomes:
+///
+/// - any violation → the violations (and the parts not evaluated);
+/// - otherwise any part not evaluated → those, and no pass: a control passes
+///   only when everything in scope was judged;
+/// - otherwise something checked → one pass with what was checked as evidence;
+/// - nothing at all → not applicable, with the reason given to `finish`.
+#[derive(Debug, Default)]
+pub struct Judgement {
+    outcomes: Vec<Outcome>,
+    checked: Vec<String>,
+    pass_evidence: Evidence,
+}
+
+impl Judgement {
+    pub fn new() -> Judgement {
+        Judgement::default()
+    }
+
+    pub fn fail(&mut self, key: impl Into<String>, message: impl Into<String>) -> &mut Outcome {
+        self.outcomes
+            .push(Outcome::new(Verdict::Fail, key.into(), message.into()));
+        self.outcomes.last_mut().expect("just pushed")
+    }
+
+    pub fn not_evaluated(
+        &mut self,
+        key: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> &mut Outcome {
+        self.outcomes.push(Outcome::new(
+            Verdict::NotEvaluated,
+            key.into(),
+            reason.into(),
+        ));
+        self.outcomes.last_mut().expect("just pushed")
+    }
+
+    /// Records an item that was judged and found sound (shown as pass evidence).
+    pub fn checked(&mut self, what: impl Into<String>) {
+        self.checked.push(what.into());
+    }
+
+    /// Extra evidence for the pass outcome (thresholds applied, sources read).
+    pub fn pass_evidence(&mut self, key: &str, value: impl EvidenceValue) {
+        self.pass_evidence.put(key, value);
+    }
+
+    pub fn has_failures(&self) -> bool {
+        self.outcomes.iter().any(|o| o.verdict == Verdict::Fail)
+    }
+
+    pub fn finish(self, pass_message: &str, not_applicable_reason: &str) -> Vec<Outcome> {
+        if !self.outcomes.is_empty() {
+            return self.outcomes;
+        }
+        if self.checked.is_empty() {
+            return vec![Outcome::new(
+                Verdict::NotApplicable,
+                String::new(),
+                not_applicable_reason.to_string(),
+            )];
+        }
+        let mut pass = Outcome::new(Verdict::Pass, String::new(), pass_message.to_string());
+        pass.evidence = self.pass_evidence;
+        let mut checked = self.checked;
+        checked.sort();
+        checked.dedup();
+        pass.evidence.put("checked", checked);
+        vec![pass]
+    }
+}
+
+/// A single not-evaluated outcome, for rules that cannot start at all.
+pub fn not_evaluated(reason: impl Into<String>) -> Vec<Outcome> {
+    vec![Outcome::new(
+        Verdict::NotEvaluated,
+        String::new(),
+        reason.into(),
+    )]
+}
+
+/// A single not-applicable outcome.
+pub fn not_applicable(reason: impl Into<String>) -> Vec<Outcome> {
+    vec![Outcome::new(
+        Verdict::NotApplicable,
+        String::new(),
+        reason.into(),
+    )]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn judgement_rules() {
+        let j = Judgement::new();
+        let out = j.finish("ok", "nothing here");
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].verdict, Verdict::NotApplicable);
+
+        let mut j = Judgement::new();
+        j.checked("a");
+        let out = j.finish("ok", "nothing");
+        assert_eq!(out[0].verdict, Verdict::Pass);
+        assert_eq!(out[0].evidence.get("checked").unwrap(), &serde_json::json!(["a"]));
+
+        let mut j = Judgement::new();
+        j.checked("a");
+        j.not_evaluated("b", "broken");
+        let out = j.finish("ok", "nothing");
+        assert_eq!(out.len(), 1, "a partial evaluation never passes");
+        assert_eq!(out[0].verdict, Verdict::NotEvaluated);
+
+        let mut j = Judgement::new();
+        j.fail("k", "bad").severity(Severity::High);
+        j.not_evaluated("b", "broken");
+        let out = j.finish("ok", "nothing");
+        assert_eq!(out.len(), 2);
+    }
+
+    #[test]
+    fn secrets_enter_evidence_redacted() {
+        let s = Secret::new("topsecret");
+        let e = Evidence::new().with("value", &s);
+        assert_eq!(e.get("value").unwrap(), "<redacted: 9 chars>");
+    }
+}

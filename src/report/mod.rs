@@ -1,0 +1,26 @@
+//! Reports: the only code that writes results. Each format has its own wire
+//! types (versioned, never a dump of internal structs) built from the
+//! engine's `Report`.
+
+pub mod json;
+pub mod sarif;
+pub mod text;
+
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+        })
+    }
+}

@@ -1,0 +1,63 @@
+//! Rules judge facts. One file per rule, one folder per pack; a rule reads
+//! facts through its `Ctx` and returns outcomes built with `Judgement`. A
+//! rule never opens files or sockets and never knows about threads. Its
+//! metadata (name, severity, inputs, texts) lives in its page under `rules/`.
+
+pub mod open_ports;
+
+use crate::clock::Date;
+use crate::facts::Facts;
+use crate::outcome::Outcome;
+use crate::policy::Policy;
+use crate::target::Target;
+
+/// What a rule sees: the target's facts, the policy's thresholds, today.
+pub struct Ctx<'a> {
+    pub facts: &'a Facts<'a>,
+    pub policy: &'a Policy,
+    pub today: Date,
+}
+
+impl Ctx<'_> {
+    pub fn target(&self) -> &Target {
+        self.facts.target
+    }
+}
+
+pub type Check = fn(&Ctx) -> Vec<Outcome>;
+
+/// A registered rule: its id (the key into the catalogue) and its check.
+pub struct Rule {
+    pub id: &'static str,
+    pub check: Check,
+}
+
+/// Every rule, by pack.
+pub const PACKS: &[&[Rule]] = &[open_ports::RULES];
+
+/// All registered rules, sorted by id.
+pub fn registry() -> Vec<&'static Rule> {
+    let mut all: Vec<&'static Rule> = PACKS.iter().flat_map(|p| p.iter()).collect();
+    all.sort_by_key(|r| r.id);
+    all
+}
+
+pub fn find(id: &str) -> Option<&'static Rule> {
+    PACKS.iter().flat_map(|p| p.iter()).find(|r| r.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::catalog;
+
+    #[test]
+    fn registry_and_catalogue_agree() {
+        let registered: Vec<&str> = registry().iter().map(|r| r.id).collect();
+        let documented: Vec<&str> = catalog().all().iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(registered, documented, "every rule needs a page and every page a rule");
+        let mut dedup = registered.clone();
+        dedup.dedup();
+        assert_eq!(dedup.len(), registered.len(), "duplicate rule ids");
+    }
+}

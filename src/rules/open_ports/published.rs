@@ -1,0 +1,145 @@
+//! The published ports of every compose file of a target, interpolated the way
+//! compose would, shared by PORT-003 and PORT-004. Entries that cannot be
+//! resolved (an unset variable, a required variable, bad syntax) and compose
+//! files that cannot be parsed are recorded as not evaluated.
+
+use crate::facts::compose::{
+    ComposeProjects, PortEntry, Project, Published, Service, parse_port,
+};
+use crate::facts::interpolate::InterpolationError;
+use crate::outcome::{Judgement, Location};
+use crate::rules::Ctx;
+
+pub struct Port {
+    pub service: String,
+    pub profiles: Vec<String>,
+    pub web_proxy: bool,
+    pub published: Published,
+    pub location: Location,
+    /// Stable identity: file, service, the spec as written.
+    pub key: String,
+}
+
+fn image_name(image: &str) -> &str {
+    let last = image.rsplit('/').next().unwrap_or(image);
+    last.split([':', '@']).next().unwrap_or(last)
+}
+
+fn is_web_proxy(ctx: &Ctx, project: &Project, svc: &Service) -> bool {
+    let proxies = &ctx.policy.open_ports.web_proxies;
+    if proxies.iter().any(|p| p == &svc.name) {
+        return true;
+    }
+    let image = svc
+        .image
+        .as_ref()
+        .and_then(|i| project.vars.resolve(i).ok())
+        .map(|i| i.value)
+        .unwrap_or_default();
+    let name = image_name(&image).to_ascii_lowercase();
+    !name.is_empty() && proxies.iter().any(|p| name.contains(&p.to_ascii_lowercase()))
+}
+
+fn resolve_entry(project: &Project, entry: &PortEntry) -> Result<(Published, String), String> {
+    let vars = &project.vars;
+    let resolve = |t: &crate::facts::compose::Text| -> Result<String, String> {
+        let r = vars.resolve(t).map_err(|e| match e {
+            InterpolationError::Required { var, message } => {
+                format!("compose refuses to start: {var} is required ({message})")
+            }
+            other => other.to_string(),
+        })?;
+        if let Some(var) = r.unset.first() {
+            return Err(vars.why_unset(var));
+        }
+        Ok(r.value)
+    };
+    match entry {
+        PortEntry::Short(t) => {
+            let spec = resolve(t)?;
+            let p = parse_port(&spec).map_err(|e| format!("ports entry {:?}: {e}", t.raw))?;
+            Ok((p, t.raw.clone()))
+        }
+        PortEntry::Long {
+            target,
+            published,
+            host_ip,
+            protocol,
+            ..
+        } => {
+            let target = target
+                .as_ref()
+                .ok_or("a long-syntax ports entry without `target`")?;
+            let container = resolve(target)?;
+            let host = published.as_ref().map(&resolve).transpose()?;
+            let ip = host_ip.as_ref().map(&resolve).transpose()?;
+            let proto = protocol
+                .as_ref()
+                .map(&resolve)
+                .transpose()?
+                .unwrap_or_else(|| "tcp".to_string());
+            let mut spec = String::new();
+            if let Some(ip) = ip.as_deref().filter(|s| !s.is_empty()) {
+                spec.push_str(&format!("[{ip}]:"));
+            }
+            spec.push_str(host.as_deref().unwrap_or(""));
+            spec.push(':');
+            spec.push_str(&container);
+            spec.push('/');
+            spec.push_str(&proto);
+            let p = parse_port(&spec).map_err(|e| format!("ports entry: {e}"))?;
+            Ok((p, format!("{}->{}", host.unwrap_or_default(), container)))
+        }
+    }
+}
+
+/// Every resolvable published port; the rest goes into `j` as not evaluated.
+pub fn published_ports(ctx: &Ctx, j: &mut Judgement) -> Vec<Port> {
+    let target = ctx.target();
+    let projects = ctx.facts.get::<ComposeProjects>();
+    for (rel, error) in &projects.broken {
+        j.not_evaluated(rel.clone(), format!("{}: {error}", target.location(rel).path))
+            .at(target.location(rel));
+    }
+    let mut out = Vec::new();
+    for project in &projects.projects {
+        j.checked(target.location(&project.rel).path);
+        for svc in &project.file.services {
+            let web_proxy = is_web_proxy(ctx, project, svc);
+            for entry in &svc.ports {
+                let location = target.location(&project.rel).with_line(entry.line());
+                match resolve_entry(project, entry) {
+                    Ok((published, written)) => out.push(Port {
+                        service: svc.name.clone(),
+                        profiles: svc.profiles.clone(),
+                        web_proxy,
+                        key: format!("{}#{}/{}", project.rel, svc.name, written),
+                        published,
+                        location,
+                    }),
+                    Err(why) => {
+                        j.not_evaluated(
+                            format!("{}#{}/{}", project.rel, svc.name, entry.line()),
+                            format!("service {}: a published port cannot be resolved: {why}", svc.name),
+                        )
+                        .at(location);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_names() {
+        assert_eq!(image_name("public.ecr.aws/medic/cht-nginx:5.2.0"), "cht-nginx");
+        assert_eq!(image_name("nginx"), "nginx");
+        assert_eq!(image_name("nginx@sha256:abc"), "nginx");
+        assert_eq!(image_name("localhost:5000/haproxy:1"), "haproxy");
+    }
+}

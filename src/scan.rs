@@ -1,0 +1,371 @@
+//! The scan engine, and the only place that knows about threads. Loads every
+//! target's facts in parallel, runs the (target × rule) jobs on rayon, turns
+//! a rule that panics into a `not_evaluated` outcome naming the rule, applies
+//! the policy (severities, waivers), and sorts the results so the output is
+//! deterministic whatever the scheduling.
+
+use std::collections::BTreeSet;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::catalog::{RuleMeta, catalog};
+use crate::clock::Date;
+use crate::facts::{Facts, LoadOptions};
+use crate::outcome::{Evidence, Location, Outcome, Severity, Status, Verdict};
+use crate::policy::{Policy, Waiver, hex};
+use crate::rules::{Ctx, Rule};
+use crate::target::{Source, Target, TargetKind};
+
+/// A target that could not be opened (missing path, not a directory, ...).
+#[derive(Clone, Debug)]
+pub struct TargetError {
+    pub id: String,
+    pub kind: TargetKind,
+    pub message: String,
+}
+
+pub struct Plan {
+    pub targets: Vec<Target>,
+    pub target_errors: Vec<TargetError>,
+    pub policy: Policy,
+    /// The rules selected to run (the policy's selection, narrowed by the CLI).
+    pub rules: Vec<&'static Rule>,
+    /// Worker threads; `None` is one per core.
+    pub jobs: Option<usize>,
+    pub today: Date,
+    pub progress: bool,
+    pub load: LoadOptions,
+}
+
+#[derive(Clone, Debug)]
+pub struct TargetInfo {
+    pub id: String,
+    pub kind: TargetKind,
+    pub environment: Option<String>,
+    /// The SARIF run the target's findings go to (`tree`, `host/web-1`).
+    pub category: String,
+    pub files: usize,
+    pub notes: Vec<(Option<String>, String)>,
+    pub error: Option<String>,
+}
+
+/// One result: a rule's outcome on a target, after policy.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub rule: &'static RuleMeta,
+    pub target: String,
+    pub status: Status,
+    pub severity: Severity,
+    pub message: String,
+    pub location: Option<Location>,
+    pub evidence: Evidence,
+    pub key: String,
+    pub fingerprint: String,
+    /// The waiver that applies: its reason and where it is written.
+    pub waiver: Option<(String, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WaiverState {
+    Applied,
+    Expired,
+    Unused,
+}
+
+#[derive(Clone, Debug)]
+pub struct WaiverUse {
+    pub waiver: Waiver,
+    pub state: WaiverState,
+    /// Findings it waived, or would have if it had not expired.
+    pub matched: usize,
+}
+
+pub struct Report {
+    pub policy: Policy,
+    pub policy_sha256: String,
+    pub targets: Vec<TargetInfo>,
+    pub results: Vec<Finding>,
+    pub waivers: Vec<WaiverUse>,
+    /// (category, rule) pairs evaluated: SARIF lists these rules per run.
+    pub evaluated: BTreeSet<(String, &'static str)>,
+    pub today: Date,
+}
+
+impl Report {
+    pub fn count(&self, status: Status) -> usize {
+        self.results.iter().filter(|f| f.status == status).count()
+    }
+
+    /// Whether a failure reaches the policy's fail-on threshold.
+    pub fn fails(&self) -> bool {
+        self.policy.fail_on.is_some_and(|threshold| {
+            self.results
+                .iter()
+                .any(|f| f.status == Status::Fail && f.severity >= threshold)
+        })
+    }
+
+    /// Why the scan is incomplete, if it is: exit code 2.
+    pub fn incomplete(&self) -> Vec<String> {
+        let mut why: Vec<String> = self
+            .targets
+            .iter()
+            .filter_map(|t| t.error.as_ref().map(|e| format!("{}: {e}", t.id)))
+            .collect();
+        for f in &self.results {
+            if f.status == Status::NotEvaluated && self.policy.require_evaluated.contains(&f.rule.id) {
+                why.push(format!(
+                    "{} on {} was not evaluated and the policy requires it: {}",
+                    f.rule.id, f.target, f.message
+                ));
+            }
+        }
+        why
+    }
+
+    /// 0 complete and nothing at or above fail-on; 1 a failure at or above
+    /// fail-on; 2 incomplete.
+    pub fn exit_code(&self) -> i32 {
+        if !self.incomplete().is_empty() {
+            2
+        } else if self.fails() {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+fn category_of(target: &Target) -> String {
+    match &target.source {
+        Source::Tree(_) => "tree".to_string(),
+        Source::Host(h) => format!("host/{}", h.hostname),
+    }
+}
+
+pub fn fingerprint(rule: &str, target: &str, key: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [rule, target, key] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    hex(&h.finalize()[..16])
+}
+
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string())
+}
+
+fn progress_bar(enabled: bool, len: u64) -> ProgressBar {
+    if !enabled {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len}")
+            .expect("static template")
+            .progress_chars("=> "),
+    );
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+/// Runs the plan.
+pub fn run(plan: Plan) -> Report {
+    let threads = plan.jobs.unwrap_or(0);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("rampart-{i}"))
+        .build()
+        .expect("a thread pool can be built");
+    pool.install(|| run_in_pool(plan))
+}
+
+fn run_in_pool(plan: Plan) -> Report {
+    let cat = catalog();
+    let bar = progress_bar(plan.progress, 0);
+    bar.set_message("reading targets");
+    let facts: Vec<Facts> = plan
+        .targets
+        .par_iter()
+        .map(|t| Facts::load(t, &plan.load))
+        .collect();
+
+    let mut jobs: Vec<(usize, &'static Rule, &'static RuleMeta)> = Vec::new();
+    for (ti, target) in plan.targets.iter().enumerate() {
+        for rule in &plan.rules {
+            let meta = cat.get(rule.id).expect("registered rules have pages");
+            if meta.applies_to(target.kind) {
+                jobs.push((ti, rule, meta));
+            }
+        }
+    }
+    bar.set_length(jobs.len() as u64);
+    bar.set_message("checking");
+    let outcomes: Vec<(usize, &'static RuleMeta, Vec<Outcome>)> = jobs
+        .par_iter()
+        .map(|&(ti, rule, meta)| {
+            let ctx = Ctx {
+                facts: &facts[ti],
+                policy: &plan.policy,
+                today: plan.today,
+            };
+            let out = catch_unwind(AssertUnwindSafe(|| (rule.check)(&ctx))).unwrap_or_else(|p| {
+                crate::outcome::not_evaluated(format!(
+                    "rule {} failed while evaluating: {}",
+                    rule.id,
+                    panic_text(p.as_ref())
+                ))
+            });
+            bar.inc(1);
+            (ti, meta, out)
+        })
+        .collect();
+    bar.finish_and_clear();
+
+    let mut evaluated = BTreeSet::new();
+    let mut waiver_counts: Vec<(usize, usize)> = vec![(0, 0); plan.policy.waivers.len()];
+    let mut results = Vec::new();
+    for (ti, meta, outs) in outcomes {
+        let target = &plan.targets[ti];
+        evaluated.insert((category_of(target), meta.id.as_str()));
+        for o in outs {
+            results.push(finish_outcome(&plan, target, meta, o, &mut waiver_counts));
+        }
+    }
+    results.sort_by(|a, b| {
+        (&a.target, &a.rule.id, a.status, &a.location, &a.key, &a.message).cmp(&(
+            &b.target,
+            &b.rule.id,
+            b.status,
+            &b.location,
+            &b.key,
+            &b.message,
+        ))
+    });
+
+    let mut targets: Vec<TargetInfo> = plan
+        .targets
+        .iter()
+        .zip(&facts)
+        .map(|(t, f)| TargetInfo {
+            id: t.id.clone(),
+            kind: t.kind,
+            environment: t.environment.clone(),
+            category: category_of(t),
+            files: f.inventory.docs.len(),
+            notes: f
+                .inventory
+                .notes
+                .iter()
+                .map(|n| (n.rel.as_ref().map(|r| t.location(r).path), n.message.clone()))
+                .collect(),
+            error: None,
+        })
+        .collect();
+    targets.extend(plan.target_errors.iter().map(|e| TargetInfo {
+        id: e.id.clone(),
+        kind: e.kind,
+        environment: None,
+        category: e.kind.as_str().to_string(),
+        files: 0,
+        notes: Vec::new(),
+        error: Some(e.message.clone()),
+    }));
+    targets.sort_by(|a, b| a.id.cmp(&b.id));
+
+    let waivers = plan
+        .policy
+        .waivers
+        .iter()
+        .zip(waiver_counts)
+        .map(|(w, (applied, expired_hits))| WaiverUse {
+            waiver: w.clone(),
+            state: if w.expired(plan.today) {
+                WaiverState::Expired
+            } else if applied > 0 {
+                WaiverState::Applied
+            } else {
+                WaiverState::Unused
+            },
+            matched: applied + expired_hits,
+        })
+        .collect();
+
+    Report {
+        policy_sha256: plan.policy.sha256(),
+        policy: plan.policy,
+        targets,
+        results,
+        waivers,
+        evaluated,
+        today: plan.today,
+    }
+}
+
+fn finish_outcome(
+    plan: &Plan,
+    target: &Target,
+    meta: &'static RuleMeta,
+    o: Outcome,
+    waiver_counts: &mut [(usize, usize)],
+) -> Finding {
+    let severity = plan
+        .policy
+        .severity_of(&meta.id)
+        .or(o.severity)
+        .unwrap_or(meta.severity);
+    let mut status = o.verdict.status();
+    let mut waiver = None;
+    if o.verdict == Verdict::Fail {
+        let path = o.location.as_ref().map(|l| l.path.as_str());
+        for (i, w) in plan.policy.waivers.iter().enumerate() {
+            if !w.matches(&meta.id, &target.id, path) {
+                continue;
+            }
+            if w.expired(plan.today) {
+                waiver_counts[i].1 += 1;
+                continue;
+            }
+            waiver_counts[i].0 += 1;
+            if waiver.is_none() {
+                status = Status::Waived;
+                waiver = Some((w.reason.clone(), w.origin.clone()));
+            }
+        }
+    }
+    Finding {
+        rule: meta,
+        target: target.id.clone(),
+        status,
+        severity,
+        fingerprint: fingerprint(&meta.id, &target.id, &o.key),
+        message: o.message,
+        location: o.location,
+        evidence: o.evidence,
+        key: o.key,
+        waiver,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_are_stable_and_distinct() {
+        let a = fingerprint("PORT-001", "host:a", "tcp/0.0.0.0:8080");
+        assert_eq!(a, fingerprint("PORT-001", "host:a", "tcp/0.0.0.0:8080"));
+        assert_ne!(a, fingerprint("PORT-001", "host:b", "tcp/0.0.0.0:8080"));
+        assert_ne!(fingerprint("a", "bc", ""), fingerprint("ab", "c", ""));
+        assert_eq!(a.len(), 32);
+    }
+}

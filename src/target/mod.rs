@@ -1,0 +1,295 @@
+//! What is scanned: config trees, the live host, offline roots (and, in later
+//! packs, TLS endpoints and environment sets). A target names itself, knows
+//! its kind and root, and turns a path inside it into a report `Location`
+//! (the display path and the SARIF URI). It never parses and never judges.
+
+pub mod root;
+
+use std::fmt;
+use std::path::{Component, Path, PathBuf};
+
+use serde::Serialize;
+
+pub use root::{Confinement, Root, RootError};
+
+use crate::outcome::Location;
+
+/// The input kinds of the rule catalogue: H (host or offline root), T (config
+/// tree), P (live TLS probe), E (several environments compared).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetKind {
+    Tree,
+    Host,
+    Tls,
+    Env,
+}
+
+impl TargetKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetKind::Tree => "tree",
+            TargetKind::Host => "host",
+            TargetKind::Tls => "tls",
+            TargetKind::Env => "env",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TargetKind> {
+        [
+            TargetKind::Tree,
+            TargetKind::Host,
+            TargetKind::Tls,
+            TargetKind::Env,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+impl fmt::Display for TargetKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug)]
+pub struct Target {
+    /// `tree:deploy/prod`, `host:web-1`, `root:fixtures/x`.
+    pub id: String,
+    pub kind: TargetKind,
+    /// dev / uat / production, when known.
+    pub environment: Option<String>,
+    pub source: Source,
+}
+
+#[derive(Debug)]
+pub enum Source {
+    Tree(TreeSource),
+    Host(HostSource),
+}
+
+#[derive(Debug)]
+pub struct TreeSource {
+    pub root: Root,
+    /// The path as given on the command line; empty when `.` was implied, so
+    /// paths print the way ripgrep prints them.
+    pub display: String,
+    /// The tree's path relative to the SARIF root (empty when they are the same).
+    pub sarif_prefix: String,
+}
+
+#[derive(Debug)]
+pub struct HostSource {
+    pub root: Root,
+    pub hostname: String,
+    /// The machine rampart runs on (root `/`), rather than a captured root.
+    pub live: bool,
+}
+
+impl Target {
+    pub fn tree(path: &Path, display: &str, sarif_root: &Path) -> std::io::Result<Target> {
+        let root = Root::open(path, Confinement::Strict)?;
+        let sarif_prefix = relative_to(root.base(), sarif_root);
+        let id = if display.is_empty() {
+            "tree:.".to_string()
+        } else {
+            format!("tree:{display}")
+        };
+        let environment = infer_environment(display).or_else(|| {
+            root.base()
+                .file_name()
+                .and_then(|n| infer_environment(&n.to_string_lossy()))
+        });
+        Ok(Target {
+            id,
+            kind: TargetKind::Tree,
+            environment,
+            source: Source::Tree(TreeSource {
+                root,
+                display: display.to_string(),
+                sarif_prefix,
+            }),
+        })
+    }
+
+    /// The live host (`live`, root `/`) or an offline root.
+    pub fn host(path: &Path, display: &str, live: bool) -> std::io::Result<Target> {
+        let root = Root::open(path, Confinement::Chroot)?;
+        let hostname = read_hostname(&root, live).unwrap_or_else(|| {
+            root.base()
+                .file_name()
+                .map_or_else(|| "localhost".to_string(), |n| n.to_string_lossy().into_owned())
+        });
+        let id = if live {
+            format!("host:{hostname}")
+        } else {
+            format!("root:{display}")
+        };
+        Ok(Target {
+            id,
+            kind: TargetKind::Host,
+            environment: None,
+            source: Source::Host(HostSource {
+                root,
+                hostname: sanitize_uri_segment(&hostname),
+                live,
+            }),
+        })
+    }
+
+    pub fn root(&self) -> Option<&Root> {
+        match &self.source {
+            Source::Tree(t) => Some(&t.root),
+            Source::Host(h) => Some(&h.root),
+        }
+    }
+
+    pub fn host_source(&self) -> Option<&HostSource> {
+        match &self.source {
+            Source::Host(h) => Some(h),
+            Source::Tree(_) => None,
+        }
+    }
+
+    /// The location of `rel` (a path inside the target's root, `/`-separated).
+    pub fn location(&self, rel: &str) -> Location {
+        let rel = rel.trim_start_matches('/');
+        match &self.source {
+            Source::Tree(t) => Location {
+                path: join_display(&t.display, rel),
+                line: None,
+                uri: join_uri(&t.sarif_prefix, rel),
+            },
+            Source::Host(h) => Location {
+                path: format!("/{rel}"),
+                line: None,
+                uri: format!("hosts/{}/{}", h.hostname, sanitize_uri_path(rel)),
+            },
+        }
+    }
+
+    /// Where host-wide findings with no file point in SARIF (a pseudo-path).
+    pub fn pseudo_location(&self, name: &str) -> Location {
+        match &self.source {
+            Source::Host(h) => Location {
+                path: format!("host:{}", h.hostname),
+                line: None,
+                uri: format!("hosts/{}/{}", h.hostname, sanitize_uri_path(name)),
+            },
+            Source::Tree(_) => self.location(name),
+        }
+    }
+}
+
+fn read_hostname(root: &Root, live: bool) -> Option<String> {
+    let candidates: &[&str] = if live {
+        &["proc/sys/kernel/hostname", "etc/hostname"]
+    } else {
+        &["etc/hostname"]
+    };
+    candidates.iter().find_map(|p| {
+        let text = root.read_text(p, 4096).ok()?;
+        let name = text.lines().next()?.trim();
+        (!name.is_empty()).then(|| name.to_string())
+    })
+}
+
+/// The environment a path's components name (`deploy/prod` → production).
+pub fn infer_environment(path: &str) -> Option<String> {
+    path.split(['/', '\\'])
+        .rev()
+        .find_map(|part| match part.to_ascii_lowercase().as_str() {
+            "prod" | "production" | "prd" => Some("production"),
+            "uat" => Some("uat"),
+            "staging" | "stage" | "stg" => Some("staging"),
+            "dev" | "development" | "develop" => Some("dev"),
+            "test" | "testing" | "qa" => Some("test"),
+            "training" | "train" => Some("training"),
+            _ => None,
+        })
+        .map(str::to_string)
+}
+
+fn join_display(base: &str, rel: &str) -> String {
+    match (base, rel) {
+        ("", r) => r.to_string(),
+        (b, "") => b.to_string(),
+        (b, r) if b.ends_with('/') => format!("{b}{r}"),
+        (b, r) => format!("{b}/{r}"),
+    }
+}
+
+fn join_uri(prefix: &str, rel: &str) -> String {
+    sanitize_uri_path(&join_display(prefix, rel))
+}
+
+/// Percent-encodes what a SARIF `uri` (a URI reference) may not hold raw.
+pub fn sanitize_uri_path(p: &str) -> String {
+    let mut out = String::with_capacity(p.len());
+    for b in p.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' | b'+'
+            | b'@' | b'=' | b',' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out.trim_start_matches('/').to_string()
+}
+
+fn sanitize_uri_segment(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// `path` relative to `base`, both absolute and canonical; `..` where needed.
+pub fn relative_to(path: &Path, base: &Path) -> String {
+    let base = std::fs::canonicalize(base).unwrap_or_else(|_| base.to_path_buf());
+    let p: Vec<Component> = path.components().collect();
+    let b: Vec<Component> = base.components().collect();
+    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut out = PathBuf::new();
+    for _ in common..b.len() {
+        out.push("..");
+    }
+    for c in &p[common..] {
+        out.push(c.as_os_str());
+    }
+    out.to_string_lossy().replace('\\', "/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environments_from_paths() {
+        assert_eq!(infer_environment("deploy/prod").as_deref(), Some("production"));
+        assert_eq!(infer_environment("envs/dev/").as_deref(), Some("dev"));
+        assert_eq!(infer_environment("deploy/UAT").as_deref(), Some("uat"));
+        assert_eq!(infer_environment("deploy/cht").as_deref(), None);
+        assert_eq!(infer_environment("product").as_deref(), None);
+    }
+
+    #[test]
+    fn relative_paths() {
+        assert_eq!(relative_to(Path::new("/a/b/c"), Path::new("/a")), "b/c");
+        assert_eq!(relative_to(Path::new("/a/x"), Path::new("/a/b")), "../x");
+        assert_eq!(relative_to(Path::new("/a"), Path::new("/a")), "");
+    }
+
+    #[test]
+    fn uris_are_relative_and_clean() {
+        assert_eq!(sanitize_uri_path("/etc/ssh/sshd config"), "etc/ssh/sshd%20config");
+        assert_eq!(join_display("", "a/b"), "a/b");
+        assert_eq!(join_display("deploy", "prod/.env"), "deploy/prod/.env");
+        assert_eq!(join_display("./", "x"), "./x");
+    }
+}
