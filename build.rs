@@ -20,9 +20,17 @@ fn embed(dir: &str, ext: &str, static_name: &str, out: &mut String) {
     writeln!(out, "pub static {static_name}: &[(&str, &str)] = &[").expect("write to String");
     for path in entries {
         println!("cargo:rerun-if-changed={}", path.display());
-        let stem = path.file_stem().expect("file has a name").to_string_lossy().into_owned();
-        writeln!(out, "    ({stem:?}, include_str!({:?})),", path.display().to_string())
-            .expect("write to String");
+        let stem = path
+            .file_stem()
+            .expect("file has a name")
+            .to_string_lossy()
+            .into_owned();
+        writeln!(
+            out,
+            "    ({stem:?}, include_str!({:?})),",
+            path.display().to_string()
+        )
+        .expect("write to String");
     }
     writeln!(out, "];").expect("write to String");
 }

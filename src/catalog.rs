@@ -102,7 +102,9 @@ fn parse_page(stem: &str, text: &str) -> Result<RuleMeta, String> {
     let rest = text
         .strip_prefix("+++\n")
         .ok_or("page must start with a +++ TOML front matter block")?;
-    let end = rest.find("\n+++\n").ok_or("front matter is not closed by +++")?;
+    let end = rest
+        .find("\n+++\n")
+        .ok_or("front matter is not closed by +++")?;
     let fm: FrontMatter = toml::from_str(&rest[..end]).map_err(|e| e.to_string())?;
     if fm.id != stem {
         return Err(format!("id {} does not match the file name", fm.id));
@@ -113,7 +115,10 @@ fn parse_page(stem: &str, text: &str) -> Result<RuleMeta, String> {
         .iter()
         .map(|i| TargetKind::parse(i).ok_or(format!("bad input {i}")))
         .collect::<Result<Vec<_>, _>>()?;
-    if !matches!(fm.precision.as_str(), "very-high" | "high" | "medium" | "low") {
+    if !matches!(
+        fm.precision.as_str(),
+        "very-high" | "high" | "medium" | "low"
+    ) {
         return Err(format!("bad precision {}", fm.precision));
     }
     Ok(RuleMeta {
@@ -179,7 +184,9 @@ impl Catalog {
                     || r.id.eq_ignore_ascii_case(s)
                     || (r.id.len() > s.len()
                         && r.id[..s.len()].eq_ignore_ascii_case(s)
-                        && (s.ends_with('-') || r.id.as_bytes()[s.len()] == b'-' || s.contains('-')))
+                        && (s.ends_with('-')
+                            || r.id.as_bytes()[s.len()] == b'-'
+                            || s.contains('-')))
             })
             .map(|r| r.id.as_str())
             .collect();
@@ -217,7 +224,12 @@ mod tests {
             assert!(r.tags.len() <= 9, "{}: at most 9 tags (+ security)", r.id);
             assert!(!r.inputs.is_empty(), "{}", r.id);
             assert!(!r.description().is_empty());
-            for section in ["## Why it matters", "## What is checked", "## How to fix", "## References"] {
+            for section in [
+                "## Why it matters",
+                "## What is checked",
+                "## How to fix",
+                "## References",
+            ] {
                 assert!(r.body.contains(section), "{} lacks {section}", r.id);
             }
         }

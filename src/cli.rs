@@ -337,7 +337,11 @@ fn explain_command(id: &str) -> anyhow::Result<u8> {
 fn display_path(p: &Path) -> String {
     let s = p.to_string_lossy().replace('\\', "/");
     let trimmed = s.trim_end_matches('/');
-    if trimmed.is_empty() { "/".to_string() } else { trimmed.to_string() }
+    if trimmed.is_empty() {
+        "/".to_string()
+    } else {
+        trimmed.to_string()
+    }
 }
 
 fn build_targets(args: &ScanArgs, sarif_root: &Path) -> (Vec<Target>, Vec<TargetError>) {
@@ -420,7 +424,8 @@ fn select_rules(
 }
 
 fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
-    let mut policy = policy::load(args.policy.as_deref()).map_err(|e| anyhow::anyhow!("invalid policy:\n{e}"))?;
+    let mut policy = policy::load(args.policy.as_deref())
+        .map_err(|e| anyhow::anyhow!("invalid policy:\n{e}"))?;
     if let Some(f) = args.fail_on {
         policy.fail_on = f.severity();
     }

@@ -81,7 +81,13 @@ mod tests {
 
     #[test]
     fn round_trips() {
-        for s in ["1970-01-01", "2000-02-29", "2026-11-22", "2031-12-15", "1969-12-31"] {
+        for s in [
+            "1970-01-01",
+            "2000-02-29",
+            "2026-11-22",
+            "2031-12-15",
+            "1969-12-31",
+        ] {
             let d = Date::parse(s).unwrap();
             assert_eq!(Date::from_days(d.days()), d);
             assert_eq!(d.to_string(), s);

@@ -385,7 +385,10 @@ mod tests {
         j.checked("a");
         let out = j.finish("ok", "nothing");
         assert_eq!(out[0].verdict, Verdict::Pass);
-        assert_eq!(out[0].evidence.get("checked").unwrap(), &serde_json::json!(["a"]));
+        assert_eq!(
+            out[0].evidence.get("checked").unwrap(),
+            &serde_json::json!(["a"])
+        );
 
         let mut j = Judgement::new();
         j.checked("a");

@@ -117,7 +117,9 @@ impl Report {
             .filter_map(|t| t.error.as_ref().map(|e| format!("{}: {e}", t.id)))
             .collect();
         for f in &self.results {
-            if f.status == Status::NotEvaluated && self.policy.require_evaluated.contains(&f.rule.id) {
+            if f.status == Status::NotEvaluated
+                && self.policy.require_evaluated.contains(&f.rule.id)
+            {
                 why.push(format!(
                     "{} on {} was not evaluated and the policy requires it: {}",
                     f.rule.id, f.target, f.message
@@ -242,14 +244,22 @@ fn run_in_pool(plan: Plan) -> Report {
         }
     }
     results.sort_by(|a, b| {
-        (&a.target, &a.rule.id, a.status, &a.location, &a.key, &a.message).cmp(&(
-            &b.target,
-            &b.rule.id,
-            b.status,
-            &b.location,
-            &b.key,
-            &b.message,
-        ))
+        (
+            &a.target,
+            &a.rule.id,
+            a.status,
+            &a.location,
+            &a.key,
+            &a.message,
+        )
+            .cmp(&(
+                &b.target,
+                &b.rule.id,
+                b.status,
+                &b.location,
+                &b.key,
+                &b.message,
+            ))
     });
 
     let mut targets: Vec<TargetInfo> = plan
@@ -266,7 +276,12 @@ fn run_in_pool(plan: Plan) -> Report {
                 .inventory
                 .notes
                 .iter()
-                .map(|n| (n.rel.as_ref().map(|r| t.location(r).path), n.message.clone()))
+                .map(|n| {
+                    (
+                        n.rel.as_ref().map(|r| t.location(r).path),
+                        n.message.clone(),
+                    )
+                })
                 .collect(),
             error: None,
         })

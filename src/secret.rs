@@ -57,7 +57,15 @@ impl Serialize for Secret {
 pub fn is_secret_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
     const WORDS: [&str; 10] = [
-        "pass", "pwd", "secret", "token", "cookie", "credential", "private", "apikey", "api_key",
+        "pass",
+        "pwd",
+        "secret",
+        "token",
+        "cookie",
+        "credential",
+        "private",
+        "apikey",
+        "api_key",
         "uuid",
     ];
     WORDS.iter().any(|w| k.contains(w))
@@ -113,7 +121,10 @@ mod tests {
     fn secret_never_prints() {
         let s = Secret::new("hunter22");
         assert_eq!(format!("{s:?}"), "<redacted: 8 chars>");
-        assert_eq!(serde_json::to_string(&s).unwrap(), "\"<redacted: 8 chars>\"");
+        assert_eq!(
+            serde_json::to_string(&s).unwrap(),
+            "\"<redacted: 8 chars>\""
+        );
         assert_eq!(Secret::new("").redacted(), "<empty>");
     }
 
@@ -143,11 +154,17 @@ mod tests {
             mask_url_credentials("http://admin:s3cret@haproxy:5984/medic"),
             "http://admin:<redacted>@haproxy:5984/medic"
         );
-        assert_eq!(mask_url_credentials("https://example.org/x"), "https://example.org/x");
+        assert_eq!(
+            mask_url_credentials("https://example.org/x"),
+            "https://example.org/x"
+        );
         assert_eq!(
             mask_url_credentials("a http://u:p@h b https://v:q@i/"),
             "a http://u:<redacted>@h b https://v:<redacted>@i/"
         );
-        assert_eq!(display_value("COUCHDB_PASSWORD", "abc"), "<redacted: 3 chars>");
+        assert_eq!(
+            display_value("COUCHDB_PASSWORD", "abc"),
+            "<redacted: 3 chars>"
+        );
     }
 }

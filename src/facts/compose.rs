@@ -92,7 +92,8 @@ fn text(node: &Node) -> Option<Text> {
 
 /// Whether a parsed YAML document is a compose file (a `services` mapping).
 pub fn looks_like_compose(doc: &Node) -> bool {
-    doc.get("services").is_some_and(|s| s.is_map() || s.is_null())
+    doc.get("services")
+        .is_some_and(|s| s.is_map() || s.is_null())
         && doc.get("apiVersion").is_none()
 }
 
@@ -125,7 +126,10 @@ pub fn from_yaml(doc: &Node) -> Result<ComposeFile, ComposeError> {
             continue;
         }
         if !body.is_map() {
-            return Err(err(body, format!("service {name_text:?} must be a mapping")));
+            return Err(err(
+                body,
+                format!("service {name_text:?} must be a mapping"),
+            ));
         }
         svc.image = body.get("image").and_then(text);
         if let Some(ports) = body.get("ports") {
@@ -284,7 +288,7 @@ impl Vars {
         match &self.source {
             EnvSource::Found { rel, .. } => format!("${{{var}}} is not set in {rel}"),
             EnvSource::Broken { rel, error } => {
-                format!("${{{var}}} comes from {rel}, which could not be read: {error}")
+                format!("${{{var}}} comes from {rel}, which is unusable ({error})")
             }
             EnvSource::Missing { expected } => {
                 format!("${{{var}}} has no default and there is no {expected}")
@@ -404,9 +408,7 @@ impl Published {
     pub fn all_interfaces(&self) -> bool {
         match self.host_ip.as_deref() {
             None => true,
-            Some(ip) => ip
-                .parse::<IpAddr>()
-                .is_ok_and(|ip| ip.is_unspecified()),
+            Some(ip) => ip.parse::<IpAddr>().is_ok_and(|ip| ip.is_unspecified()),
         }
     }
 
@@ -439,7 +441,11 @@ impl Published {
 }
 
 fn range_text((a, b): (u16, u16)) -> String {
-    if a == b { a.to_string() } else { format!("{a}-{b}") }
+    if a == b {
+        a.to_string()
+    } else {
+        format!("{a}-{b}")
+    }
 }
 
 fn parse_range(s: &str) -> Result<(u16, u16), String> {
@@ -507,7 +513,10 @@ mod tests {
     #[test]
     fn short_port_syntax() {
         let p = parse_port("3000").unwrap();
-        assert_eq!((p.host_ip, p.host_ports, p.container_ports), (None, None, (3000, 3000)));
+        assert_eq!(
+            (p.host_ip, p.host_ports, p.container_ports),
+            (None, None, (3000, 3000))
+        );
         let p = parse_port("8000:80").unwrap();
         assert_eq!(p.host_ports, Some((8000, 8000)));
         let p = parse_port("127.0.0.1:8001:8001/udp").unwrap();

@@ -86,7 +86,10 @@ pub fn parse(text: &str) -> Result<IniFile, String> {
             continue;
         };
         let Some(sec) = &section else {
-            return Err(format!("line {line_no}: `{}` is outside any [section]", key.trim()));
+            return Err(format!(
+                "line {line_no}: `{}` is outside any [section]",
+                key.trim()
+            ));
         };
         file.entries.push(IniEntry {
             section: sec.clone(),
@@ -230,16 +233,23 @@ mod tests {
         assert_eq!(ini.entries[3].value, "http://a;b more");
         assert!(parse("key = v\n").is_err());
         assert!(parse("[open\n").is_err());
-        let grafana = parse("[server]\nhttp_port = 3000\n[security]\nadmin_password = x\n").unwrap();
+        let grafana =
+            parse("[server]\nhttp_port = 3000\n[security]\nadmin_password = x\n").unwrap();
         assert!(!is_couchdb(&grafana));
     }
 
     #[test]
     fn layering_order() {
         assert_eq!(placement("etc/default.ini").1, 0);
-        assert_eq!(placement("etc/default.d/a.ini"), ("etc".into(), 1, "a.ini".into()));
+        assert_eq!(
+            placement("etc/default.d/a.ini"),
+            ("etc".into(), 1, "a.ini".into())
+        );
         assert_eq!(placement("etc/local.ini").1, 2);
-        assert_eq!(placement("etc/local.d/z.ini"), ("etc".into(), 3, "z.ini".into()));
+        assert_eq!(
+            placement("etc/local.d/z.ini"),
+            ("etc".into(), 3, "z.ini".into())
+        );
         assert_eq!(placement("couchdb/10-docker-default.ini").0, "couchdb");
         assert_eq!(placement("local.ini").0, "");
     }

@@ -62,9 +62,8 @@ fn expand(
                 rest = &after[1..];
             }
             Some('{') => {
-                let end = matching_brace(after).ok_or_else(|| {
-                    InterpolationError::Syntax(text.to_string())
-                })?;
+                let end = matching_brace(after)
+                    .ok_or_else(|| InterpolationError::Syntax(text.to_string()))?;
                 let inner = &after[1..end];
                 out.push_str(&braced(inner, text, lookup, unset, depth)?);
                 rest = &after[end + 1..];
@@ -233,6 +232,9 @@ mod tests {
         assert!(run("${P:?x}", &[("P", "")]).is_err());
         assert!(run("${P?x}", &[("P", "")]).is_ok());
         assert!(matches!(run("${", &[]), Err(InterpolationError::Syntax(_))));
-        assert!(matches!(run("${1A}", &[]), Err(InterpolationError::Syntax(_))));
+        assert!(matches!(
+            run("${1A}", &[]),
+            Err(InterpolationError::Syntax(_))
+        ));
     }
 }

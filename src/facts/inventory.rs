@@ -131,7 +131,12 @@ impl Inventory {
     }
 }
 
-fn walk(root: &Root, start: &str, max_depth: usize, notes: &mut Vec<Note>) -> Vec<(String, String)> {
+fn walk(
+    root: &Root,
+    start: &str,
+    max_depth: usize,
+    notes: &mut Vec<Note>,
+) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let Ok(dir) = root.resolve(start) else {
         return out;
@@ -154,15 +159,18 @@ fn walk(root: &Root, start: &str, max_depth: usize, notes: &mut Vec<Note>) -> Ve
                     .path()
                     .and_then(|p| p.strip_prefix(root.base()).ok())
                     .map(|p| p.to_string_lossy().into_owned());
-                let why = e
-                    .io_error()
-                    .map_or_else(|| e.to_string(), |io| match io.kind() {
+                let why = e.io_error().map_or_else(
+                    || e.to_string(),
+                    |io| match io.kind() {
                         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
                         _ => io.to_string(),
-                    });
+                    },
+                );
                 notes.push(Note {
                     rel,
-                    message: format!("could not read directory: {why}; files in it were not scanned"),
+                    message: format!(
+                        "could not read directory: {why}; files in it were not scanned"
+                    ),
                 });
                 continue;
             }
@@ -204,7 +212,11 @@ fn expand_place(root: &Root, place: &str) -> Vec<String> {
             if seg == "*" {
                 if let Ok(entries) = root.read_dir(p) {
                     for e in entries.into_iter().filter(|e| e.is_dir) {
-                        next.push(format!("{p}/{}", e.name).trim_start_matches('/').to_string());
+                        next.push(
+                            format!("{p}/{}", e.name)
+                                .trim_start_matches('/')
+                                .to_string(),
+                        );
                     }
                 }
             } else {
@@ -322,12 +334,11 @@ fn load_one(root: &Root, rel: &str, name: &str, opts: &LoadOptions) -> (Option<D
                 .map(Parsed::DotEnv)
                 .map_err(|e| format!("dotenv syntax error at {e}")),
         ),
-        NameKind::VmArgs => doc(
-            Kind::VmArgs,
-            vmargs::parse(&text).map(Parsed::VmArgs),
-        ),
+        NameKind::VmArgs => doc(Kind::VmArgs, vmargs::parse(&text).map(Parsed::VmArgs)),
         NameKind::Ini => match couchdb_ini::parse(&text) {
-            Ok(ini) if couchdb_ini::is_couchdb(&ini) => doc(Kind::CouchIni, Ok(Parsed::CouchIni(ini))),
+            Ok(ini) if couchdb_ini::is_couchdb(&ini) => {
+                doc(Kind::CouchIni, Ok(Parsed::CouchIni(ini)))
+            }
             Ok(_) => (None, None),
             Err(e) if sniff_couchdb_ini(&text) => {
                 doc(Kind::CouchIni, Err(format!("ini syntax error at {e}")))
@@ -356,7 +367,12 @@ fn is_template(rel: &str, name: &str, text: &str) -> bool {
             || text.contains(".Values"))
 }
 
-fn load_yaml(rel: &str, name: &str, text: &str, guessed: Option<Kind>) -> (Option<Doc>, Option<Note>) {
+fn load_yaml(
+    rel: &str,
+    name: &str,
+    text: &str,
+    guessed: Option<Kind>,
+) -> (Option<Doc>, Option<Note>) {
     let template_note = || {
         (
             None,
@@ -413,10 +429,16 @@ fn load_yaml(rel: &str, name: &str, text: &str, guessed: Option<Kind>) -> (Optio
                 .map_err(|e| format!("invalid compose file at {e}")),
         );
     }
-    if guessed == Some(Kind::Compose) && docs.iter().all(|d| d.is_null() || d.is_map()) && !docs.iter().any(k8s::looks_like_k8s) {
+    if guessed == Some(Kind::Compose)
+        && docs.iter().all(|d| d.is_null() || d.is_map())
+        && !docs.iter().any(k8s::looks_like_k8s)
+    {
         // A compose-named file without services (an override, a fragment).
         if docs.iter().any(|d| d.get("services").is_some()) {
-            let first = docs.iter().find(|d| d.get("services").is_some()).expect("checked");
+            let first = docs
+                .iter()
+                .find(|d| d.get("services").is_some())
+                .expect("checked");
             return doc(
                 Kind::Compose,
                 compose::from_yaml(first)
@@ -469,9 +491,19 @@ mod tests {
         assert_eq!(d.unwrap().kind, Kind::Compose);
         let (d, _) = load_yaml("a/s.yml", "s.yml", "apiVersion: v1\nkind: Service\n", None);
         assert_eq!(d.unwrap().kind, Kind::K8s);
-        let (d, n) = load_yaml("t/templates/s.yaml", "s.yaml", "kind: {{ .Values.x }}\n", None);
+        let (d, n) = load_yaml(
+            "t/templates/s.yaml",
+            "s.yaml",
+            "kind: {{ .Values.x }}\n",
+            None,
+        );
         assert!(d.is_none() && n.unwrap().message.contains("template"));
-        let (d, _) = load_yaml("docker-compose.yml", "docker-compose.yml", "services:\n  a: [\n", Some(Kind::Compose));
+        let (d, _) = load_yaml(
+            "docker-compose.yml",
+            "docker-compose.yml",
+            "services:\n  a: [\n",
+            Some(Kind::Compose),
+        );
         let d = d.unwrap();
         assert_eq!(d.kind, Kind::Compose);
         assert!(d.content.unwrap_err().contains("line"));

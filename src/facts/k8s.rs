@@ -93,9 +93,18 @@ impl Object {
             .iter()
             .map(|p| ServicePort {
                 name: p.get("name").and_then(Node::as_str).map(str::to_string),
-                port: p.get("port").and_then(Node::as_str).and_then(|s| s.parse().ok()),
-                target_port: p.get("targetPort").and_then(Node::as_str).map(str::to_string),
-                node_port: p.get("nodePort").and_then(Node::as_str).and_then(|s| s.parse().ok()),
+                port: p
+                    .get("port")
+                    .and_then(Node::as_str)
+                    .and_then(|s| s.parse().ok()),
+                target_port: p
+                    .get("targetPort")
+                    .and_then(Node::as_str)
+                    .map(str::to_string),
+                node_port: p
+                    .get("nodePort")
+                    .and_then(Node::as_str)
+                    .and_then(|s| s.parse().ok()),
                 line: p.line,
             })
             .collect()

@@ -110,12 +110,16 @@ impl Sockets {
     pub fn owner_text(&self, l: &Listener) -> String {
         match &l.process {
             Some(p) => format!("{} (pid {})", p.name, p.pid),
-            None if self.owners.no_process_table => "unknown (no process table under the root)".to_string(),
+            None if self.owners.no_process_table => {
+                "unknown (no process table under the root)".to_string()
+            }
             None if self.owners.unreadable_processes > 0 => {
                 "unknown (permission denied reading other processes' file descriptors: run as root)"
                     .to_string()
             }
-            None => "unknown (no process holds it: kernel or another network namespace)".to_string(),
+            None => {
+                "unknown (no process holds it: kernel or another network namespace)".to_string()
+            }
         }
     }
 }
@@ -309,8 +313,12 @@ mod tests {
     #[test]
     fn garbage_is_an_error_with_a_line() {
         assert!(parse("hello\n", "proc/net/tcp", "tcp").is_err());
-        let e = parse("  sl local\n 0: zz:zz 00000000:0000 0A a b c 0 0 1\n", "proc/net/tcp", "tcp")
-            .unwrap_err();
+        let e = parse(
+            "  sl local\n 0: zz:zz 00000000:0000 0A a b c 0 0 1\n",
+            "proc/net/tcp",
+            "tcp",
+        )
+        .unwrap_err();
         assert!(e.contains("line 2"), "{e}");
     }
 }

@@ -161,10 +161,9 @@ fn apply_merges(node: &mut Node) {
     let Value::Map(entries) = &mut node.value else {
         return;
     };
-    if !entries
-        .iter()
-        .any(|(k, _)| k.as_str() == Some("<<") && matches!(k.value, Value::Scalar { plain: true, .. }))
-    {
+    if !entries.iter().any(|(k, _)| {
+        k.as_str() == Some("<<") && matches!(k.value, Value::Scalar { plain: true, .. })
+    }) {
         return;
     }
     let mut own = Vec::new();
@@ -349,7 +348,10 @@ mod tests {
         let e = parse("a: 1\nb: [1, 2\nc: 3\n").unwrap_err();
         assert!(e.line >= 2, "{e}");
         let e = parse("a: *nope\n").unwrap_err();
-        assert!(e.message.contains("alias") || e.message.contains("anchor"), "{e}");
+        assert!(
+            e.message.contains("alias") || e.message.contains("anchor"),
+            "{e}"
+        );
     }
 
     #[test]

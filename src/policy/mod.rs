@@ -184,7 +184,12 @@ impl Policy {
     }
 
     pub fn is_production(&self, environment: Option<&str>) -> bool {
-        environment.is_some_and(|e| self.env.production.iter().any(|p| p.eq_ignore_ascii_case(e)))
+        environment.is_some_and(|e| {
+            self.env
+                .production
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(e))
+        })
     }
 
     /// The effective policy as TOML (what `rampart policy show` prints).
@@ -302,7 +307,10 @@ fn apply_spec(
         }],
     };
     if chain.len() > 8 || chain.iter().any(|c| c == spec) {
-        return Err(one(format!("`extends` loops: {} -> {spec}", chain.join(" -> "))));
+        return Err(one(format!(
+            "`extends` loops: {} -> {spec}",
+            chain.join(" -> ")
+        )));
     }
     let path_candidate = match relative_to {
         Some(dir) if Path::new(spec).is_relative() => dir.join(spec),
@@ -321,7 +329,11 @@ fn apply_spec(
             builtin_names().join(", ")
         )));
     };
-    chain.push(if dir.is_some() { file.clone() } else { spec.to_string() });
+    chain.push(if dir.is_some() {
+        file.clone()
+    } else {
+        spec.to_string()
+    });
     let raw: RawPolicy = toml::from_str(&text).map_err(|e| PolicyError {
         problems: vec![Problem {
             file: file.clone(),
@@ -399,7 +411,10 @@ impl Validator<'_> {
     fn int(&mut self, v: &Spanned<i64>, what: &str, min: i64, max: i64) -> Option<i64> {
         let n = *v.get_ref();
         if n < min || n > max {
-            self.problem(v, format!("{what} must be between {min} and {max}, not {n}"));
+            self.problem(
+                v,
+                format!("{what} must be between {min} and {max}, not {n}"),
+            );
             return None;
         }
         Some(n)
@@ -476,9 +491,24 @@ impl Validator<'_> {
                 }
             };
             set(pw.max_days, "max-days", 100_000, &mut p.password.max_days);
-            set(pw.min_length, "min-length", 1024, &mut p.password.min_length);
-            set(pw.couchdb_min_length, "couchdb-min-length", 1024, &mut p.password.couchdb_min_length);
-            set(pw.couchdb_min_score, "couchdb-min-score", 10_000, &mut p.password.couchdb_min_score);
+            set(
+                pw.min_length,
+                "min-length",
+                1024,
+                &mut p.password.min_length,
+            );
+            set(
+                pw.couchdb_min_length,
+                "couchdb-min-length",
+                1024,
+                &mut p.password.couchdb_min_length,
+            );
+            set(
+                pw.couchdb_min_score,
+                "couchdb-min-score",
+                10_000,
+                &mut p.password.couchdb_min_score,
+            );
         }
         if let Some(t) = raw.tls {
             let mut set = |v: Option<Spanned<i64>>, what: &str, max: i64, slot: &mut u32| {
@@ -486,11 +516,30 @@ impl Validator<'_> {
                     *slot = n as u32;
                 }
             };
-            set(t.expiry_medium_days, "expiry-medium-days", 3650, &mut p.tls.expiry_medium_days);
-            set(t.expiry_high_days, "expiry-high-days", 3650, &mut p.tls.expiry_high_days);
-            set(t.min_rsa_bits, "min-rsa-bits", 16_384, &mut p.tls.min_rsa_bits);
+            set(
+                t.expiry_medium_days,
+                "expiry-medium-days",
+                3650,
+                &mut p.tls.expiry_medium_days,
+            );
+            set(
+                t.expiry_high_days,
+                "expiry-high-days",
+                3650,
+                &mut p.tls.expiry_high_days,
+            );
+            set(
+                t.min_rsa_bits,
+                "min-rsa-bits",
+                16_384,
+                &mut p.tls.min_rsa_bits,
+            );
             set(t.min_ec_bits, "min-ec-bits", 1024, &mut p.tls.min_ec_bits);
-            if let Some(n) = t.hsts_min_age.as_ref().and_then(|v| self.int(v, "hsts-min-age", 0, i64::from(u32::MAX))) {
+            if let Some(n) = t
+                .hsts_min_age
+                .as_ref()
+                .and_then(|v| self.int(v, "hsts-min-age", 0, i64::from(u32::MAX)))
+            {
                 p.tls.hsts_min_age = n as u64;
             }
             if p.tls.expiry_high_days > p.tls.expiry_medium_days {
@@ -534,13 +583,16 @@ impl Validator<'_> {
             self.problem(&raw.reason, "a waiver needs a reason".to_string());
         }
         let expires = match raw.expires.get_ref() {
-            RawDate::Date(d) => d.date.and_then(|d| {
-                Date::parse(&format!("{:04}-{:02}-{:02}", d.year, d.month, d.day))
-            }),
+            RawDate::Date(d) => d
+                .date
+                .and_then(|d| Date::parse(&format!("{:04}-{:02}-{:02}", d.year, d.month, d.day))),
             RawDate::Text(s) => Date::parse(s),
         };
         if expires.is_none() {
-            self.problem(&raw.expires, "`expires` must be a date (YYYY-MM-DD)".to_string());
+            self.problem(
+                &raw.expires,
+                "`expires` must be a date (YYYY-MM-DD)".to_string(),
+            );
         }
         let target = self.glob(&raw.target).ok()?;
         let path = self.glob(&raw.path).ok()?;
@@ -599,13 +651,23 @@ mod tests {
         assert!(text.contains("p.toml:4: unknown rule"), "{text}");
         assert!(text.contains("p.toml:6: bad severity `loud`"), "{text}");
 
-        let f = write(d.path(), "q.toml", "name = \"x\"\n\n[open-ports]\nalowed = [1]\n");
+        let f = write(
+            d.path(),
+            "q.toml",
+            "name = \"x\"\n\n[open-ports]\nalowed = [1]\n",
+        );
         let e = load(Some(&f)).unwrap_err().to_string();
-        assert!(e.contains("q.toml:4:") && e.contains("unknown field `alowed`"), "{e}");
+        assert!(
+            e.contains("q.toml:4:") && e.contains("unknown field `alowed`"),
+            "{e}"
+        );
 
         let f = write(d.path(), "r.toml", "[open-ports]\nallowed = [0, 22]\n");
         let e = load(Some(&f)).unwrap_err().to_string();
-        assert!(e.contains("r.toml:2: a port must be between 1 and 65535, not 0"), "{e}");
+        assert!(
+            e.contains("r.toml:2: a port must be between 1 and 65535, not 0"),
+            "{e}"
+        );
 
         let e = load(Some("no-such-policy")).unwrap_err().to_string();
         assert!(e.contains("built-in: baseline"), "{e}");
@@ -614,7 +676,11 @@ mod tests {
     #[test]
     fn extends_and_waivers() {
         let d = tempfile::tempdir().unwrap();
-        write(d.path(), "parent.toml", "extends = \"cht-production\"\n[open-ports]\nallowed = [22, 443]\n");
+        write(
+            d.path(),
+            "parent.toml",
+            "extends = \"cht-production\"\n[open-ports]\nallowed = [22, 443]\n",
+        );
         let f = write(
             d.path(),
             "child.toml",
@@ -622,7 +688,11 @@ mod tests {
         );
         let p = load(Some(&f)).unwrap();
         assert_eq!(p.open_ports.allowed, vec![22, 443]);
-        assert!(p.origin.contains("extends cht-production extends baseline"), "{}", p.origin);
+        assert!(
+            p.origin.contains("extends cht-production extends baseline"),
+            "{}",
+            p.origin
+        );
         assert!(!p.selected.contains("PORT-007") && p.selected.contains("PORT-006"));
         assert_eq!(p.waivers.len(), 2);
         let w = &p.waivers[0];
@@ -631,13 +701,21 @@ mod tests {
         assert!(!w.matches("PORT-001", "tree:x", None));
         assert!(w.origin.ends_with("child.toml:4"), "{}", w.origin);
         let w = &p.waivers[1];
-        assert!(w.matches("PORT-003", "tree:deploy", Some("deploy/dev/docker-compose.yml")));
+        assert!(w.matches(
+            "PORT-003",
+            "tree:deploy",
+            Some("deploy/dev/docker-compose.yml")
+        ));
         assert!(!w.matches("PORT-003", "tree:deploy", None));
         assert!(w.expired(Date::parse("2026-01-01").unwrap()));
 
         let f = write(d.path(), "loop.toml", "extends = \"loop.toml\"\n");
         assert!(load(Some(&f)).unwrap_err().to_string().contains("loops"));
-        let f = write(d.path(), "w.toml", "[[waiver]]\nrule = \"PORT-001\"\nreason = \"\"\nexpires = \"soon\"\n");
+        let f = write(
+            d.path(),
+            "w.toml",
+            "[[waiver]]\nrule = \"PORT-001\"\nreason = \"\"\nexpires = \"soon\"\n",
+        );
         let e = load(Some(&f)).unwrap_err().to_string();
         assert!(e.contains("w.toml:3: a waiver needs a reason"), "{e}");
         assert!(e.contains("w.toml:4: `expires` must be a date"), "{e}");

@@ -150,7 +150,10 @@ pub fn render(report: &Report) -> String {
                 }),
                 evidence: &f.evidence,
                 fingerprint: &f.fingerprint,
-                waiver: f.waiver.as_ref().map(|(reason, origin)| WaiverRef { reason, origin }),
+                waiver: f
+                    .waiver
+                    .as_ref()
+                    .map(|(reason, origin)| WaiverRef { reason, origin }),
             })
             .collect(),
         summary: Summary {

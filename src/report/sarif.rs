@@ -249,7 +249,14 @@ pub fn render(report: &Report) -> String {
                 Some(("host", name)) => format!("hosts/{name}"),
                 _ => crate::target::sanitize_uri_path(t.id.split_once(':').map_or("", |x| x.1)),
             };
-            (t.id.as_str(), if uri.is_empty() || uri == "." { "rampart".to_string() } else { uri })
+            (
+                t.id.as_str(),
+                if uri.is_empty() || uri == "." {
+                    "rampart".to_string()
+                } else {
+                    uri
+                },
+            )
         })
         .collect();
 
@@ -296,12 +303,7 @@ pub fn render(report: &Report) -> String {
             .collect();
         let rules = metas
             .iter()
-            .map(|m| {
-                rule_entry(
-                    m,
-                    report.policy.severity_of(&m.id).unwrap_or(m.severity),
-                )
-            })
+            .map(|m| rule_entry(m, report.policy.severity_of(&m.id).unwrap_or(m.severity)))
             .collect();
 
         let mut findings: Vec<&Finding> = report
@@ -328,7 +330,12 @@ pub fn render(report: &Report) -> String {
         let results = findings
             .iter()
             .map(|f| {
-                let (uri, line) = uri_of(f, fallback.get(f.target.as_str()).map_or("rampart", String::as_str));
+                let (uri, line) = uri_of(
+                    f,
+                    fallback
+                        .get(f.target.as_str())
+                        .map_or("rampart", String::as_str),
+                );
                 let mut fp = BTreeMap::new();
                 fp.insert("primaryLocationLineHash", format!("{}:1", f.fingerprint));
                 fp.insert("rampart/v1", f.fingerprint.clone());
@@ -380,7 +387,11 @@ pub fn render(report: &Report) -> String {
                 }),
             });
         }
-        for t in report.targets.iter().filter(|t| run_of(&t.category) == *category) {
+        for t in report
+            .targets
+            .iter()
+            .filter(|t| run_of(&t.category) == *category)
+        {
             if let Some(e) = &t.error {
                 notifications.push(Notification {
                     level: "error",
@@ -403,7 +414,10 @@ pub fn render(report: &Report) -> String {
                 });
             }
         }
-        let successful = !report.targets.iter().any(|t| run_of(&t.category) == *category && t.error.is_some());
+        let successful = !report
+            .targets
+            .iter()
+            .any(|t| run_of(&t.category) == *category && t.error.is_some());
         runs.push(Run {
             tool: Tool {
                 driver: Driver {

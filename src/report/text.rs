@@ -93,10 +93,21 @@ pub fn render(report: &Report, style: Style) -> String {
             .unwrap_or_default();
         match &t.error {
             Some(e) => {
-                let _ = writeln!(out, "  {} {}{env}: {}", style.paint("1;31", "error"), t.id, e);
+                let _ = writeln!(
+                    out,
+                    "  {} {}{env}: {}",
+                    style.paint("1;31", "error"),
+                    t.id,
+                    e
+                );
             }
             None => {
-                let _ = writeln!(out, "  {}{env} {}", t.id, style.dim(&format!("({} config files)", t.files)));
+                let _ = writeln!(
+                    out,
+                    "  {}{env} {}",
+                    t.id,
+                    style.dim(&format!("({} config files)", t.files))
+                );
             }
         }
     }
@@ -122,7 +133,11 @@ pub fn render(report: &Report, style: Style) -> String {
         row[i] += 1;
     }
     if !packs.is_empty() {
-        let _ = writeln!(out, "\n{}", style.bold("Scorecard (controls: rule × target)"));
+        let _ = writeln!(
+            out,
+            "\n{}",
+            style.bold("Scorecard (controls: rule × target)")
+        );
         let _ = writeln!(
             out,
             "  {:<20} {:>5} {:>5} {:>5} {:>5} {:>7}",
@@ -130,9 +145,17 @@ pub fn render(report: &Report, style: Style) -> String {
         );
         for (pack, row) in &packs {
             let fail = format!("{:>5}", row[1]);
-            let fail = if row[1] > 0 { style.paint("31", &fail) } else { fail };
+            let fail = if row[1] > 0 {
+                style.paint("31", &fail)
+            } else {
+                fail
+            };
             let ne = format!("{:>5}", row[3]);
-            let ne = if row[3] > 0 { style.paint("33", &ne) } else { ne };
+            let ne = if row[3] > 0 {
+                style.paint("33", &ne)
+            } else {
+                ne
+            };
             let _ = writeln!(
                 out,
                 "  {:<20} {:>5} {} {:>5} {} {:>7}",
@@ -149,7 +172,11 @@ pub fn render(report: &Report, style: Style) -> String {
         .collect();
     failures.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.rule.id.cmp(&b.rule.id)));
     if !failures.is_empty() {
-        let _ = writeln!(out, "\n{}", style.bold(&format!("Failures ({})", failures.len())));
+        let _ = writeln!(
+            out,
+            "\n{}",
+            style.bold(&format!("Failures ({})", failures.len()))
+        );
         for f in &failures {
             let _ = writeln!(
                 out,
@@ -167,28 +194,60 @@ pub fn render(report: &Report, style: Style) -> String {
 
     // Not evaluated, folded by (reason, location).
     let mut ne: BTreeMap<(String, String), Vec<&str>> = BTreeMap::new();
-    for f in report.results.iter().filter(|f| f.status == Status::NotEvaluated) {
+    for f in report
+        .results
+        .iter()
+        .filter(|f| f.status == Status::NotEvaluated)
+    {
         let where_ = f
             .location
             .as_ref()
             .map(|_| location_text(f))
             .unwrap_or_else(|| f.target.clone());
-        ne.entry((where_, f.message.clone())).or_default().push(&f.rule.id);
+        ne.entry((where_, f.message.clone()))
+            .or_default()
+            .push(&f.rule.id);
     }
     if !ne.is_empty() {
-        let _ = writeln!(out, "\n{}", style.bold(&format!("Not evaluated ({})", ne.len())));
+        let _ = writeln!(
+            out,
+            "\n{}",
+            style.bold(&format!("Not evaluated ({})", ne.len()))
+        );
         for ((where_, why), rules) in &ne {
-            let _ = writeln!(out, "  {} {}", style.paint("33", &rules.join(", ")), style.dim(where_));
+            let _ = writeln!(
+                out,
+                "  {} {}",
+                style.paint("33", &rules.join(", ")),
+                style.dim(where_)
+            );
             let _ = writeln!(out, "    {why}");
         }
     }
 
-    let waived: Vec<&Finding> = report.results.iter().filter(|f| f.status == Status::Waived).collect();
+    let waived: Vec<&Finding> = report
+        .results
+        .iter()
+        .filter(|f| f.status == Status::Waived)
+        .collect();
     if !waived.is_empty() {
-        let _ = writeln!(out, "\n{}", style.bold(&format!("Waived ({})", waived.len())));
+        let _ = writeln!(
+            out,
+            "\n{}",
+            style.bold(&format!("Waived ({})", waived.len()))
+        );
         for f in waived {
-            let (reason, origin) = f.waiver.as_ref().expect("waived findings carry their waiver");
-            let _ = writeln!(out, "  {} {}  {}", f.rule.id, location_text(f), style.dim(&format!("{reason} ({origin})")));
+            let (reason, origin) = f
+                .waiver
+                .as_ref()
+                .expect("waived findings carry their waiver");
+            let _ = writeln!(
+                out,
+                "  {} {}  {}",
+                f.rule.id,
+                location_text(f),
+                style.dim(&format!("{reason} ({origin})"))
+            );
         }
     }
 
@@ -205,7 +264,10 @@ pub fn render(report: &Report, style: Style) -> String {
                     "expired on {}{}",
                     w.waiver.expires,
                     if w.matched > 0 {
-                        format!("; it would match {} finding(s), reported as failures", w.matched)
+                        format!(
+                            "; it would match {} finding(s), reported as failures",
+                            w.matched
+                        )
                     } else {
                         String::new()
                     }
@@ -255,7 +317,11 @@ pub fn render(report: &Report, style: Style) -> String {
         style.bold("Result"),
         failures.len(),
         if failures.len() == 1 { "" } else { "s" },
-        if sev_text.is_empty() { String::new() } else { format!(" ({sev_text})") },
+        if sev_text.is_empty() {
+            String::new()
+        } else {
+            format!(" ({sev_text})")
+        },
         report.count(Status::NotEvaluated),
         report.count(Status::Waived),
         report.policy.fail_on.map_or("never", |s| s.as_str()),

@@ -55,7 +55,10 @@ mod tests {
     fn registry_and_catalogue_agree() {
         let registered: Vec<&str> = registry().iter().map(|r| r.id).collect();
         let documented: Vec<&str> = catalog().all().iter().map(|r| r.id.as_str()).collect();
-        assert_eq!(registered, documented, "every rule needs a page and every page a rule");
+        assert_eq!(
+            registered, documented,
+            "every rule needs a page and every page a rule"
+        );
         let mut dedup = registered.clone();
         dedup.dedup();
         assert_eq!(dedup.len(), registered.len(), "duplicate rule ids");

@@ -117,9 +117,10 @@ impl Target {
     pub fn host(path: &Path, display: &str, live: bool) -> std::io::Result<Target> {
         let root = Root::open(path, Confinement::Chroot)?;
         let hostname = read_hostname(&root, live).unwrap_or_else(|| {
-            root.base()
-                .file_name()
-                .map_or_else(|| "localhost".to_string(), |n| n.to_string_lossy().into_owned())
+            root.base().file_name().map_or_else(
+                || "localhost".to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            )
         });
         let id = if live {
             format!("host:{hostname}")
@@ -229,8 +230,18 @@ pub fn sanitize_uri_path(p: &str) -> String {
     let mut out = String::with_capacity(p.len());
     for b in p.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' | b'+'
-            | b'@' | b'=' | b',' => out.push(b as char),
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'~'
+            | b'/'
+            | b'+'
+            | b'@'
+            | b'='
+            | b',' => out.push(b as char),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -271,7 +282,10 @@ mod tests {
 
     #[test]
     fn environments_from_paths() {
-        assert_eq!(infer_environment("deploy/prod").as_deref(), Some("production"));
+        assert_eq!(
+            infer_environment("deploy/prod").as_deref(),
+            Some("production")
+        );
         assert_eq!(infer_environment("envs/dev/").as_deref(), Some("dev"));
         assert_eq!(infer_environment("deploy/UAT").as_deref(), Some("uat"));
         assert_eq!(infer_environment("deploy/cht").as_deref(), None);
@@ -287,7 +301,10 @@ mod tests {
 
     #[test]
     fn uris_are_relative_and_clean() {
-        assert_eq!(sanitize_uri_path("/etc/ssh/sshd config"), "etc/ssh/sshd%20config");
+        assert_eq!(
+            sanitize_uri_path("/etc/ssh/sshd config"),
+            "etc/ssh/sshd%20config"
+        );
         assert_eq!(join_display("", "a/b"), "a/b");
         assert_eq!(join_display("deploy", "prod/.env"), "deploy/prod/.env");
         assert_eq!(join_display("./", "x"), "./x");

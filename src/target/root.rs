@@ -205,7 +205,9 @@ impl Root {
 
     /// The target of the symlink `rel`, as text; the link is not followed.
     pub fn read_link(&self, rel: &str) -> Result<String, RootError> {
-        let parent = Path::new(rel).parent().map(|p| p.to_string_lossy().into_owned());
+        let parent = Path::new(rel)
+            .parent()
+            .map(|p| p.to_string_lossy().into_owned());
         let name = Path::new(rel)
             .file_name()
             .ok_or(RootError::NotFound)?
@@ -346,7 +348,11 @@ mod tests {
         fs::write(d.path().join("usr/share/real"), "real\n").unwrap();
         symlink("/usr/share/real", d.path().join("etc/abs-link")).unwrap();
         symlink("../usr/share/real", d.path().join("etc/rel-link")).unwrap();
-        symlink("../../../../../../../etc/hostname", d.path().join("etc/escape")).unwrap();
+        symlink(
+            "../../../../../../../etc/hostname",
+            d.path().join("etc/escape"),
+        )
+        .unwrap();
         symlink("loop-b", d.path().join("etc/loop-a")).unwrap();
         symlink("loop-a", d.path().join("etc/loop-b")).unwrap();
         d
@@ -368,10 +374,19 @@ mod tests {
     fn strict_refuses_escapes() {
         let d = tree();
         let r = Root::open(d.path(), Confinement::Strict).unwrap();
-        assert!(matches!(r.read_text("etc/abs-link", 100), Err(RootError::Escapes(_))));
+        assert!(matches!(
+            r.read_text("etc/abs-link", 100),
+            Err(RootError::Escapes(_))
+        ));
         assert_eq!(r.read_text("etc/rel-link", 100).unwrap(), "real\n");
-        assert!(matches!(r.read_text("etc/escape", 100), Err(RootError::Escapes(_))));
-        assert!(matches!(r.read_text("../x", 100), Err(RootError::Escapes(_))));
+        assert!(matches!(
+            r.read_text("etc/escape", 100),
+            Err(RootError::Escapes(_))
+        ));
+        assert!(matches!(
+            r.read_text("../x", 100),
+            Err(RootError::Escapes(_))
+        ));
     }
 
     #[test]
@@ -388,6 +403,9 @@ mod tests {
         fs::write(d.path().join("bin"), b"ab\0cd").unwrap();
         assert_eq!(r.read_text("bin", 100), Err(RootError::Binary));
         assert_eq!(r.read_text("missing", 100), Err(RootError::NotFound));
-        assert_eq!(r.read_text("etc/ssh/sshd_config/x", 100), Err(RootError::NotFound));
+        assert_eq!(
+            r.read_text("etc/ssh/sshd_config/x", 100),
+            Err(RootError::NotFound)
+        );
     }
 }

@@ -24,7 +24,11 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             l.scope(),
             l.address(),
             sockets.owner_text(l),
-            if allowed.is_empty() { "no port" } else { &allowed },
+            if allowed.is_empty() {
+                "no port"
+            } else {
+                &allowed
+            },
         ))
     })
 }

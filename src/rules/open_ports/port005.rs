@@ -13,8 +13,10 @@ use crate::rules::Ctx;
 fn internal_component(value: &str) -> Option<&'static str> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
-        Regex::new(r"(?i)(?:^|[-_./])(couchdb|haproxy|api|nouveau|upgrade-service|upgrade)(?:$|[-_./\d])")
-            .expect("static regex")
+        Regex::new(
+            r"(?i)(?:^|[-_./])(couchdb|haproxy|api|nouveau|upgrade-service|upgrade)(?:$|[-_./\d])",
+        )
+        .expect("static regex")
     });
     let m = re.captures(value)?.get(1)?.as_str().to_ascii_lowercase();
     Some(match m.as_str() {
@@ -73,7 +75,11 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             };
             let line = exposed
                 .first()
-                .and_then(|e| ports.iter().find(|p| p.port == Some(*e) || p.target_port.as_deref() == Some(&e.to_string())))
+                .and_then(|e| {
+                    ports.iter().find(|p| {
+                        p.port == Some(*e) || p.target_port.as_deref() == Some(&e.to_string())
+                    })
+                })
                 .map_or(svc.line, |p| p.line);
             j.fail(
                 format!("{}#Service/{name}", doc.rel),
@@ -109,7 +115,10 @@ mod tests {
         assert_eq!(internal_component("couchdb"), Some("CouchDB"));
         assert_eq!(internal_component("cht-couchdb-1"), Some("CouchDB"));
         assert_eq!(internal_component("api"), Some("the CHT API"));
-        assert_eq!(internal_component("cht-upgrade-service"), Some("the upgrade service"));
+        assert_eq!(
+            internal_component("cht-upgrade-service"),
+            Some("the upgrade service")
+        );
         assert_eq!(internal_component("haproxy"), Some("HAProxy"));
         assert_eq!(internal_component("rapid"), None);
         assert_eq!(internal_component("apiary"), None);

@@ -25,10 +25,16 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             }
         };
         let Some(flag) = args.flag("-setcookie") else {
-            j.checked(format!("{} (no -setcookie: CouchDB reads the cookie from ~/.erlang.cookie)", location.path));
+            j.checked(format!(
+                "{} (no -setcookie: CouchDB reads the cookie from ~/.erlang.cookie)",
+                location.path
+            ));
             continue;
         };
-        let cookie = flag.cookie.as_ref().expect("-setcookie flags carry the cookie");
+        let cookie = flag
+            .cookie
+            .as_ref()
+            .expect("-setcookie flags carry the cookie");
         if PUBLISHED.contains(&cookie.expose()) {
             j.fail(
                 format!("{}#-setcookie", doc.rel),

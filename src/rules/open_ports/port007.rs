@@ -13,11 +13,16 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     let configs = ctx.facts.get::<CouchConfigs>();
     let mut j = Judgement::new();
     for cfg in &configs.configs {
-        let dir = if cfg.dir.is_empty() { ".".to_string() } else { target.location(&cfg.dir).path };
+        let dir = if cfg.dir.is_empty() {
+            ".".to_string()
+        } else {
+            target.location(&cfg.dir).path
+        };
         if !cfg.broken.is_empty() {
             for (rel, e) in &cfg.broken {
                 let loc = target.location(rel);
-                j.not_evaluated(rel.clone(), format!("{}: {e}", loc.path)).at(loc);
+                j.not_evaluated(rel.clone(), format!("{}: {e}", loc.path))
+                    .at(loc);
             }
             continue;
         }

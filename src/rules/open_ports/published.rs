@@ -3,9 +3,7 @@
 //! resolved (an unset variable, a required variable, bad syntax) and compose
 //! files that cannot be parsed are recorded as not evaluated.
 
-use crate::facts::compose::{
-    ComposeProjects, PortEntry, Project, Published, Service, parse_port,
-};
+use crate::facts::compose::{ComposeProjects, PortEntry, Project, Published, Service, parse_port};
 use crate::facts::interpolate::InterpolationError;
 use crate::outcome::{Judgement, Location};
 use crate::rules::Ctx;
@@ -37,7 +35,10 @@ fn is_web_proxy(ctx: &Ctx, project: &Project, svc: &Service) -> bool {
         .map(|i| i.value)
         .unwrap_or_default();
     let name = image_name(&image).to_ascii_lowercase();
-    !name.is_empty() && proxies.iter().any(|p| name.contains(&p.to_ascii_lowercase()))
+    !name.is_empty()
+        && proxies
+            .iter()
+            .any(|p| name.contains(&p.to_ascii_lowercase()))
 }
 
 fn resolve_entry(project: &Project, entry: &PortEntry) -> Result<(Published, String), String> {
@@ -98,8 +99,11 @@ pub fn published_ports(ctx: &Ctx, j: &mut Judgement) -> Vec<Port> {
     let target = ctx.target();
     let projects = ctx.facts.get::<ComposeProjects>();
     for (rel, error) in &projects.broken {
-        j.not_evaluated(rel.clone(), format!("{}: {error}", target.location(rel).path))
-            .at(target.location(rel));
+        j.not_evaluated(
+            rel.clone(),
+            format!("{}: {error}", target.location(rel).path),
+        )
+        .at(target.location(rel));
     }
     let mut out = Vec::new();
     for project in &projects.projects {
@@ -120,7 +124,10 @@ pub fn published_ports(ctx: &Ctx, j: &mut Judgement) -> Vec<Port> {
                     Err(why) => {
                         j.not_evaluated(
                             format!("{}#{}/{}", project.rel, svc.name, entry.line()),
-                            format!("service {}: a published port cannot be resolved: {why}", svc.name),
+                            format!(
+                                "service {}: a published port cannot be resolved: {why}",
+                                svc.name
+                            ),
                         )
                         .at(location);
                     }
@@ -137,7 +144,10 @@ mod tests {
 
     #[test]
     fn image_names() {
-        assert_eq!(image_name("public.ecr.aws/medic/cht-nginx:5.2.0"), "cht-nginx");
+        assert_eq!(
+            image_name("public.ecr.aws/medic/cht-nginx:5.2.0"),
+            "cht-nginx"
+        );
         assert_eq!(image_name("nginx"), "nginx");
         assert_eq!(image_name("nginx@sha256:abc"), "nginx");
         assert_eq!(image_name("localhost:5000/haproxy:1"), "haproxy");
