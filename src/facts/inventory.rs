@@ -103,7 +103,10 @@ impl Inventory {
     pub fn load(target: &Target, opts: &LoadOptions) -> Inventory {
         let mut notes = Vec::new();
         let candidates = match &target.source {
-            Source::Tree(t) => walk(&t.root, "", usize::MAX, &mut notes),
+            Source::Tree(t) => match &t.only {
+                Some(file) => single_file(file, &mut notes),
+                None => walk(&t.root, "", usize::MAX, &mut notes),
+            },
             Source::Host(h) => host_candidates(&h.root, &mut notes),
         };
         let root = target.root().expect("trees and hosts have roots");
@@ -187,6 +190,22 @@ fn walk(
             continue;
         };
         out.push((rel.to_string_lossy().into_owned(), name));
+    }
+    out
+}
+
+/// A file named on the command line, with the `.env` compose would read for it.
+fn single_file(file: &str, notes: &mut Vec<Note>) -> Vec<(String, String)> {
+    if classify_name(file).is_none() {
+        notes.push(Note {
+            rel: Some(file.to_string()),
+            message: "not a configuration file rampart reads (by its name)".to_string(),
+        });
+        return Vec::new();
+    }
+    let mut out = vec![(file.to_string(), file.to_string())];
+    if classify_name(file) == Some(NameKind::Yaml) {
+        out.push((".env".to_string(), ".env".to_string()));
     }
     out
 }

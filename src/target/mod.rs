@@ -77,6 +77,9 @@ pub struct TreeSource {
     pub display: String,
     /// The tree's path relative to the SARIF root (empty when they are the same).
     pub sarif_prefix: String,
+    /// When a single file was named, its path inside the root: only it (and
+    /// the `.env` compose reads for it) is scanned.
+    pub only: Option<String>,
 }
 
 #[derive(Debug)]
@@ -88,7 +91,32 @@ pub struct HostSource {
 }
 
 impl Target {
+    /// A config tree; a single file is scanned as the tree of its directory
+    /// restricted to that file.
     pub fn tree(path: &Path, display: &str, sarif_root: &Path) -> std::io::Result<Target> {
+        if std::fs::metadata(path)?.is_file() {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let parent = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let parent_display = display.rsplit_once('/').map_or(String::new(), |(d, _)| {
+                if d.is_empty() {
+                    "/".to_string()
+                } else {
+                    d.to_string()
+                }
+            });
+            let mut t = Target::tree(parent, &parent_display, sarif_root)?;
+            t.id = format!("tree:{display}");
+            if let Source::Tree(tree) = &mut t.source {
+                tree.only = Some(name);
+            }
+            return Ok(t);
+        }
         let root = Root::open(path, Confinement::Strict)?;
         let sarif_prefix = relative_to(root.base(), sarif_root);
         let id = if display.is_empty() {
@@ -109,6 +137,7 @@ impl Target {
                 root,
                 display: display.to_string(),
                 sarif_prefix,
+                only: None,
             }),
         })
     }

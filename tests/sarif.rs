@@ -1,0 +1,290 @@
+//! SARIF that GitHub code scanning accepts: GitHub's upload rules checked in
+//! Rust, the official SARIF 2.1.0 schema, and the shared offline checker
+//! (`gh_sarif_check.py --strict`) on real scans: the CHT reference files,
+//! the fixtures (trees and host roots), waivers.
+
+mod common;
+
+use std::collections::{BTreeSet, HashSet};
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::Value;
+
+fn shared(rel: &str, var: &str) -> PathBuf {
+    std::env::var_os(var)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| common::repo().join("../shared").join(rel))
+}
+
+fn sarif_of(args: &[&str]) -> (String, Value) {
+    let o = Command::new(env!("CARGO_BIN_EXE_rampart"))
+        .current_dir(common::repo())
+        .args([
+            "scan",
+            "--format",
+            "sarif",
+            "--fail-on",
+            "never",
+            "--today",
+            common::TODAY,
+        ])
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let text = String::from_utf8(o.stdout).unwrap();
+    let v = serde_json::from_str(&text).unwrap();
+    (text, v)
+}
+
+/// GitHub's rules (design.md "SARIF that GitHub accepts").
+fn check_github_rules(log: &Value) {
+    assert_eq!(log["version"], "2.1.0");
+    assert!(
+        log["$schema"]
+            .as_str()
+            .unwrap()
+            .ends_with("sarif-2.1.0.json")
+    );
+    let runs = log["runs"].as_array().unwrap();
+    assert!(!runs.is_empty() && runs.len() <= 20);
+    let mut categories = HashSet::new();
+    for run in runs {
+        let id = run["automationDetails"]["id"].as_str().unwrap();
+        assert!(
+            categories.insert(id.to_string()),
+            "one run per category: {id}"
+        );
+        let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+        let mut ids = BTreeSet::new();
+        for r in rules {
+            let rid = r["id"].as_str().unwrap();
+            assert!(ids.insert(rid), "duplicate rule {rid}");
+            assert!(rid.len() <= 255);
+            let name = r["name"].as_str().unwrap();
+            assert!(!name.is_empty() && name != rid);
+            for k in ["shortDescription", "fullDescription"] {
+                let t = r[k]["text"].as_str().unwrap();
+                assert!(
+                    !t.trim().is_empty() && t.chars().count() <= 1024,
+                    "{rid} {k}"
+                );
+            }
+            assert!(!r["help"]["text"].as_str().unwrap().is_empty());
+            assert!(!r["help"]["markdown"].as_str().unwrap().is_empty());
+            assert!(r["helpUri"].as_str().unwrap().starts_with("https://"));
+            let tags: Vec<&str> = r["properties"]["tags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t.as_str().unwrap())
+                .collect();
+            assert!(tags.contains(&"security") && tags.len() <= 10);
+            assert!(
+                ["very-high", "high", "medium", "low"]
+                    .contains(&r["properties"]["precision"].as_str().unwrap())
+            );
+            let sev: f64 = r["properties"]["security-severity"]
+                .as_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            let band = match r["defaultConfiguration"]["level"].as_str().unwrap() {
+                "error" => 7.0..=10.0,
+                "warning" => 4.0..=6.9,
+                _ => 0.1..=3.9,
+            };
+            assert!(band.contains(&sev), "{rid}: {sev} outside its band");
+        }
+        for res in run["results"].as_array().unwrap() {
+            let rid = res["ruleId"].as_str().unwrap();
+            let idx = res["ruleIndex"].as_u64().unwrap() as usize;
+            assert_eq!(rules[idx]["id"], rid);
+            assert!(!res["message"]["text"].as_str().unwrap().is_empty());
+            let locs = res["locations"].as_array().unwrap();
+            assert_eq!(locs.len(), 1, "exactly one location");
+            let pl = &locs[0]["physicalLocation"];
+            let uri = pl["artifactLocation"]["uri"].as_str().unwrap();
+            assert!(
+                !uri.is_empty()
+                    && !uri.starts_with('/')
+                    && !uri.contains("://")
+                    && !uri.contains(' ')
+                    && !uri.contains('\\'),
+                "{uri}"
+            );
+            assert!(pl["region"]["startLine"].as_u64().unwrap() >= 1);
+            let fp = res["partialFingerprints"]["primaryLocationLineHash"]
+                .as_str()
+                .unwrap();
+            assert!(!fp.is_empty());
+        }
+    }
+}
+
+fn check_schema(log: &Value) {
+    let path = shared("sarif/sarif-schema-2.1.0.json", "RAMPART_SARIF_SCHEMA");
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "the official SARIF schema is needed at {} ({e}); set RAMPART_SARIF_SCHEMA",
+            path.display()
+        )
+    }))
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .take(10)
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "schema violations:\n{}",
+        errors.join("\n")
+    );
+}
+
+fn check_with_github_checker(text: &str) {
+    let checker = shared("sarif/gh_sarif_check.py", "RAMPART_SARIF_CHECKER");
+    assert!(
+        checker.is_file(),
+        "gh_sarif_check.py is needed at {}",
+        checker.display()
+    );
+    let d = tempfile::tempdir().unwrap();
+    let f = d.path().join("out.sarif");
+    std::fs::write(&f, text).unwrap();
+    let mut cmd = Command::new("python3");
+    cmd.arg(&checker).arg(&f).arg("--strict");
+    let has_jsonschema = Command::new("python3")
+        .args(["-c", "import jsonschema"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if has_jsonschema {
+        cmd.arg("--schema").arg(shared(
+            "sarif/sarif-schema-2.1.0.json",
+            "RAMPART_SARIF_SCHEMA",
+        ));
+    } else {
+        assert!(
+            std::env::var_os("RAMPART_REQUIRE_PEERS").is_none(),
+            "python3 jsonschema is required"
+        );
+        eprintln!("note: python3 has no jsonschema; the schema is still checked in Rust");
+    }
+    let o = cmd.output().expect("python3 runs");
+    let report = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "gh_sarif_check.py --strict:\n{report}");
+    assert!(
+        report.contains("0 error(s), 0 documented-required miss(es), 0 warning(s)"),
+        "{report}"
+    );
+}
+
+fn check_all(args: &[&str]) -> Value {
+    let (text, log) = sarif_of(args);
+    check_github_rules(&log);
+    check_schema(&log);
+    check_with_github_checker(&text);
+    log
+}
+
+#[test]
+fn cht_reference_files() {
+    let cht = common::repo().join("../shared/cht");
+    assert!(cht.is_dir(), "../shared/cht must be beside the checkout");
+    let log = check_all(&[cht.to_str().unwrap()]);
+    assert!(!log["runs"][0]["results"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn fixtures_trees_and_host_roots() {
+    let log = check_all(&[
+        "fixtures/open-ports",
+        "--root",
+        "fixtures/open-ports/PORT-002/fail-root",
+        "--root",
+        "fixtures/open-ports/PORT-001/fail-root",
+    ]);
+    let runs = log["runs"].as_array().unwrap();
+    let ids: Vec<&str> = runs
+        .iter()
+        .map(|r| r["automationDetails"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        vec![
+            "rampart/host/cht-prod/",
+            "rampart/host/web-1/",
+            "rampart/tree/"
+        ]
+    );
+    // Host findings live at stable pseudo-paths.
+    let host = &runs[0]["results"][0];
+    assert_eq!(
+        host["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "hosts/cht-prod/proc/net/tcp"
+    );
+    // Every rule evaluated on a run is listed, even without results.
+    let tree_rules: Vec<&str> = runs[2]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    for id in ["PORT-003", "PORT-004", "PORT-005", "PORT-006", "PORT-007"] {
+        assert!(tree_rules.contains(&id), "{id} missing from {tree_rules:?}");
+    }
+    // Tree URIs are relative to the current directory (the repo root in CI).
+    let uri = runs[2]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(uri.starts_with("fixtures/open-ports/"), "{uri}");
+}
+
+#[test]
+fn fingerprints_ignore_line_numbers() {
+    let d = tempfile::tempdir().unwrap();
+    let compose = "services:\n  couchdb:\n    image: couchdb\n    ports:\n      - \"5984:5984\"\n";
+    std::fs::write(d.path().join("docker-compose.yml"), compose).unwrap();
+    let (_, a) = sarif_of(&[
+        d.path().to_str().unwrap(),
+        "--sarif-root",
+        d.path().to_str().unwrap(),
+    ]);
+    std::fs::write(
+        d.path().join("docker-compose.yml"),
+        format!("# moved down\n\n{compose}"),
+    )
+    .unwrap();
+    let (_, b) = sarif_of(&[
+        d.path().to_str().unwrap(),
+        "--sarif-root",
+        d.path().to_str().unwrap(),
+    ]);
+    let fp = |v: &Value| v["runs"][0]["results"][0]["partialFingerprints"].clone();
+    let line = |v: &Value| {
+        v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"]
+            .clone()
+    };
+    assert_ne!(line(&a), line(&b));
+    assert_eq!(fp(&a), fp(&b));
+    assert_eq!(
+        a["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "docker-compose.yml"
+    );
+}
+
+#[test]
+fn an_empty_scan_is_still_a_valid_upload() {
+    let d = tempfile::tempdir().unwrap();
+    let log = check_all(&[d.path().to_str().unwrap()]);
+    assert_eq!(log["runs"].as_array().unwrap().len(), 1);
+    assert!(log["runs"][0]["results"].as_array().unwrap().is_empty());
+}
