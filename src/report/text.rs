@@ -164,31 +164,64 @@ pub fn render(report: &Report, style: Style) -> String {
         }
     }
 
-    // Failures, most severe first.
-    let mut failures: Vec<&Finding> = report
+    // Failures, grouped by rule, most severe rule first.
+    let failures: Vec<&Finding> = report
         .results
         .iter()
         .filter(|f| f.status == Status::Fail)
         .collect();
-    failures.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.rule.id.cmp(&b.rule.id)));
+    let mut groups: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for f in &failures {
+        groups.entry(f.rule.id.as_str()).or_default().push(f);
+    }
+    let mut groups: Vec<(Severity, &str, Vec<&Finding>)> = groups
+        .into_iter()
+        .map(|(id, mut fs)| {
+            fs.sort_by(|a, b| {
+                b.severity
+                    .cmp(&a.severity)
+                    .then(a.location.cmp(&b.location))
+            });
+            (fs[0].severity, id, fs)
+        })
+        .collect();
+    groups.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
     if !failures.is_empty() {
         let _ = writeln!(
             out,
             "\n{}",
             style.bold(&format!("Failures ({})", failures.len()))
         );
-        for f in &failures {
+        for (severity, _, fs) in &groups {
+            let rule = fs[0].rule;
+            let count = if fs.len() == 1 {
+                String::new()
+            } else {
+                format!(" · {} findings", fs.len())
+            };
             let _ = writeln!(
                 out,
-                "  {} {} {}  {}",
-                style.severity(f.severity),
-                style.bold(&f.rule.id),
-                f.rule.name,
-                style.dim(&f.target)
+                "\n  {} {} {}{}",
+                style.severity(*severity),
+                style.bold(&rule.id),
+                rule.name,
+                style.dim(&count)
             );
-            let _ = writeln!(out, "    {}", location_text(f));
-            let _ = writeln!(out, "    {}", f.message);
-            let _ = writeln!(out, "    {} {}", style.dim("fix:"), f.rule.remediation);
+            for f in fs {
+                let sev = if f.severity == *severity {
+                    String::new()
+                } else {
+                    format!("{} ", style.severity(f.severity).trim_end())
+                };
+                let _ = writeln!(out, "    {sev}{}", location_text(f));
+                let _ = writeln!(out, "      {}", f.message);
+            }
+            let _ = writeln!(
+                out,
+                "    {} {}",
+                style.paint("36", "fix:"),
+                rule.remediation
+            );
         }
     }
 
