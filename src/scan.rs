@@ -375,6 +375,55 @@ fn finish_outcome(
 mod tests {
     use super::*;
 
+    fn exploding(_: &Ctx) -> Vec<Outcome> {
+        panic!("index out of bounds: the len is 0 but the index is 3")
+    }
+
+    static EXPLODING: Rule = Rule {
+        id: "PORT-005",
+        check: exploding,
+    };
+
+    #[test]
+    fn a_panicking_rule_is_not_evaluated_and_the_scan_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("docker-compose.yml"),
+            "services:\n  db:\n    ports: [\"5984:5984\"]\n",
+        )
+        .unwrap();
+        let target = Target::tree(dir.path(), "t", dir.path()).unwrap();
+        let rules = vec![&EXPLODING, crate::rules::find("PORT-003").unwrap()];
+        let report = run(Plan {
+            targets: vec![target],
+            target_errors: vec![],
+            policy: crate::policy::load(None).unwrap(),
+            rules,
+            jobs: Some(2),
+            today: Date::parse("2026-11-22").unwrap(),
+            progress: false,
+            load: LoadOptions::default(),
+        });
+        let ne = report
+            .results
+            .iter()
+            .find(|f| f.rule.id == "PORT-005")
+            .unwrap();
+        assert_eq!(ne.status, Status::NotEvaluated);
+        assert!(
+            ne.message
+                .contains("rule PORT-005 failed while evaluating: index out of bounds"),
+            "{}",
+            ne.message
+        );
+        assert!(
+            report
+                .results
+                .iter()
+                .any(|f| f.rule.id == "PORT-003" && f.status == Status::Fail)
+        );
+    }
+
     #[test]
     fn fingerprints_are_stable_and_distinct() {
         let a = fingerprint("PORT-001", "host:a", "tcp/0.0.0.0:8080");
