@@ -138,6 +138,10 @@ pub struct ScanArgs {
     /// should be the repository root in CI).
     #[arg(long, value_name = "DIR")]
     pub sarif_root: Option<PathBuf>,
+    /// Put NAME in every SARIF run's category (automationDetails.id), so CI
+    /// jobs scanning different trees do not close each other's alerts.
+    #[arg(long, value_name = "NAME")]
+    pub sarif_category: Option<String>,
     /// Exit 1 when a failure is at or above this severity (overrides the policy).
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,
@@ -458,8 +462,11 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
             .with_context(|| format!("writing {}", path.display()))?;
     }
     if let Some(path) = &args.sarif {
-        std::fs::write(path, report::sarif::render(&report))
-            .with_context(|| format!("writing {}", path.display()))?;
+        std::fs::write(
+            path,
+            report::sarif::render(&report, args.sarif_category.as_deref()),
+        )
+        .with_context(|| format!("writing {}", path.display()))?;
     }
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
     let color = match args.color {
@@ -472,7 +479,7 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
     let main_report = match args.format {
         Format::Text => report::text::render(&report, report::text::Style { color }),
         Format::Json => report::json::render(&report),
-        Format::Sarif => report::sarif::render(&report),
+        Format::Sarif => report::sarif::render(&report, args.sarif_category.as_deref()),
     };
     match &args.output {
         Some(path) => std::fs::write(path, main_report)

@@ -282,6 +282,19 @@ fn fingerprints_ignore_line_numbers() {
 }
 
 #[test]
+fn categories_can_be_named() {
+    let (_, log) = sarif_of(&[
+        "fixtures/open-ports/PORT-003",
+        "--sarif-category",
+        "deploy prod",
+    ]);
+    assert_eq!(
+        log["runs"][0]["automationDetails"]["id"],
+        "rampart/deploy-prod/tree/"
+    );
+}
+
+#[test]
 fn an_empty_scan_is_still_a_valid_upload() {
     let d = tempfile::tempdir().unwrap();
     let log = check_all(&[d.path().to_str().unwrap()]);

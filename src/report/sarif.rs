@@ -234,8 +234,14 @@ fn uri_of(f: &Finding, fallback: &str) -> (String, u32) {
     }
 }
 
-pub fn render(report: &Report) -> String {
+/// Renders the SARIF log. `category` (from `--sarif-category`) is put in
+/// every run's `automationDetails.id`, so separate CI jobs that upload
+/// rampart results for different trees keep separate alert sets.
+pub fn render(report: &Report, category: Option<&str>) -> String {
     let cat = catalog();
+    let category_prefix = category
+        .map(|c| c.trim_matches('/').replace(char::is_whitespace, "-"))
+        .filter(|c| !c.is_empty());
     let target_category: BTreeMap<&str, &str> = report
         .targets
         .iter()
@@ -429,7 +435,10 @@ pub fn render(report: &Report) -> String {
                 },
             },
             automation_details: AutomationDetails {
-                id: format!("rampart/{category}/"),
+                id: match &category_prefix {
+                    Some(p) => format!("rampart/{p}/{category}/"),
+                    None => format!("rampart/{category}/"),
+                },
             },
             invocations: vec![Invocation {
                 execution_successful: successful,
