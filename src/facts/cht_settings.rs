@@ -59,6 +59,8 @@ pub struct Setting {
     /// `[admins] medic`.
     pub written: String,
     pub value: Value,
+    /// The text as written before interpolation (compose entries only).
+    pub raw: Option<String>,
     /// The file (path inside the target) and line that give the value.
     pub rel: String,
     pub line: Option<u32>,
@@ -117,8 +119,8 @@ pub struct Instance {
 pub struct ChtSettings {
     pub settings: Vec<Setting>,
     pub instances: Vec<Instance>,
-    /// Files that may hold settings but could not be parsed: (rel, error).
-    pub broken: Vec<(String, String)>,
+    /// Files that may hold settings but could not be parsed: (rel, kind, error).
+    pub broken: Vec<(String, Kind, String)>,
 }
 
 impl ChtSettings {
@@ -137,6 +139,10 @@ fn image_defaults(image: &str) -> &'static [(&'static str, &'static str)] {
             ("CERTIFICATE_MODE", "SELF_SIGNED"),
             ("COUCHDB_USER", "admin"),
         ],
+        // Grafana's own default admin password.
+        "grafana" | "grafana-oss" | "grafana-enterprise" => {
+            &[("GF_SECURITY_ADMIN_PASSWORD", "admin")]
+        }
         _ => &[],
     }
 }
@@ -270,6 +276,7 @@ fn compose_env(c: &mut Collector, facts: &Facts, project: &Project, svc: &Servic
                         value: Secret::new(*d),
                         defaulted: true,
                     },
+                    raw: None,
                     rel,
                     line: at,
                     via: via(),
@@ -286,14 +293,25 @@ fn compose_env(c: &mut Collector, facts: &Facts, project: &Project, svc: &Servic
             // The value is the .env entry itself: judged there, once.
             continue;
         }
-        let value = match vars.resolve(text) {
-            Err(InterpolationError::Required { var, message }) => Value::Unresolved(format!(
-                "compose refuses to start the service: {var} is required ({message}) and {}",
-                vars.why_unset(&var)
-            )),
-            Err(e) => Value::Unresolved(e.to_string()),
-            Ok(r) if !r.unset.is_empty() => Value::Unresolved(vars.why_unset(&r.unset[0])),
-            Ok(r) => Value::Set {
+        let broken_env = match &vars.source {
+            crate::facts::compose::EnvSource::Broken { rel, error } if text.raw.contains('$') => {
+                Some(format!(
+                    "it is interpolated from {rel}, which is unusable ({error})"
+                ))
+            }
+            _ => None,
+        };
+        let value = match (broken_env, vars.resolve(text)) {
+            (Some(why), _) => Value::Unresolved(why),
+            (None, Err(InterpolationError::Required { var, message })) => {
+                Value::Unresolved(format!(
+                    "compose refuses to start the service: {var} is required ({message}) and {}",
+                    vars.why_unset(&var)
+                ))
+            }
+            (None, Err(e)) => Value::Unresolved(e.to_string()),
+            (None, Ok(r)) if !r.unset.is_empty() => Value::Unresolved(vars.why_unset(&r.unset[0])),
+            (None, Ok(r)) => Value::Set {
                 defaulted: text.raw.contains('$') && r.value != text.raw,
                 value: Secret::new(r.value),
             },
@@ -302,6 +320,7 @@ fn compose_env(c: &mut Collector, facts: &Facts, project: &Project, svc: &Servic
             key: key.clone(),
             written: key.clone(),
             value,
+            raw: Some(text.raw.clone()),
             rel: project.rel.clone(),
             line: Some(text.line),
             via: via(),
@@ -318,6 +337,7 @@ fn compose_env(c: &mut Collector, facts: &Facts, project: &Project, svc: &Servic
                 value: Secret::new(*default),
                 defaulted: true,
             },
+            raw: None,
             rel: project.rel.clone(),
             line: Some(svc.line),
             via: via(),
@@ -337,7 +357,12 @@ impl Fact for ChtSettings {
         // Compose services first: a value they take from a .env is skipped
         // there and read from the .env itself below.
         let projects = facts.get::<ComposeProjects>();
-        broken.extend(projects.broken.iter().cloned());
+        broken.extend(
+            projects
+                .broken
+                .iter()
+                .map(|(rel, e)| (rel.clone(), Kind::Compose, e.clone())),
+        );
         for project in &projects.projects {
             if is_example(&project.rel) {
                 continue;
@@ -380,6 +405,7 @@ impl Fact for ChtSettings {
                                 value: Secret::new(v.clone()),
                                 defaulted: false,
                             },
+                            raw: None,
                             rel: doc.rel.clone(),
                             line: Some(e.line),
                             via: Via::DotEnv,
@@ -410,6 +436,7 @@ impl Fact for ChtSettings {
                                 value: Secret::new(e.value.clone()),
                                 defaulted: false,
                             },
+                            raw: None,
                             rel: doc.rel.clone(),
                             line: Some(e.line),
                             via: Via::Ini,
@@ -417,14 +444,18 @@ impl Fact for ChtSettings {
                     }
                 }
                 (Kind::DotEnv | Kind::CouchIni, Err(e)) => {
-                    broken.push((doc.rel.clone(), e.clone()));
+                    broken.push((doc.rel.clone(), doc.kind, e.clone()));
                 }
                 _ => {}
             }
         }
 
         let helm = facts.get::<HelmReleases>();
-        broken.extend(helm.broken.iter().cloned());
+        broken.extend(
+            helm.broken
+                .iter()
+                .map(|(rel, e)| (rel.clone(), Kind::HelmValues, e.clone())),
+        );
         let mut helm_settings: Vec<Setting> = Vec::new();
         for release in &helm.releases {
             if release.layers.iter().all(|l| is_example(l)) {
@@ -451,6 +482,7 @@ impl Fact for ChtSettings {
                         value: Secret::new(text.clone()),
                         defaulted: false,
                     },
+                    raw: None,
                     rel: leaf.rel.clone(),
                     line: Some(leaf.line),
                     via: Via::Helm {
@@ -473,6 +505,7 @@ impl Fact for ChtSettings {
                         value: Secret::new("SELF_SIGNED"),
                         defaulted: true,
                     },
+                    raw: None,
                     rel: inst.rel.clone(),
                     line: None,
                     via: Via::ChtDefault,

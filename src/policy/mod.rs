@@ -806,6 +806,40 @@ mod tests {
         assert!(!w.matches("PORT-003", "tree:deploy", None));
         assert!(w.expired(Date::parse("2026-01-01").unwrap()));
 
+        let f = write(
+            d.path(),
+            "envs.toml",
+            "[environments]\nproduction = [\"deploy/live\", \"**/prod-*\"]\nuat = [\"deploy/uat\"]\n",
+        );
+        let p = load(Some(&f)).unwrap();
+        assert_eq!(
+            p.environment_of("deploy/live", Path::new("/x")),
+            Some("production")
+        );
+        assert_eq!(
+            p.environment_of("deploy/live/", Path::new("/x")),
+            Some("production")
+        );
+        assert_eq!(
+            p.environment_of("", Path::new("/srv/prod-a")),
+            Some("production")
+        );
+        assert_eq!(p.environment_of("deploy/uat", Path::new("/x")), Some("uat"));
+        assert_eq!(p.environment_of("deploy/dev", Path::new("/x")), None);
+        assert!(p.to_toml().contains("[environments]"));
+        let f = write(
+            d.path(),
+            "badenv.toml",
+            "[environments]\nproduction = [\"a[\"]\n\"bad label\" = [\"x\"]\nempty = []\n",
+        );
+        let e = load(Some(&f)).unwrap_err().to_string();
+        assert!(e.contains("badenv.toml:2: bad glob"), "{e}");
+        assert!(e.contains("badenv.toml:3: bad environment label"), "{e}");
+        assert!(
+            e.contains("badenv.toml:4: environment `empty` lists no path glob"),
+            "{e}"
+        );
+
         let f = write(d.path(), "loop.toml", "extends = \"loop.toml\"\n");
         assert!(load(Some(&f)).unwrap_err().to_string().contains("loops"));
         let f = write(
