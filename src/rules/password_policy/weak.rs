@@ -100,7 +100,8 @@ mod tests {
         // Values worked out by hand from the package's formula.
         assert_eq!(cht_score(""), -15);
         assert_eq!(cht_score("password"), 8 + 2 * 7);
-        assert_eq!(cht_score("Secret_1"), 8 + 2 * 8 + 15 * 2);
+        // S e c r e t _ 1: seven distinct, `_` in no class.
+        assert_eq!(cht_score("Secret_1"), 8 + 2 * 7 + 15 * 2);
         assert_eq!(cht_score("aaaa"), 4 + 2);
         // `_` is a word character: no "other" class.
         assert_eq!(cht_score("a_b"), 3 + 6);
