@@ -164,6 +164,10 @@ pub struct ScanArgs {
     /// Skip config files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = crate::target::root::DEFAULT_FILE_CAP)]
     pub max_file_size: u64,
+    /// Leave out files the tree's `.gitignore` files ignore. Off by default:
+    /// `.env` files are git-ignored and are exactly what must be checked.
+    #[arg(long)]
+    pub respect_gitignore: bool,
     /// Evaluate as of this date (YYYY-MM-DD) instead of today: waiver expiry,
     /// certificate windows. For reproducible reports and tests.
     #[arg(long, value_name = "DATE", hide = true)]
@@ -454,6 +458,7 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
         progress,
         load: LoadOptions {
             max_file_size: args.max_file_size,
+            respect_gitignore: args.respect_gitignore,
         },
     });
 

@@ -181,7 +181,8 @@ fn progress_bar(enabled: bool, len: u64) -> ProgressBar {
 }
 
 /// Runs the plan.
-pub fn run(plan: Plan) -> Report {
+pub fn run(mut plan: Plan) -> Report {
+    plan.policy.label_targets(&mut plan.targets);
     let threads = plan.jobs.unwrap_or(0);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)

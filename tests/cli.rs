@@ -154,7 +154,7 @@ fn exit_codes_follow_fail_on() {
         ])),
         1
     );
-    assert_eq!(code(&run(&["scan", &pass])), 0);
+    assert_eq!(code(&run(&["scan", &pass, "--select", "open-ports"])), 0);
     assert_eq!(code(&run(&["scan", &fail, "--select", "NOPE-1"])), 2);
     assert_eq!(
         code(&run(&["scan", &fail, "--format", "yaml"])),
@@ -425,6 +425,8 @@ fn waivers_apply_expire_and_are_reported() {
     let o = run(&[
         "scan",
         &fail,
+        "--select",
+        "open-ports",
         "--policy",
         p.to_str().unwrap(),
         "--format",
@@ -459,6 +461,8 @@ fn waivers_apply_expire_and_are_reported() {
     let o = run(&[
         "scan",
         &fail,
+        "--select",
+        "open-ports",
         "--policy",
         p.to_str().unwrap(),
         "--format",
@@ -483,6 +487,8 @@ fn waivers_apply_expire_and_are_reported() {
     let o = run(&[
         "scan",
         &fail,
+        "--select",
+        "open-ports",
         "--policy",
         p.to_str().unwrap(),
         "--today",

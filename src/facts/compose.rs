@@ -269,6 +269,8 @@ pub enum EnvSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Vars {
     pub source: EnvSource,
+    /// The `.env` read, as a path inside the target (not the display path).
+    pub env_rel: Option<String>,
 }
 
 impl Vars {
@@ -321,8 +323,9 @@ impl Fact for ComposeProjects {
                 Ok(Parsed::Compose(file)) => out.projects.push(Project {
                     rel: doc.rel.clone(),
                     file: file.clone(),
-                    vars: Vars {
-                        source: env_source(facts, doc),
+                    vars: {
+                        let (source, env_rel) = env_source(facts, doc);
+                        Vars { source, env_rel }
                     },
                 }),
                 Err(e) if doc.kind == crate::facts::inventory::Kind::Compose => {
@@ -350,7 +353,7 @@ fn join(dir: &str, name: &str) -> String {
 /// The `.env` compose reads for a compose file: the one in its directory; for
 /// CHT's layout (`cht/compose/*.yml` started by the upgrade service), the
 /// upgrade service's `cht/upgrade-service/.env`.
-fn env_source(facts: &Facts, compose: &Doc) -> EnvSource {
+fn env_source(facts: &Facts, compose: &Doc) -> (EnvSource, Option<String>) {
     let dir = parent_of(&compose.rel);
     let mut candidates = vec![join(dir, ".env")];
     if dir == "compose" || dir.ends_with("/compose") {
@@ -358,7 +361,7 @@ fn env_source(facts: &Facts, compose: &Doc) -> EnvSource {
     }
     for rel in &candidates {
         if let Some(doc) = facts.doc(rel) {
-            return match &doc.content {
+            let source = match &doc.content {
                 Ok(Parsed::DotEnv(env)) => EnvSource::Found {
                     rel: facts.target.location(rel).path,
                     env: env.clone(),
@@ -372,11 +375,22 @@ fn env_source(facts: &Facts, compose: &Doc) -> EnvSource {
                     error: e.clone(),
                 },
             };
+            return (source, Some(rel.clone()));
         }
     }
-    EnvSource::Missing {
-        expected: format!(".env beside {}", facts.target.location(&compose.rel).path),
-    }
+    (
+        EnvSource::Missing {
+            expected: format!(".env beside {}", facts.target.location(&compose.rel).path),
+        },
+        None,
+    )
+}
+
+/// The name of an image without registry, path, tag or digest
+/// (`public.ecr.aws/medic/cht-nginx:5.2.0` → `cht-nginx`).
+pub fn image_name(image: &str) -> &str {
+    let last = image.rsplit('/').next().unwrap_or(image);
+    last.split([':', '@']).next().unwrap_or(last)
 }
 
 /// A published port after interpolation.

@@ -9,7 +9,9 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
-use crate::facts::{compose, couchdb_ini, dotenv, k8s, vmargs, yaml};
+use crate::facts::{
+    compose, couchdb_ini, dotenv, helm, json, k8s, users_csv, vmargs, watchdog, yaml,
+};
 use crate::target::{Root, RootError, Source, Target};
 
 /// Directories never entered.
@@ -39,6 +41,11 @@ pub enum Kind {
     CouchIni,
     VmArgs,
     K8s,
+    // issue-config: CHT deployment files.
+    AppSettings,
+    UsersCsv,
+    HelmValues,
+    Watchdog,
 }
 
 impl Kind {
@@ -49,6 +56,10 @@ impl Kind {
             Kind::CouchIni => "CouchDB ini file",
             Kind::VmArgs => "Erlang vm.args file",
             Kind::K8s => "Kubernetes manifest",
+            Kind::AppSettings => "CHT app settings file",
+            Kind::UsersCsv => "CHT users CSV file",
+            Kind::HelmValues => "helm values file",
+            Kind::Watchdog => "CHT Watchdog instances file",
         }
     }
 }
@@ -60,6 +71,10 @@ pub enum Parsed {
     CouchIni(couchdb_ini::IniFile),
     VmArgs(vmargs::VmArgs),
     K8s(Vec<k8s::Object>),
+    AppSettings(json::Json),
+    UsersCsv(users_csv::UsersCsv),
+    HelmValues(yaml::Node),
+    Watchdog(watchdog::Instances),
 }
 
 /// One configuration file: parsed, or why it could not be.
@@ -89,12 +104,16 @@ pub struct Inventory {
 #[derive(Clone, Copy, Debug)]
 pub struct LoadOptions {
     pub max_file_size: u64,
+    /// Leave out what `.gitignore` files in the tree ignore (off by default:
+    /// `.env` files are git-ignored and are exactly what must be seen).
+    pub respect_gitignore: bool,
 }
 
 impl Default for LoadOptions {
     fn default() -> Self {
         LoadOptions {
             max_file_size: crate::target::root::DEFAULT_FILE_CAP,
+            respect_gitignore: false,
         }
     }
 }
@@ -105,7 +124,7 @@ impl Inventory {
         let candidates = match &target.source {
             Source::Tree(t) => match &t.only {
                 Some(file) => single_file(file, &mut notes),
-                None => walk(&t.root, "", usize::MAX, &mut notes),
+                None => walk(&t.root, "", usize::MAX, opts.respect_gitignore, &mut notes),
             },
             Source::Host(h) => host_candidates(&h.root, &mut notes),
         };
@@ -116,6 +135,13 @@ impl Inventory {
             .collect();
         let mut docs = Vec::new();
         for (doc, note) in loaded {
+            docs.extend(doc);
+            notes.extend(note);
+        }
+        // Files compose reads through `env_file:` whatever their names.
+        for rel in referenced_env_files(root, &docs) {
+            let name = rel.rsplit('/').next().unwrap_or(&rel).to_string();
+            let (doc, note) = load_as(root, &rel, &name, opts, Some(NameKind::DotEnv));
             docs.extend(doc);
             notes.extend(note);
         }
@@ -138,12 +164,14 @@ fn walk(
     root: &Root,
     start: &str,
     max_depth: usize,
+    respect_gitignore: bool,
     notes: &mut Vec<Note>,
 ) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let Ok(dir) = root.resolve(start) else {
         return out;
     };
+    let mut ignores = respect_gitignore.then(|| gitignore::Stack::new(root));
     let walker = WalkDir::new(&dir)
         .follow_links(false)
         .max_depth(max_depth)
@@ -154,7 +182,8 @@ fn walk(
                 && e.file_type().is_dir()
                 && SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
         });
-    for entry in walker {
+    let mut walker = walker;
+    while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
@@ -179,6 +208,21 @@ fn walk(
             }
         };
         let ft = entry.file_type();
+        let Ok(rel) = entry.path().strip_prefix(root.base()) else {
+            continue;
+        };
+        let rel = rel.to_string_lossy().into_owned();
+        if entry.depth() == 0 {
+            continue;
+        }
+        if let Some(ignores) = ignores.as_mut()
+            && ignores.ignored(&rel, entry.depth(), ft.is_dir())
+        {
+            if ft.is_dir() {
+                walker.skip_current_dir();
+            }
+            continue;
+        }
         if ft.is_dir() {
             continue;
         }
@@ -186,10 +230,7 @@ fn walk(
         if classify_name(&name).is_none() {
             continue;
         }
-        let Ok(rel) = entry.path().strip_prefix(root.base()) else {
-            continue;
-        };
-        out.push((rel.to_string_lossy().into_owned(), name));
+        out.push((rel, name));
     }
     out
 }
@@ -214,7 +255,7 @@ fn host_candidates(root: &Root, notes: &mut Vec<Note>) -> Vec<(String, String)> 
     let mut out = Vec::new();
     for (place, depth) in HOST_PLACES {
         for dir in expand_place(root, place) {
-            out.extend(walk(root, &dir, depth, notes));
+            out.extend(walk(root, &dir, depth, false, notes));
         }
     }
     out.sort();
@@ -254,6 +295,8 @@ enum NameKind {
     Ini,
     VmArgs,
     Yaml,
+    Json,
+    Csv,
 }
 
 fn classify_name(name: &str) -> Option<NameKind> {
@@ -272,6 +315,14 @@ fn classify_name(name: &str) -> Option<NameKind> {
     }
     if lower.ends_with(".ini") {
         return Some(NameKind::Ini);
+    }
+    if lower.ends_with(".json")
+        && (lower.starts_with("app_settings") || lower.starts_with("base_settings"))
+    {
+        return Some(NameKind::Json);
+    }
+    if lower.ends_with(".csv") && lower.contains("user") {
+        return Some(NameKind::Csv);
     }
     if lower.ends_with(".yml")
         || lower.ends_with(".yaml")
@@ -295,14 +346,26 @@ fn compose_name(name: &str) -> bool {
 }
 
 fn load_one(root: &Root, rel: &str, name: &str, opts: &LoadOptions) -> (Option<Doc>, Option<Note>) {
-    let Some(name_kind) = classify_name(name) else {
+    load_as(root, rel, name, opts, classify_name(name))
+}
+
+fn load_as(
+    root: &Root,
+    rel: &str,
+    name: &str,
+    opts: &LoadOptions,
+    name_kind: Option<NameKind>,
+) -> (Option<Doc>, Option<Note>) {
+    let Some(name_kind) = name_kind else {
         return (None, None);
     };
     let guessed = match name_kind {
         NameKind::DotEnv => Some(Kind::DotEnv),
         NameKind::VmArgs => Some(Kind::VmArgs),
         NameKind::Ini => None,
-        NameKind::Yaml => compose_name(name).then_some(Kind::Compose),
+        NameKind::Yaml => yaml_name_kind(rel, name),
+        NameKind::Json => Some(Kind::AppSettings),
+        NameKind::Csv => None,
     };
     let text = match root.read_text(rel, opts.max_file_size) {
         Ok(t) => t,
@@ -365,6 +428,150 @@ fn load_one(root: &Root, rel: &str, name: &str, opts: &LoadOptions) -> (Option<D
             Err(_) => (None, None),
         },
         NameKind::Yaml => load_yaml(rel, name, &text, guessed),
+        NameKind::Json => doc(
+            Kind::AppSettings,
+            json::parse(&text).map_err(|e| e.to_string()).and_then(|j| {
+                if j.is_object() {
+                    Ok(Parsed::AppSettings(j))
+                } else {
+                    Err("line 1: CHT app settings must be a JSON object".to_string())
+                }
+            }),
+        ),
+        NameKind::Csv if users_csv::is_users_header(&text) => doc(
+            Kind::UsersCsv,
+            users_csv::parse(&text).map(Parsed::UsersCsv),
+        ),
+        NameKind::Csv => (None, None),
+    }
+}
+
+/// The kind a YAML file's name promises, before its content is read.
+fn yaml_name_kind(rel: &str, name: &str) -> Option<Kind> {
+    if compose_name(name) {
+        Some(Kind::Compose)
+    } else if watchdog::is_instances_name(name) {
+        Some(Kind::Watchdog)
+    } else if helm::is_values_name(rel) {
+        Some(Kind::HelmValues)
+    } else {
+        None
+    }
+}
+
+/// Whether a file is an example or template to copy from (`.env.example`,
+/// `env.template`, `*.sample`, `*.dist`): documentation, not what runs.
+pub fn is_example(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
+    name.split('.')
+        .any(|part| matches!(part, "example" | "sample" | "template" | "dist" | "tmpl"))
+        || name.starts_with("example")
+        || name == "env.template"
+}
+
+/// `env_file:` entries of the compose files found, resolved against each
+/// compose file's directory, that the walk did not already load.
+fn referenced_env_files(root: &Root, docs: &[Doc]) -> Vec<String> {
+    let mut out = Vec::new();
+    for doc in docs {
+        let Ok(Parsed::Compose(file)) = &doc.content else {
+            continue;
+        };
+        let dir = doc.rel.rsplit_once('/').map_or("", |(d, _)| d);
+        for svc in &file.services {
+            for f in &svc.env_files {
+                if f.raw.contains('$') {
+                    continue;
+                }
+                let Some(rel) = normalize_rel(dir, &f.raw) else {
+                    continue;
+                };
+                if !docs.iter().any(|d| d.rel == rel) && !out.contains(&rel) && root.exists(&rel) {
+                    out.push(rel);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `dir` joined with a relative path, `.` and `..` folded; `None` when it
+/// climbs out of the root or is absolute.
+pub fn normalize_rel(dir: &str, path: &str) -> Option<String> {
+    if path.starts_with('/') {
+        return None;
+    }
+    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// `.gitignore` files honoured during a walk (only with `--respect-gitignore`),
+/// read through the root like every other file.
+mod gitignore {
+    use ignore::gitignore::{Gitignore, GitignoreBuilder};
+
+    use crate::target::Root;
+
+    pub struct Stack<'r> {
+        root: &'r Root,
+        /// (depth of the directory, its matcher).
+        levels: Vec<(usize, Gitignore)>,
+    }
+
+    impl<'r> Stack<'r> {
+        pub fn new(root: &'r Root) -> Stack<'r> {
+            let mut s = Stack {
+                root,
+                levels: Vec::new(),
+            };
+            s.enter("", 0);
+            s
+        }
+
+        fn enter(&mut self, dir: &str, depth: usize) {
+            let rel = if dir.is_empty() {
+                ".gitignore".to_string()
+            } else {
+                format!("{dir}/.gitignore")
+            };
+            let Ok(text) = self.root.read_text(&rel, 1024 * 1024) else {
+                return;
+            };
+            let mut b = GitignoreBuilder::new(self.root.base().join(dir));
+            for line in text.lines() {
+                let _ = b.add_line(None, line);
+            }
+            if let Ok(g) = b.build() {
+                self.levels.push((depth, g));
+            }
+        }
+
+        /// Whether `rel` (an entry at walk depth `depth`) is ignored; entering a
+        /// directory that is not ignored reads its `.gitignore`.
+        pub fn ignored(&mut self, rel: &str, depth: usize, is_dir: bool) -> bool {
+            self.levels.retain(|(d, _)| *d < depth);
+            let path = self.root.base().join(rel);
+            let ignored = self
+                .levels
+                .iter()
+                .rev()
+                .map(|(_, g)| g.matched(&path, is_dir))
+                .find(|m| !m.is_none())
+                .is_some_and(|m| m.is_ignore());
+            if is_dir && !ignored {
+                self.enter(rel, depth);
+            }
+            ignored
+        }
     }
 }
 
@@ -469,6 +676,28 @@ fn load_yaml(
     }
     if docs.iter().any(k8s::looks_like_k8s) {
         return doc(Kind::K8s, Ok(Parsed::K8s(k8s::objects(&docs))));
+    }
+    if guessed == Some(Kind::Watchdog) {
+        return doc(
+            Kind::Watchdog,
+            watchdog::from_yaml(&docs).map(Parsed::Watchdog),
+        );
+    }
+    let first_map = docs.iter().find(|d| !d.is_null());
+    if let Some(first) = first_map
+        && (guessed == Some(Kind::HelmValues) || helm::looks_like_cht_values(first))
+    {
+        return if first.is_map() {
+            doc(Kind::HelmValues, Ok(Parsed::HelmValues(first.clone())))
+        } else {
+            doc(
+                Kind::HelmValues,
+                Err(format!(
+                    "line {}: helm values must be a mapping",
+                    first.line
+                )),
+            )
+        };
     }
     (None, None)
 }

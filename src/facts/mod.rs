@@ -7,14 +7,19 @@
 //! nested parallel iterator could make a worker thread steal a job that waits
 //! on the fact the same thread is still collecting.
 
+pub mod cht_settings;
 pub mod compose;
 pub mod couchdb_ini;
 pub mod dotenv;
+pub mod helm;
 pub mod interpolate;
 pub mod inventory;
+pub mod json;
 pub mod k8s;
 pub mod sockets;
+pub mod users_csv;
 pub mod vmargs;
+pub mod watchdog;
 pub mod yaml;
 
 use std::any::{Any, TypeId};

@@ -111,7 +111,17 @@ pub struct Policy {
     pub password: PasswordPolicy,
     pub tls: TlsPolicy,
     pub env: EnvPolicy,
+    /// `[environments]`: a label and the globs of tree paths that carry it,
+    /// in the order written (the first label that matches wins).
+    pub environments: Vec<EnvironmentLabel>,
     pub waivers: Vec<Waiver>,
+}
+
+/// One `[environments]` entry: trees whose path matches a glob are `label`.
+#[derive(Clone, Debug)]
+pub struct EnvironmentLabel {
+    pub label: String,
+    pub globs: Vec<(String, GlobMatcher)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -174,6 +184,7 @@ impl Policy {
             env: EnvPolicy {
                 production: vec!["production".to_string(), "prod".to_string()],
             },
+            environments: Vec::new(),
             waivers: Vec::new(),
         }
     }
@@ -192,6 +203,34 @@ impl Policy {
         })
     }
 
+    /// The environment label `[environments]` gives a tree, matched against
+    /// its path as given on the command line (`.` when implied) and against
+    /// its absolute path. `None` when no glob matches.
+    pub fn environment_of(&self, display: &str, absolute: &Path) -> Option<&str> {
+        let display = if display.is_empty() { "." } else { display };
+        let display = display.trim_end_matches('/');
+        self.environments
+            .iter()
+            .find(|e| {
+                e.globs
+                    .iter()
+                    .any(|(_, g)| g.is_match(display) || g.is_match(absolute))
+            })
+            .map(|e| e.label.as_str())
+    }
+
+    /// Labels tree targets with `[environments]`; a label from the policy
+    /// replaces one inferred from the path.
+    pub fn label_targets(&self, targets: &mut [crate::target::Target]) {
+        for t in targets {
+            if let crate::target::Source::Tree(tree) = &t.source
+                && let Some(label) = self.environment_of(&tree.display, tree.root.base())
+            {
+                t.environment = Some(label.to_string());
+            }
+        }
+    }
+
     /// The effective policy as TOML (what `rampart policy show` prints).
     pub fn to_toml(&self) -> String {
         #[derive(Serialize)]
@@ -207,6 +246,7 @@ impl Policy {
             password_policy: &'a PasswordPolicy,
             tls: &'a TlsPolicy,
             env_segregation: &'a EnvPolicy,
+            environments: BTreeMap<&'a str, Vec<&'a str>>,
             waiver: Vec<ShowWaiver<'a>>,
         }
         #[derive(Serialize)]
@@ -241,6 +281,16 @@ impl Policy {
             password_policy: &self.password,
             tls: &self.tls,
             env_segregation: &self.env,
+            environments: self
+                .environments
+                .iter()
+                .map(|e| {
+                    (
+                        e.label.as_str(),
+                        e.globs.iter().map(|(g, _)| g.as_str()).collect(),
+                    )
+                })
+                .collect(),
             waiver: self
                 .waivers
                 .iter()
@@ -558,11 +608,58 @@ impl Validator<'_> {
         {
             p.env.production = prod.into_iter().map(Spanned::into_inner).collect();
         }
+        if let Some(envs) = raw.environments {
+            for (label, globs) in envs {
+                self.environment(p, &label, &globs);
+            }
+        }
         for w in raw.waiver {
             if let Some(waiver) = self.waiver(&w) {
                 p.waivers.push(waiver);
             }
         }
+    }
+
+    fn environment(
+        &mut self,
+        p: &mut Policy,
+        label: &Spanned<String>,
+        globs: &Spanned<Vec<Spanned<String>>>,
+    ) {
+        let name = label.get_ref().trim();
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
+            self.problem(
+                label,
+                format!(
+                    "bad environment label `{}`: use letters, digits, `-`, `_` or `.`",
+                    label.get_ref()
+                ),
+            );
+            return;
+        }
+        if globs.get_ref().is_empty() {
+            self.problem(globs, format!("environment `{name}` lists no path glob"));
+            return;
+        }
+        let mut compiled = Vec::new();
+        for g in globs.get_ref() {
+            if let Ok(Some(m)) = self.glob(&Some(g.clone())) {
+                compiled.push(m);
+            }
+        }
+        if compiled.len() != globs.get_ref().len() {
+            return;
+        }
+        // A label given again (by a child policy) replaces the parent's.
+        p.environments.retain(|e| e.label != name);
+        p.environments.push(EnvironmentLabel {
+            label: name.to_string(),
+            globs: compiled,
+        });
     }
 
     fn glob(&mut self, g: &Option<Spanned<String>>) -> Result<Option<(String, GlobMatcher)>, ()> {
@@ -708,6 +805,40 @@ mod tests {
         ));
         assert!(!w.matches("PORT-003", "tree:deploy", None));
         assert!(w.expired(Date::parse("2026-01-01").unwrap()));
+
+        let f = write(
+            d.path(),
+            "envs.toml",
+            "[environments]\nproduction = [\"deploy/live\", \"**/prod-*\"]\nuat = [\"deploy/uat\"]\n",
+        );
+        let p = load(Some(&f)).unwrap();
+        assert_eq!(
+            p.environment_of("deploy/live", Path::new("/x")),
+            Some("production")
+        );
+        assert_eq!(
+            p.environment_of("deploy/live/", Path::new("/x")),
+            Some("production")
+        );
+        assert_eq!(
+            p.environment_of("", Path::new("/srv/prod-a")),
+            Some("production")
+        );
+        assert_eq!(p.environment_of("deploy/uat", Path::new("/x")), Some("uat"));
+        assert_eq!(p.environment_of("deploy/dev", Path::new("/x")), None);
+        assert!(p.to_toml().contains("[environments]"));
+        let f = write(
+            d.path(),
+            "badenv.toml",
+            "[environments]\nproduction = [\"a[\"]\n\"bad label\" = [\"x\"]\nempty = []\n",
+        );
+        let e = load(Some(&f)).unwrap_err().to_string();
+        assert!(e.contains("badenv.toml:2: bad glob"), "{e}");
+        assert!(e.contains("badenv.toml:3: bad environment label"), "{e}");
+        assert!(
+            e.contains("badenv.toml:4: environment `empty` lists no path glob"),
+            "{e}"
+        );
 
         let f = write(d.path(), "loop.toml", "extends = \"loop.toml\"\n");
         assert!(load(Some(&f)).unwrap_err().to_string().contains("loops"));

@@ -20,9 +20,14 @@ pub struct RawPolicy {
     pub password_policy: Option<RawPasswordPolicy>,
     pub tls: Option<RawTls>,
     pub env_segregation: Option<RawEnv>,
+    /// Environment labels and the tree paths (globs) that carry them.
+    pub environments: Option<BTreeMap<Spanned<String>, RawGlobs>>,
     #[serde(default)]
     pub waiver: Vec<Spanned<RawWaiver>>,
 }
+
+/// A list of path globs, spanned as a whole and one by one.
+pub type RawGlobs = Spanned<Vec<Spanned<String>>>;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]

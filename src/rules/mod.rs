@@ -3,7 +3,12 @@
 //! rule never opens files or sockets and never knows about threads. Its
 //! metadata (name, severity, inputs, texts) lives in its page under `rules/`.
 
+pub mod disk_encryption;
+pub mod env_segregation;
 pub mod open_ports;
+pub mod password_policy;
+pub mod tls_config;
+pub mod token_login;
 
 use crate::clock::Date;
 use crate::facts::Facts;
@@ -33,7 +38,14 @@ pub struct Rule {
 }
 
 /// Every rule, by pack.
-pub const PACKS: &[&[Rule]] = &[open_ports::RULES];
+pub const PACKS: &[&[Rule]] = &[
+    open_ports::RULES,
+    password_policy::RULES,
+    token_login::RULES,
+    tls_config::RULES,
+    env_segregation::RULES,
+    disk_encryption::RULES,
+];
 
 /// All registered rules, sorted by id.
 pub fn registry() -> Vec<&'static Rule> {

@@ -18,10 +18,7 @@ pub struct Port {
     pub key: String,
 }
 
-fn image_name(image: &str) -> &str {
-    let last = image.rsplit('/').next().unwrap_or(image);
-    last.split([':', '@']).next().unwrap_or(last)
-}
+use crate::facts::compose::image_name;
 
 fn is_web_proxy(ctx: &Ctx, project: &Project, svc: &Service) -> bool {
     let proxies = &ctx.policy.open_ports.web_proxies;

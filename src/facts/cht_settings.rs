@@ -1,0 +1,564 @@
+//! CHT settings as a deployment sets them: every place a tree or host gives a
+//! value to a CHT setting (`COUCHDB_PASSWORD`, `CERTIFICATE_MODE`,
+//! `NODE_ENV`...), gathered from dotenv files, compose `environment:`
+//! entries (interpolated as compose does, so the value is the effective one,
+//! and traced back to the `.env` line it came from), helm values (layered),
+//! and CouchDB ini files, plus CHT's own defaults where a CHT service or
+//! instance leaves a setting out (unset `CERTIFICATE_MODE` is `SELF_SIGNED`,
+//! unset `COUCHDB_USER` is `admin`). Also the CHT instances of a tree (the
+//! `.env` files CHT's compose files and upgrade service read). Values are
+//! kept as [`Secret`]. Collects; never judges.
+
+use std::collections::BTreeSet;
+
+use crate::facts::compose::{ComposeProjects, EnvVar, Project, Service, image_name};
+use crate::facts::dotenv::DotEnv;
+use crate::facts::helm::HelmReleases;
+use crate::facts::interpolate::InterpolationError;
+use crate::facts::inventory::{Kind, Parsed, is_example};
+use crate::facts::{Fact, Facts};
+use crate::secret::Secret;
+
+/// What a setting's value is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// The value the service or chart gets; `defaulted` when it is a default
+    /// (a compose `${VAR:-default}`, an image's or CHT's default) rather
+    /// than a value the deployment wrote.
+    Set { value: Secret, defaulted: bool },
+    /// It cannot be known from the files: why.
+    Unresolved(String),
+}
+
+/// Where a setting was found.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Via {
+    DotEnv,
+    /// A compose service's environment (or an image default for it).
+    Compose {
+        file: String,
+        service: String,
+        image: String,
+        /// The `.env` the compose file is interpolated with.
+        env: Option<String>,
+    },
+    /// Helm values, with the releases (combinations of files) it holds in.
+    Helm {
+        releases: Vec<String>,
+    },
+    Ini,
+    /// CHT's default for a setting a CHT instance's `.env` leaves out.
+    ChtDefault,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Setting {
+    /// The setting, named as CHT's `.env` names it (`COUCHDB_PASSWORD`).
+    pub key: String,
+    /// How the file writes it: `COUCHDB_PASSWORD`, `couchdb.password`,
+    /// `[admins] medic`.
+    pub written: String,
+    pub value: Value,
+    /// The text as written before interpolation (compose entries only).
+    pub raw: Option<String>,
+    /// The file (path inside the target) and line that give the value.
+    pub rel: String,
+    pub line: Option<u32>,
+    pub via: Via,
+}
+
+impl Setting {
+    /// The value, when it is known.
+    pub fn known(&self) -> Option<&Secret> {
+        match &self.value {
+            Value::Set { value, .. } => Some(value),
+            Value::Unresolved(_) => None,
+        }
+    }
+
+    pub fn defaulted(&self) -> bool {
+        matches!(
+            self.value,
+            Value::Set {
+                defaulted: true,
+                ..
+            }
+        )
+    }
+
+    /// A stable identity for fingerprints: file and setting, never a line.
+    pub fn logical_key(&self) -> String {
+        match &self.via {
+            Via::Compose { service, .. } => format!("{}#{service}/{}", self.rel, self.written),
+            _ => format!("{}#{}", self.rel, self.written),
+        }
+    }
+
+    /// Where it came from, for messages: `compose service nginx`, `helm
+    /// values (base + platform-eks)`.
+    pub fn context(&self) -> String {
+        match &self.via {
+            Via::DotEnv => "dotenv file".to_string(),
+            Via::Compose { service, .. } => format!("compose service {service}"),
+            Via::Helm { releases } => format!("helm values ({})", releases.join("; ")),
+            Via::Ini => "CouchDB ini file".to_string(),
+            Via::ChtDefault => "CHT default".to_string(),
+        }
+    }
+}
+
+/// One CHT docker instance: the `.env` its compose files (or its upgrade
+/// service) are run with.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Instance {
+    pub rel: String,
+    pub env: DotEnv,
+}
+
+#[derive(Debug, Default)]
+pub struct ChtSettings {
+    pub settings: Vec<Setting>,
+    pub instances: Vec<Instance>,
+    /// Files that may hold settings but could not be parsed: (rel, kind, error).
+    pub broken: Vec<(String, Kind, String)>,
+}
+
+impl ChtSettings {
+    /// Every setting of `key`.
+    pub fn of<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a Setting> {
+        self.settings.iter().filter(move |s| s.key == key)
+    }
+}
+
+/// Settings CHT's images default when a service leaves them out.
+fn image_defaults(image: &str) -> &'static [(&'static str, &'static str)] {
+    match image_name(image) {
+        "cht-nginx" => &[("CERTIFICATE_MODE", "SELF_SIGNED")],
+        "cht-couchdb" | "cht-haproxy" => &[("COUCHDB_USER", "admin")],
+        "cht-upgrade-service" => &[
+            ("CERTIFICATE_MODE", "SELF_SIGNED"),
+            ("COUCHDB_USER", "admin"),
+        ],
+        // Grafana's own default admin password.
+        "grafana" | "grafana-oss" | "grafana-enterprise" => {
+            &[("GF_SECURITY_ADMIN_PASSWORD", "admin")]
+        }
+        _ => &[],
+    }
+}
+
+/// Whether an image is one of CHT's own services.
+fn is_cht_image(image: &str) -> bool {
+    matches!(
+        image_name(image),
+        "cht-nginx"
+            | "cht-api"
+            | "cht-sentinel"
+            | "cht-haproxy"
+            | "cht-couchdb"
+            | "cht-upgrade-service"
+            | "cht-haproxy-healthcheck"
+            | "cht-couchdb-nouveau"
+    )
+}
+
+/// Keys that make a dotenv file a CHT instance's `.env` on their own.
+const INSTANCE_KEYS: [&str; 3] = [
+    "CHT_COMPOSE_PROJECT_NAME",
+    "CHT_COMPOSE_PATH",
+    "CHT_NETWORK",
+];
+
+/// Helm values paths and the `.env` setting they are.
+const HELM_KEYS: [(&str, &str); 11] = [
+    ("couchdb.password", "COUCHDB_PASSWORD"),
+    ("couchdb.secret", "COUCHDB_SECRET"),
+    ("couchdb.uuid", "COUCHDB_UUID"),
+    ("couchdb.user", "COUCHDB_USER"),
+    ("api.node_env", "NODE_ENV"),
+    ("sentinel.node_env", "NODE_ENV"),
+    ("api.log_level", "LOG_LEVEL"),
+    ("sentinel.log_level", "LOG_LEVEL"),
+    ("upstream_servers.builds_url", "BUILDS_URL"),
+    ("environment", "HELM_ENVIRONMENT"),
+    ("cache_images", "CACHE_IMAGES"),
+];
+
+/// A compose value that is exactly one variable reference (`${VAR}`,
+/// `${VAR:-d}`, `$VAR`...): the variable's name.
+fn sole_variable(raw: &str) -> Option<&str> {
+    let body = raw
+        .strip_prefix("${")
+        .and_then(|r| r.strip_suffix('}'))
+        .or_else(|| raw.strip_prefix('$'))?;
+    let end = body
+        .char_indices()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_'))
+        .map_or(body.len(), |(i, _)| i);
+    let name = &body[..end];
+    let rest = &body[end..];
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    if !raw.starts_with("${") && !rest.is_empty() {
+        return None;
+    }
+    if !rest.is_empty() && !rest.starts_with([':', '-', '?', '+']) {
+        return None;
+    }
+    // `${A:-${B}}` nests: the value may come from B, so it is not A's alone.
+    (!rest.contains('$')).then_some(name)
+}
+
+struct Collector {
+    settings: Vec<Setting>,
+    seen: BTreeSet<(String, Option<u32>, String)>,
+}
+
+impl Collector {
+    fn push(&mut self, s: Setting) {
+        if self.seen.insert((s.rel.clone(), s.line, s.key.clone())) {
+            self.settings.push(s);
+        }
+    }
+}
+
+fn dotenv_of<'f>(facts: &'f Facts, rel: &str) -> Option<&'f DotEnv> {
+    match facts.doc(rel).map(|d| &d.content) {
+        Some(Ok(Parsed::DotEnv(env))) => Some(env),
+        _ => None,
+    }
+}
+
+fn compose_env(c: &mut Collector, facts: &Facts, project: &Project, svc: &Service) {
+    let vars = &project.vars;
+    let image = svc
+        .image
+        .as_ref()
+        .and_then(|i| vars.resolve(i).ok())
+        .map(|i| i.value)
+        .unwrap_or_default();
+    let via = || Via::Compose {
+        file: project.rel.clone(),
+        service: svc.name.clone(),
+        image: image.clone(),
+        env: vars.env_rel.clone(),
+    };
+    let env_entry = |name: &str| {
+        let rel = vars.env_rel.as_deref()?;
+        dotenv_of(facts, rel)?.get(name)?.value.as_ref()
+    };
+    let dir = project.rel.rsplit_once('/').map_or("", |(d, _)| d);
+    let in_env_files = |key: &str| {
+        svc.env_files.iter().any(|f| {
+            crate::facts::inventory::normalize_rel(dir, &f.raw)
+                .and_then(|rel| dotenv_of(facts, &rel))
+                .is_some_and(|env| env.get(key).is_some())
+        })
+    };
+    let mut keys = BTreeSet::new();
+    for EnvVar { key, value, line } in &svc.environment {
+        keys.insert(key.clone());
+        let Some(text) = value else {
+            // `- KEY`: passed from the .env (already read as a dotenv file) or
+            // the shell; an image default covers it when neither sets it.
+            if vars.lookup(key).is_none()
+                && let Some((_, d)) = image_defaults(&image).iter().find(|(k, _)| k == key)
+            {
+                let (rel, at) = match &vars.env_rel {
+                    Some(env) => (env.clone(), None),
+                    None => (project.rel.clone(), Some(*line)),
+                };
+                c.push(Setting {
+                    key: key.clone(),
+                    written: key.clone(),
+                    value: Value::Set {
+                        value: Secret::new(*d),
+                        defaulted: true,
+                    },
+                    raw: None,
+                    rel,
+                    line: at,
+                    via: via(),
+                });
+            }
+            continue;
+        };
+        if let Some(var) = sole_variable(&text.raw)
+            && env_entry(var).is_some()
+            && vars
+                .lookup(var)
+                .is_some_and(|v| !v.is_empty() || !text.raw.contains(":-"))
+        {
+            // The value is the .env entry itself: judged there, once.
+            continue;
+        }
+        let broken_env = match &vars.source {
+            crate::facts::compose::EnvSource::Broken { rel, error } if text.raw.contains('$') => {
+                Some(format!(
+                    "it is interpolated from {rel}, which is unusable ({error})"
+                ))
+            }
+            _ => None,
+        };
+        let value = match (broken_env, vars.resolve(text)) {
+            (Some(why), _) => Value::Unresolved(why),
+            (None, Err(InterpolationError::Required { var, message })) => {
+                Value::Unresolved(format!(
+                    "compose refuses to start the service: {var} is required ({message}) and {}",
+                    vars.why_unset(&var)
+                ))
+            }
+            (None, Err(e)) => Value::Unresolved(e.to_string()),
+            (None, Ok(r)) if !r.unset.is_empty() => Value::Unresolved(vars.why_unset(&r.unset[0])),
+            (None, Ok(r)) => Value::Set {
+                defaulted: text.raw.contains('$') && r.value != text.raw,
+                value: Secret::new(r.value),
+            },
+        };
+        c.push(Setting {
+            key: key.clone(),
+            written: key.clone(),
+            value,
+            raw: Some(text.raw.clone()),
+            rel: project.rel.clone(),
+            line: Some(text.line),
+            via: via(),
+        });
+    }
+    for (key, default) in image_defaults(&image) {
+        if keys.contains(*key) || in_env_files(key) {
+            continue;
+        }
+        c.push(Setting {
+            key: key.to_string(),
+            written: key.to_string(),
+            value: Value::Set {
+                value: Secret::new(*default),
+                defaulted: true,
+            },
+            raw: None,
+            rel: project.rel.clone(),
+            line: Some(svc.line),
+            via: via(),
+        });
+    }
+}
+
+impl Fact for ChtSettings {
+    fn collect(facts: &Facts) -> Self {
+        let mut c = Collector {
+            settings: Vec::new(),
+            seen: BTreeSet::new(),
+        };
+        let mut broken = Vec::new();
+        let mut instances: Vec<Instance> = Vec::new();
+
+        // Compose services first: a value they take from a .env is skipped
+        // there and read from the .env itself below.
+        let projects = facts.get::<ComposeProjects>();
+        broken.extend(
+            projects
+                .broken
+                .iter()
+                .map(|(rel, e)| (rel.clone(), Kind::Compose, e.clone())),
+        );
+        for project in &projects.projects {
+            if is_example(&project.rel) {
+                continue;
+            }
+            let mut cht = false;
+            for svc in &project.file.services {
+                compose_env(&mut c, facts, project, svc);
+                let image = svc
+                    .image
+                    .as_ref()
+                    .and_then(|i| project.vars.resolve(i).ok())
+                    .map(|i| i.value)
+                    .unwrap_or_default();
+                cht |= is_cht_image(&image);
+            }
+            if cht
+                && let Some(rel) = &project.vars.env_rel
+                && let Some(env) = dotenv_of(facts, rel)
+                && !instances.iter().any(|i| &i.rel == rel)
+            {
+                instances.push(Instance {
+                    rel: rel.clone(),
+                    env: env.clone(),
+                });
+            }
+        }
+
+        for doc in facts.docs() {
+            if is_example(&doc.rel) {
+                continue;
+            }
+            match (&doc.kind, &doc.content) {
+                (Kind::DotEnv, Ok(Parsed::DotEnv(env))) => {
+                    for e in &env.entries {
+                        let Some(v) = &e.value else { continue };
+                        c.push(Setting {
+                            key: e.key.clone(),
+                            written: e.key.clone(),
+                            value: Value::Set {
+                                value: Secret::new(v.clone()),
+                                defaulted: false,
+                            },
+                            raw: None,
+                            rel: doc.rel.clone(),
+                            line: Some(e.line),
+                            via: Via::DotEnv,
+                        });
+                    }
+                    if INSTANCE_KEYS.iter().any(|k| env.get(k).is_some())
+                        && !instances.iter().any(|i| i.rel == doc.rel)
+                    {
+                        instances.push(Instance {
+                            rel: doc.rel.clone(),
+                            env: env.clone(),
+                        });
+                    }
+                }
+                (Kind::CouchIni, Ok(Parsed::CouchIni(ini))) => {
+                    for e in &ini.entries {
+                        let key = match (e.section.as_str(), e.key.as_str()) {
+                            ("admins", _) => "COUCHDB_PASSWORD",
+                            ("couchdb", "uuid") => "COUCHDB_UUID",
+                            ("chttpd_auth" | "couch_httpd_auth", "secret") => "COUCHDB_SECRET",
+                            ("log", "level") => "COUCHDB_LOG_LEVEL",
+                            _ => continue,
+                        };
+                        c.push(Setting {
+                            key: key.to_string(),
+                            written: format!("[{}] {}", e.section, e.key),
+                            value: Value::Set {
+                                value: Secret::new(e.value.clone()),
+                                defaulted: false,
+                            },
+                            raw: None,
+                            rel: doc.rel.clone(),
+                            line: Some(e.line),
+                            via: Via::Ini,
+                        });
+                    }
+                }
+                (Kind::DotEnv | Kind::CouchIni, Err(e)) => {
+                    broken.push((doc.rel.clone(), doc.kind, e.clone()));
+                }
+                _ => {}
+            }
+        }
+
+        let helm = facts.get::<HelmReleases>();
+        broken.extend(
+            helm.broken
+                .iter()
+                .map(|(rel, e)| (rel.clone(), Kind::HelmValues, e.clone())),
+        );
+        let mut helm_settings: Vec<Setting> = Vec::new();
+        for release in &helm.releases {
+            if release.layers.iter().all(|l| is_example(l)) {
+                continue;
+            }
+            for (path, key) in HELM_KEYS {
+                let Some(leaf) = release.get(path) else {
+                    continue;
+                };
+                let Some(text) = &leaf.text else { continue };
+                if let Some(s) = helm_settings
+                    .iter_mut()
+                    .find(|s| s.rel == leaf.rel && s.line == Some(leaf.line) && s.written == path)
+                {
+                    if let Via::Helm { releases } = &mut s.via {
+                        releases.push(release.name.clone());
+                    }
+                    continue;
+                }
+                helm_settings.push(Setting {
+                    key: key.to_string(),
+                    written: path.to_string(),
+                    value: Value::Set {
+                        value: Secret::new(text.clone()),
+                        defaulted: false,
+                    },
+                    raw: None,
+                    rel: leaf.rel.clone(),
+                    line: Some(leaf.line),
+                    via: Via::Helm {
+                        releases: vec![release.name.clone()],
+                    },
+                });
+            }
+        }
+        for s in helm_settings {
+            c.push(s);
+        }
+
+        // CHT's defaults for what an instance's .env leaves out.
+        for inst in &instances {
+            if inst.env.get("CERTIFICATE_MODE").is_none() {
+                c.push(Setting {
+                    key: "CERTIFICATE_MODE".to_string(),
+                    written: "CERTIFICATE_MODE".to_string(),
+                    value: Value::Set {
+                        value: Secret::new("SELF_SIGNED"),
+                        defaulted: true,
+                    },
+                    raw: None,
+                    rel: inst.rel.clone(),
+                    line: None,
+                    via: Via::ChtDefault,
+                });
+            }
+        }
+        // A compose default that an instance's own default already states.
+        let default_at: BTreeSet<(String, String)> = c
+            .settings
+            .iter()
+            .filter(|s| s.via == Via::ChtDefault)
+            .map(|s| (s.rel.clone(), s.key.clone()))
+            .collect();
+        c.settings.retain(|s| match &s.via {
+            Via::Compose { env: Some(env), .. } if s.defaulted() => {
+                !default_at.contains(&(env.clone(), s.key.clone()))
+            }
+            _ => true,
+        });
+        broken.sort();
+        broken.dedup();
+        instances.sort_by(|a, b| a.rel.cmp(&b.rel));
+        ChtSettings {
+            settings: c.settings,
+            instances,
+            broken,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sole_variables() {
+        assert_eq!(sole_variable("${A}"), Some("A"));
+        assert_eq!(sole_variable("${A:-x}"), Some("A"));
+        assert_eq!(sole_variable("${A:?must be set}"), Some("A"));
+        assert_eq!(sole_variable("$A"), Some("A"));
+        assert_eq!(sole_variable("$A/x"), None);
+        assert_eq!(sole_variable("x${A}"), None);
+        assert_eq!(sole_variable("${A:-${B}}"), None);
+        assert_eq!(sole_variable("plain"), None);
+    }
+
+    #[test]
+    fn cht_images() {
+        assert!(is_cht_image("public.ecr.aws/medic/cht-nginx:5.2.0"));
+        assert!(!is_cht_image("nginx:1"));
+        assert_eq!(
+            image_defaults("public.ecr.aws/s5s3h4s7/cht-upgrade-service:latest").len(),
+            2
+        );
+    }
+}

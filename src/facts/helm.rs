@@ -1,0 +1,314 @@
+//! Helm values files and their layering. Which YAML files are values files
+//! (by name — `values*.yaml`, files under a `values/` folder — or by the keys
+//! of CHT's charts), and the `HelmReleases` fact: the effective values of each
+//! combination helm would be given, merged the way helm merges `-f` files
+//! (maps merge key by key, anything else replaces, `null` deletes). CHT's
+//! `scripts/build/helm/values/` is layered `base.yaml` + `deployment-*` +
+//! `platform-*`; a `values.yaml` takes `values-*.yaml` / `values.*.yaml`
+//! overlays. Every effective leaf keeps the file and line that set it.
+//! Parses and merges only.
+
+use std::collections::BTreeMap;
+
+use crate::facts::inventory::{Kind, Parsed};
+use crate::facts::yaml::{Node, Value};
+use crate::facts::{Fact, Facts};
+
+/// Top-level keys of CHT's helm charts (cht-core `scripts/build/helm`,
+/// medic/helm-charts `cht-chart-4x`): a map with `couchdb` and one of these
+/// is a CHT values file whatever its name.
+const CHT_CHART_KEYS: [&str; 7] = [
+    "project_name",
+    "namespace",
+    "chtversion",
+    "cht_image_tag",
+    "upstream_servers",
+    "cluster_type",
+    "clusteredCouch",
+];
+
+/// Whether a YAML file's name says it holds helm values.
+pub fn is_values_name(rel: &str) -> bool {
+    let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+    let lower = name.to_ascii_lowercase();
+    let stem = lower
+        .strip_suffix(".yaml")
+        .or_else(|| lower.strip_suffix(".yml"));
+    let Some(stem) = stem else { return false };
+    stem == "values"
+        || stem.starts_with("values-")
+        || stem.starts_with("values.")
+        || stem.ends_with("-values")
+        || stem.ends_with(".values")
+        || dir.rsplit('/').next() == Some("values")
+}
+
+/// Whether a parsed YAML document looks like CHT chart values.
+pub fn looks_like_cht_values(doc: &Node) -> bool {
+    doc.get("couchdb").is_some_and(Node::is_map)
+        && CHT_CHART_KEYS.iter().any(|k| doc.get(k).is_some())
+}
+
+/// One effective value and where it was set.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Leaf {
+    /// The scalar's text; `None` for a list or an empty map.
+    pub text: Option<String>,
+    pub rel: String,
+    pub line: u32,
+}
+
+/// One combination of values files, merged.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Release {
+    /// `base + deployment-single + platform-eks`.
+    pub name: String,
+    /// The files in the order helm is given them.
+    pub layers: Vec<String>,
+    pub values: BTreeMap<Vec<String>, Leaf>,
+}
+
+impl Release {
+    /// The leaf at a dotted path (`couchdb.password`).
+    pub fn get(&self, path: &str) -> Option<&Leaf> {
+        let key: Vec<String> = path.split('.').map(str::to_string).collect();
+        self.values.get(&key)
+    }
+
+    /// The scalar text at a dotted path.
+    pub fn text(&self, path: &str) -> Option<&str> {
+        self.get(path).and_then(|l| l.text.as_deref())
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct HelmReleases {
+    pub releases: Vec<Release>,
+    /// Values files that could not be parsed: (rel, error).
+    pub broken: Vec<(String, String)>,
+}
+
+fn flatten(
+    node: &Node,
+    rel: &str,
+    prefix: &mut Vec<String>,
+    out: &mut Vec<(Vec<String>, Option<Leaf>)>,
+) {
+    match &node.value {
+        Value::Map(entries) if !entries.is_empty() => {
+            for (k, v) in entries {
+                let Some(key) = k.as_str() else { continue };
+                prefix.push(key.to_string());
+                flatten(v, rel, prefix, out);
+                prefix.pop();
+            }
+        }
+        Value::Null => out.push((prefix.clone(), None)),
+        Value::Scalar { text, .. } => out.push((
+            prefix.clone(),
+            Some(Leaf {
+                text: Some(text.clone()),
+                rel: rel.to_string(),
+                line: node.line,
+            }),
+        )),
+        // Lists replace whole; an empty map merges nothing.
+        Value::Seq(_) => out.push((
+            prefix.clone(),
+            Some(Leaf {
+                text: None,
+                rel: rel.to_string(),
+                line: node.line,
+            }),
+        )),
+        Value::Map(_) => {}
+    }
+}
+
+/// Merges `doc` over `values` as helm does for a later `-f` file.
+pub fn merge(values: &mut BTreeMap<Vec<String>, Leaf>, doc: &Node, rel: &str) {
+    let mut leaves = Vec::new();
+    flatten(doc, rel, &mut Vec::new(), &mut leaves);
+    for (path, leaf) in leaves {
+        if path.is_empty() {
+            continue;
+        }
+        // The new value replaces whatever was at its path or under it, and any
+        // scalar at one of its parents.
+        values.retain(|k, _| !(k.starts_with(&path) || path.starts_with(k)));
+        if let Some(leaf) = leaf {
+            values.insert(path, leaf);
+        }
+    }
+}
+
+fn file_stem(rel: &str) -> &str {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    name.strip_suffix(".yaml")
+        .or_else(|| name.strip_suffix(".yml"))
+        .unwrap_or(name)
+}
+
+/// Groups one directory's values files into the combinations helm is run with.
+fn combinations(files: &[&str]) -> Vec<Vec<String>> {
+    let stem_is = |f: &&&str, s: &str| file_stem(f) == s;
+    let base = files
+        .iter()
+        .find(|f| stem_is(f, "base") || stem_is(f, "values"));
+    let Some(base) = base else {
+        return files.iter().map(|f| vec![f.to_string()]).collect();
+    };
+    let mut deployments = Vec::new();
+    let mut platforms = Vec::new();
+    let mut overlays = Vec::new();
+    let mut alone = Vec::new();
+    for f in files.iter().filter(|f| *f != base) {
+        let stem = file_stem(f);
+        if stem.starts_with("deployment-") {
+            deployments.push(f.to_string());
+        } else if stem.starts_with("platform-") {
+            platforms.push(f.to_string());
+        } else if stem.starts_with("values-") || stem.starts_with("values.") {
+            overlays.push(f.to_string());
+        } else {
+            alone.push(vec![f.to_string()]);
+        }
+    }
+    let mut out = Vec::new();
+    if deployments.is_empty() && platforms.is_empty() && overlays.is_empty() {
+        out.push(vec![base.to_string()]);
+    }
+    let ds: Vec<Option<String>> = if deployments.is_empty() {
+        vec![None]
+    } else {
+        deployments.into_iter().map(Some).collect()
+    };
+    let ps: Vec<Option<String>> = if platforms.is_empty() {
+        vec![None]
+    } else {
+        platforms.into_iter().map(Some).collect()
+    };
+    if ds.iter().any(Option::is_some) || ps.iter().any(Option::is_some) {
+        for d in &ds {
+            for p in &ps {
+                let mut c = vec![base.to_string()];
+                c.extend(d.clone());
+                c.extend(p.clone());
+                out.push(c);
+            }
+        }
+    }
+    for o in overlays {
+        out.push(vec![base.to_string(), o]);
+    }
+    out.extend(alone);
+    out
+}
+
+impl Fact for HelmReleases {
+    fn collect(facts: &Facts) -> Self {
+        let mut out = HelmReleases::default();
+        let mut by_dir: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for doc in facts.docs_of(Kind::HelmValues) {
+            match &doc.content {
+                Ok(Parsed::HelmValues(_)) => {
+                    let dir = doc.rel.rsplit_once('/').map_or("", |(d, _)| d);
+                    by_dir.entry(dir).or_default().push(&doc.rel);
+                }
+                Err(e) => out.broken.push((doc.rel.clone(), e.clone())),
+                Ok(_) => {}
+            }
+        }
+        for files in by_dir.values() {
+            for layers in combinations(files) {
+                let mut release = Release {
+                    name: layers
+                        .iter()
+                        .map(|l| file_stem(l))
+                        .collect::<Vec<_>>()
+                        .join(" + "),
+                    ..Release::default()
+                };
+                for rel in &layers {
+                    if let Some(Ok(Parsed::HelmValues(node))) = facts.doc(rel).map(|d| &d.content) {
+                        merge(&mut release.values, node, rel);
+                    }
+                }
+                release.layers = layers;
+                out.releases.push(release);
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::yaml;
+
+    #[test]
+    fn names() {
+        assert!(is_values_name("helm/values.yaml"));
+        assert!(is_values_name("values-prod.yml"));
+        assert!(is_values_name(
+            "scripts/build/helm/values/platform-eks.yaml"
+        ));
+        assert!(is_values_name("prod.values.yaml"));
+        assert!(!is_values_name("helm/Chart.yaml"));
+        assert!(!is_values_name("valuesx.txt"));
+    }
+
+    #[test]
+    fn merges_like_helm() {
+        let base =
+            yaml::parse("couchdb:\n  password: a\n  user: medic\nlist: [1, 2]\nx: 1\n").unwrap();
+        let over = yaml::parse("couchdb:\n  password: b\nlist: [3]\nx: null\n").unwrap();
+        let mut v = BTreeMap::new();
+        merge(&mut v, &base[0], "base.yaml");
+        merge(&mut v, &over[0], "o.yaml");
+        let r = Release {
+            values: v,
+            ..Release::default()
+        };
+        assert_eq!(r.text("couchdb.password"), Some("b"));
+        assert_eq!(r.get("couchdb.password").unwrap().rel, "o.yaml");
+        assert_eq!(r.get("couchdb.password").unwrap().line, 2);
+        assert_eq!(r.text("couchdb.user"), Some("medic"));
+        assert_eq!(r.get("list").unwrap().rel, "o.yaml");
+        assert!(r.get("x").is_none(), "null deletes");
+    }
+
+    #[test]
+    fn cht_layering() {
+        let files = [
+            "v/base.yaml",
+            "v/deployment-multi.yaml",
+            "v/deployment-single.yaml",
+            "v/platform-eks.yaml",
+            "v/platform-gke.yaml",
+        ];
+        let c = combinations(&files);
+        assert_eq!(c.len(), 4);
+        assert_eq!(
+            c[0],
+            vec![
+                "v/base.yaml",
+                "v/deployment-multi.yaml",
+                "v/platform-eks.yaml"
+            ]
+        );
+        let c = combinations(&["h/values.yaml", "h/values-prod.yaml", "h/other.yaml"]);
+        assert_eq!(
+            c,
+            vec![
+                vec![
+                    "h/values.yaml".to_string(),
+                    "h/values-prod.yaml".to_string()
+                ],
+                vec!["h/other.yaml".to_string()]
+            ]
+        );
+        assert_eq!(combinations(&["a.yaml"]), vec![vec!["a.yaml".to_string()]]);
+    }
+}

@@ -1,0 +1,143 @@
+//! CHT users CSV files (`users.csv`, read by `cht-conf upload-users` and the
+//! admin app's bulk import): the header's column names (`contact:person WHERE
+//! ...` is column `contact`), and per row the columns rules judge, each with
+//! its 1-based line. Passwords are kept as [`Secret`]. Parses only.
+
+use crate::secret::Secret;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct UsersCsv {
+    /// Column names as CHT reads them: the part before any `:`, lower-cased.
+    pub columns: Vec<String>,
+    pub rows: Vec<UserRow>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct UserRow {
+    pub line: u32,
+    pub username: String,
+    /// `None` when the file has no `password` column.
+    pub password: Option<Secret>,
+    pub phone: Option<String>,
+    /// The `token_login` cell as written.
+    pub token_login: Option<String>,
+}
+
+impl UsersCsv {
+    pub fn has_column(&self, name: &str) -> bool {
+        self.columns.iter().any(|c| c == name)
+    }
+}
+
+impl UserRow {
+    /// Whether the `token_login` cell enables token login (cht-conf reads
+    /// booleans as `true`/`TRUE`/`yes`/`1`).
+    pub fn token_login_enabled(&self) -> bool {
+        self.token_login.as_deref().is_some_and(|v| {
+            matches!(
+                v.trim().to_ascii_lowercase().as_str(),
+                "true" | "yes" | "1" | "y"
+            )
+        })
+    }
+}
+
+fn line_at(text: &str, byte: u64) -> u32 {
+    // A record's offset may fall on the blank lines before it.
+    let bytes = text.as_bytes();
+    let mut end = (byte as usize).min(text.len());
+    while end < bytes.len() && matches!(bytes[end], b'\n' | b'\r') {
+        end += 1;
+    }
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count() as u32
+        + 1
+}
+
+fn column_name(cell: &str) -> String {
+    cell.split(':')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// Whether a CSV header is a CHT users file's: it has a `username` column.
+pub fn is_users_header(text: &str) -> bool {
+    let first = text.lines().next().unwrap_or_default();
+    first
+        .split(',')
+        .any(|c| column_name(c.trim_matches('"')) == "username")
+}
+
+pub fn parse(text: &str) -> Result<UsersCsv, String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| format!("CSV error in the header: {e}"))?
+        .clone();
+    let columns: Vec<String> = headers.iter().map(column_name).collect();
+    if !columns.iter().any(|c| c == "username") {
+        return Err("line 1: no `username` column".to_string());
+    }
+    let index = |name: &str| columns.iter().position(|c| c == name);
+    let (user_i, pass_i, phone_i, token_i) = (
+        index("username"),
+        index("password"),
+        index("phone"),
+        index("token_login"),
+    );
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| match e.position() {
+            Some(p) => format!("line {}: {e}", line_at(text, p.byte())),
+            None => e.to_string(),
+        })?;
+        // The byte offset is exact; the reader's line count skips blank lines.
+        let line = record.position().map_or(0, |p| line_at(text, p.byte()));
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let cell = |i: Option<usize>| i.and_then(|i| record.get(i)).map(str::to_string);
+        rows.push(UserRow {
+            line,
+            username: cell(user_i).unwrap_or_default(),
+            password: cell(pass_i).map(Secret::new),
+            phone: cell(phone_i),
+            token_login: cell(token_i),
+        });
+    }
+    Ok(UsersCsv { columns, rows })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_cht_users_csv() {
+        let text = "username,password,roles,phone,token_login:bool,contact:person WHERE reference_id=COL_VAL\nana,S3cret_pass,chw,+254700000001,,p1\n\nbo,,chw,,TRUE,p2\n\"cy\",\"\",chw,\"\",true,p3\n";
+        let f = parse(text).unwrap();
+        assert!(f.has_column("contact") && f.has_column("token_login"));
+        assert_eq!(f.rows.len(), 3);
+        assert_eq!(f.rows[0].line, 2);
+        assert_eq!(f.rows[0].password.as_ref().unwrap().expose(), "S3cret_pass");
+        assert_eq!(f.rows[1].line, 4);
+        assert!(f.rows[1].token_login_enabled());
+        assert_eq!(f.rows[2].username, "cy");
+        assert!(is_users_header(text));
+        assert!(!is_users_header("a,b\n"));
+    }
+
+    #[test]
+    fn errors() {
+        assert!(parse("name,x\n1,2\n").is_err());
+        let e = parse("username,password\na,b\nc,d,e\n").unwrap_err();
+        assert!(e.contains("line 3"), "{e}");
+    }
+}

@@ -1,0 +1,96 @@
+//! ENV-005 debug-mode-in-production: a production deployment runs with
+//! development settings: `NODE_ENV` other than `production`, a `debug` log
+//! level (`LOG_LEVEL`, `COUCHDB_LOG_LEVEL`, helm `api.log_level`...), helm
+//! `environment: local` or `cache_images: false`, or the API started with
+//! `--allow-cors`. Only judged for targets labelled production.
+
+use crate::facts::cht_settings::ChtSettings;
+use crate::facts::compose::ComposeProjects;
+use crate::facts::inventory::is_example;
+use crate::outcome::{Judgement, Outcome, not_applicable};
+use crate::rules::Ctx;
+use crate::rules::password_policy::{ALL_SOURCES, each_setting};
+
+pub fn check(ctx: &Ctx) -> Vec<Outcome> {
+    let env = ctx.target().environment.as_deref();
+    if !ctx.policy.is_production(env) {
+        return not_applicable(match env {
+            Some(e) => format!("the target is labelled {e}, not production"),
+            None => "the target's environment is unknown (label it with [environments] in the policy, or a path such as deploy/prod)".to_string(),
+        });
+    }
+    let settings = ctx.facts.get::<ChtSettings>();
+    let mut j = Judgement::new();
+    let keys: Vec<&str> = settings
+        .settings
+        .iter()
+        .map(|s| s.key.as_str())
+        .filter(|k| {
+            matches!(*k, "NODE_ENV" | "HELM_ENVIRONMENT" | "CACHE_IMAGES")
+                || k.ends_with("LOG_LEVEL")
+        })
+        .collect();
+    each_setting(
+        ctx,
+        &settings,
+        &mut j,
+        &keys,
+        ALL_SOURCES,
+        |_| true,
+        |j, s, value, loc| {
+            let v = value.expose().trim().to_ascii_lowercase();
+            let bad = match s.key.as_str() {
+                "NODE_ENV" => (v != "production").then_some("NODE_ENV must be production"),
+                "HELM_ENVIRONMENT" => {
+                    (v == "local").then_some("environment: local is for local clusters")
+                }
+                "CACHE_IMAGES" => {
+                    (v == "false").then_some("cache_images: false is for development instances")
+                }
+                _ => (v == "debug").then_some(
+                    "debug logging writes request details (and personal data) to the logs",
+                ),
+            };
+            match bad {
+                None => j.checked(format!("{} {}={v}", loc.path, s.written)),
+                Some(why) => {
+                    j.fail(
+                        s.logical_key(),
+                        format!(
+                            "{} is {v:?} ({}) in a production deployment: {why}.",
+                            s.written,
+                            s.context()
+                        ),
+                    )
+                    .at(loc)
+                    .evidence("setting", s.written.clone())
+                    .evidence("value", v.clone());
+                }
+            }
+        },
+    );
+    let projects = ctx.facts.get::<ComposeProjects>();
+    for project in projects.projects.iter().filter(|p| !is_example(&p.rel)) {
+        for svc in &project.file.services {
+            for arg in svc
+                .command
+                .iter()
+                .filter(|c| c.raw.contains("--allow-cors"))
+            {
+                j.fail(
+                    format!("{}#{}/--allow-cors", project.rel, svc.name),
+                    format!(
+                        "service {} is started with --allow-cors in a production deployment: any web site can call the CHT API with the user's session.",
+                        svc.name
+                    ),
+                )
+                .at(ctx.target().location(&project.rel).with_line(arg.line))
+                .evidence("service", svc.name.clone());
+            }
+        }
+    }
+    j.finish(
+        "No development setting is on in this production deployment.",
+        "no NODE_ENV, log level, helm environment or cache_images setting in the files",
+    )
+}
