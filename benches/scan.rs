@@ -42,6 +42,13 @@ fn measure(name: &str, runs: usize, mut f: impl FnMut() -> usize) {
 /// A deployment repo in the image of CHT's: per site, a compose dir, an
 /// upgrade-service .env, CouchDB ini, vm.args and Kubernetes manifests.
 fn synthetic_tree(dir: &Path, sites: usize) -> usize {
+    synthetic_env(dir, sites, "site")
+}
+
+/// Like `synthetic_tree`, with credentials and host names unique to `env`
+/// (so comparing environments finds little, as in a healthy repo), except
+/// every 50th site, which shares its secret with the other environments.
+fn synthetic_env(dir: &Path, sites: usize, env: &str) -> usize {
     let mut files = 0;
     for i in 0..sites {
         let site = dir.join(format!("site-{i:04}"));
@@ -58,10 +65,15 @@ fn synthetic_tree(dir: &Path, sites: usize) -> usize {
             ),
         );
         write("compose/cht-couchdb.yml", "services:\n  couchdb:\n    image: public.ecr.aws/medic/cht-couchdb:5.2.0\n    environment:\n      - COUCHDB_PASSWORD=${COUCHDB_PASSWORD:?must be set}\n".to_string());
+        let secret = if i % 50 == 0 {
+            format!("shared-{i}")
+        } else {
+            format!("{env}-{i}-secret")
+        };
         write(
             "upgrade-service/.env",
             format!(
-                "COUCHDB_USER=medic\nCOUCHDB_PASSWORD=site{i}-secret-value\nNGINX_HTTPS_PORT=443\n"
+                "COUCHDB_USER=medic\nCOUCHDB_PASSWORD={env}-{i}-Pw-9x!Lq\nCOUCHDB_SECRET={secret}\nCOMMON_NAME=site{i}.{env}.example.org\nNGINX_HTTPS_PORT=443\n"
             ),
         );
         write(
@@ -104,6 +116,37 @@ fn main() {
             scan::run(plan(vec![t])).results.len()
         });
     }
+
+    // Three environments of ~5,000 files each, compared (ENV-001/003/004)
+    // with every other rule running too.
+    let envs = tmp.path().join("envs");
+    let mut files = 0;
+    for env in ["production", "uat", "dev"] {
+        files += synthetic_env(&envs.join("deploy").join(env), 715, env);
+    }
+    measure(
+        &format!("3 environments ({files} files), one tree"),
+        5,
+        || {
+            let t = Target::tree(&envs, "envs", &cwd).expect("tree");
+            scan::run(plan(vec![t])).results.len()
+        },
+    );
+    measure(
+        &format!("3 environments ({files} files), --env x3"),
+        5,
+        || {
+            let ts = ["production", "uat", "dev"]
+                .iter()
+                .map(|e| {
+                    Target::tree(&envs.join("deploy").join(e), e, &cwd)
+                        .expect("tree")
+                        .with_environment(e)
+                })
+                .collect();
+            scan::run(plan(ts)).results.len()
+        },
+    );
 
     measure("host: live / (open-ports)", 20, || {
         let t = Target::host(Path::new("/"), "/", true).expect("host");

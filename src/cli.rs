@@ -26,6 +26,7 @@ Examples:
   rampart scan --host                   audit this machine (run as root for full evidence)
   rampart scan --root /mnt/backup       audit a mounted image or backup
   rampart scan --sarif rampart.sarif --json rampart.json --fail-on high
+  rampart scan --env production=deploy/prod --env uat=deploy/uat --env dev=deploy/dev
   rampart rules --pack open-ports
   rampart explain PORT-002
   rampart policy show cht-production";
@@ -119,6 +120,13 @@ pub struct ScanArgs {
     /// Audit an offline root (a mounted image, a backup, a fixture) like a host.
     #[arg(long, value_name = "DIR")]
     pub root: Vec<PathBuf>,
+    /// A config tree of one environment (repeatable): `--env production=deploy/prod
+    /// --env uat=deploy/uat`. Environments are compared with each other.
+    #[arg(long = "env", value_name = "NAME=PATH", value_parser = parse_env_arg)]
+    pub envs: Vec<(String, PathBuf)>,
+    /// The environment of the --host / --root targets (e.g. production).
+    #[arg(long, value_name = "NAME", value_parser = parse_env_label)]
+    pub env_label: Option<String>,
     /// A built-in policy (baseline, cht-production, cht-development) or a TOML file.
     #[arg(long, value_name = "NAME|FILE")]
     pub policy: Option<String>,
@@ -187,6 +195,30 @@ pub struct RulesArgs {
 pub enum ListFormat {
     Text,
     Json,
+}
+
+fn parse_env_label(s: &str) -> Result<String, String> {
+    let ok = !s.is_empty()
+        && s.len() <= 64
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(s.to_ascii_lowercase())
+    } else {
+        Err(format!(
+            "{s:?} is not an environment name (letters, digits, - _ .)"
+        ))
+    }
+}
+
+fn parse_env_arg(s: &str) -> Result<(String, PathBuf), String> {
+    let (name, path) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=PATH, got {s:?}"))?;
+    if path.is_empty() {
+        return Err(format!("no path for environment {name:?}"));
+    }
+    Ok((parse_env_label(name)?, PathBuf::from(path)))
 }
 
 /// Runs the command line; the process exit code.
@@ -360,7 +392,7 @@ fn build_targets(args: &ScanArgs, sarif_root: &Path) -> (Vec<Target>, Vec<Target
         .iter()
         .map(|p| (p.clone(), display_path(p)))
         .collect();
-    if trees.is_empty() && !args.host && args.root.is_empty() {
+    if trees.is_empty() && !args.host && args.root.is_empty() && args.envs.is_empty() {
         trees.push((PathBuf::from("."), String::new()));
     }
     for (path, display) in trees {
@@ -373,8 +405,23 @@ fn build_targets(args: &ScanArgs, sarif_root: &Path) -> (Vec<Target>, Vec<Target
             }),
         }
     }
+    for (label, path) in &args.envs {
+        let display = display_path(path);
+        match Target::tree(path, &display, sarif_root) {
+            Ok(t) => targets.push(t.with_environment(label)),
+            Err(e) => errors.push(TargetError {
+                id: format!("tree:{display}"),
+                kind: TargetKind::Tree,
+                message: io_message(&e),
+            }),
+        }
+    }
+    let label = |t: Target| match &args.env_label {
+        Some(l) => t.with_environment(l),
+        None => t,
+    };
     if args.host {
-        match Target::host(Path::new("/"), "/", true) {
+        match Target::host(Path::new("/"), "/", true).map(label) {
             Ok(t) => targets.push(t),
             Err(e) => errors.push(TargetError {
                 id: "host:".to_string(),
@@ -385,7 +432,7 @@ fn build_targets(args: &ScanArgs, sarif_root: &Path) -> (Vec<Target>, Vec<Target
     }
     for dir in &args.root {
         let display = display_path(dir);
-        match Target::host(dir, &display, false) {
+        match Target::host(dir, &display, false).map(label) {
             Ok(t) => targets.push(t),
             Err(e) => errors.push(TargetError {
                 id: format!("root:{display}"),

@@ -146,6 +146,7 @@ fn category_of(target: &Target) -> String {
     match &target.source {
         Source::Tree(_) => "tree".to_string(),
         Source::Host(h) => format!("host/{}", h.hostname),
+        Source::Env => "env".to_string(),
     }
 }
 
@@ -202,8 +203,24 @@ fn run_in_pool(plan: Plan) -> Report {
         .map(|t| Facts::load(t, &plan.load))
         .collect();
 
+    // The environments target exists when a selected rule compares
+    // environments and there is something to compare.
+    let env_target = Target::environments();
+    let wants_env = plan
+        .rules
+        .iter()
+        .any(|r| cat.get(r.id).is_some_and(|m| m.applies_to(TargetKind::Env)))
+        && plan.targets.iter().any(|t| t.root().is_some());
+    let env_facts = Facts::over(&env_target, &facts);
+    let all_targets: Vec<(&Target, &Facts)> = plan
+        .targets
+        .iter()
+        .zip(&facts)
+        .chain(wants_env.then_some((&env_target, &env_facts)))
+        .collect();
+
     let mut jobs: Vec<(usize, &'static Rule, &'static RuleMeta)> = Vec::new();
-    for (ti, target) in plan.targets.iter().enumerate() {
+    for (ti, (target, _)) in all_targets.iter().enumerate() {
         for rule in &plan.rules {
             let meta = cat.get(rule.id).expect("registered rules have pages");
             if meta.applies_to(target.kind) {
@@ -217,7 +234,7 @@ fn run_in_pool(plan: Plan) -> Report {
         .par_iter()
         .map(|&(ti, rule, meta)| {
             let ctx = Ctx {
-                facts: &facts[ti],
+                facts: all_targets[ti].1,
                 policy: &plan.policy,
                 today: plan.today,
             };
@@ -238,7 +255,7 @@ fn run_in_pool(plan: Plan) -> Report {
     let mut waiver_counts: Vec<(usize, usize)> = vec![(0, 0); plan.policy.waivers.len()];
     let mut results = Vec::new();
     for (ti, meta, outs) in outcomes {
-        let target = &plan.targets[ti];
+        let target = all_targets[ti].0;
         evaluated.insert((category_of(target), meta.id.as_str()));
         for o in outs {
             results.push(finish_outcome(&plan, target, meta, o, &mut waiver_counts));
@@ -263,10 +280,8 @@ fn run_in_pool(plan: Plan) -> Report {
             ))
     });
 
-    let mut targets: Vec<TargetInfo> = plan
-        .targets
+    let mut targets: Vec<TargetInfo> = all_targets
         .iter()
-        .zip(&facts)
         .map(|(t, f)| TargetInfo {
             id: t.id.clone(),
             kind: t.kind,
@@ -296,7 +311,9 @@ fn run_in_pool(plan: Plan) -> Report {
         notes: Vec::new(),
         error: Some(e.message.clone()),
     }));
-    targets.sort_by(|a, b| a.id.cmp(&b.id));
+    targets.sort_by(|a, b| {
+        (a.kind == TargetKind::Env, &a.id).cmp(&(b.kind == TargetKind::Env, &b.id))
+    });
 
     let waivers = plan
         .policy

@@ -5,7 +5,9 @@
 
 use std::fmt;
 
+use hmac::{Hmac, KeyInit, Mac};
 use serde::{Serialize, Serializer};
+use sha2::Sha256;
 
 /// A value that must never reach a report.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -52,10 +54,71 @@ impl Serialize for Secret {
     }
 }
 
+/// Compares secrets without revealing them: HMAC-SHA256 under a key drawn
+/// at random for each run, so equal values give equal tags within a run and
+/// nothing that could be looked up or guessed offline across runs. A tag can
+/// be compared and nothing else: it has no `Display`, no `Serialize`, and its
+/// `Debug` prints nothing of it.
+pub struct KeyedHasher {
+    key: [u8; 32],
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Tag([u8; 32]);
+
+impl fmt::Debug for Tag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Tag(<keyed>)")
+    }
+}
+
+impl fmt::Debug for KeyedHasher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KeyedHasher(<random key>)")
+    }
+}
+
+impl KeyedHasher {
+    /// A hasher with a fresh random key.
+    pub fn random() -> KeyedHasher {
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key).expect("the operating system provides random bytes");
+        KeyedHasher { key }
+    }
+
+    pub fn tag(&self, value: &[u8]) -> Tag {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key)
+            .expect("HMAC takes a key of any length");
+        mac.update(value);
+        Tag(mac.finalize().into_bytes().into())
+    }
+
+    pub fn tag_secret(&self, value: &Secret) -> Tag {
+        self.tag(value.expose().as_bytes())
+    }
+}
+
 /// Whether a configuration key names a credential: its value is kept as a
 /// [`Secret`] by every parser and never shown.
 pub fn is_secret_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
+    // `*_key` names that are identifiers, not credentials.
+    const NOT_SECRET: [&str; 10] = [
+        "translation_key",
+        "label_key",
+        "sort_key",
+        "primary_key",
+        "foreign_key",
+        "partition_key",
+        "message_key",
+        "cache_key",
+        "lookup_key",
+        "group_key",
+    ];
+    let last = k.rsplit(['.', '/']).next().unwrap_or(&k);
+    if NOT_SECRET.iter().any(|n| last.ends_with(n)) {
+        return false;
+    }
     const WORDS: [&str; 10] = [
         "pass",
         "pwd",
@@ -129,6 +192,17 @@ mod tests {
     }
 
     #[test]
+    fn keyed_tags_compare_and_hide() {
+        let h = KeyedHasher::random();
+        let a = h.tag_secret(&Secret::new("same"));
+        assert_eq!(a, h.tag(b"same"));
+        assert_ne!(a, h.tag(b"other"));
+        assert_eq!(format!("{a:?}"), "Tag(<keyed>)");
+        // Another run's key gives other tags for the same value.
+        assert_ne!(a, KeyedHasher::random().tag(b"same"));
+    }
+
+    #[test]
     fn secret_keys() {
         for k in [
             "COUCHDB_PASSWORD",
@@ -143,7 +217,14 @@ mod tests {
         ] {
             assert!(is_secret_key(k), "{k}");
         }
-        for k in ["COUCHDB_USER", "NGINX_HTTP_PORT", "COMMON_NAME", "keyboard"] {
+        for k in [
+            "COUCHDB_USER",
+            "NGINX_HTTP_PORT",
+            "COMMON_NAME",
+            "keyboard",
+            "translation_key",
+            "token_login.translation_key",
+        ] {
             assert!(!is_secret_key(k), "{k}");
         }
     }

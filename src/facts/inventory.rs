@@ -127,6 +127,7 @@ impl Inventory {
                 None => walk(&t.root, "", usize::MAX, opts.respect_gitignore, &mut notes),
             },
             Source::Host(h) => host_candidates(&h.root, &mut notes),
+            Source::Env => return Inventory::default(),
         };
         let root = target.root().expect("trees and hosts have roots");
         let loaded: Vec<(Option<Doc>, Option<Note>)> = candidates

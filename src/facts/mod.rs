@@ -11,6 +11,7 @@ pub mod cht_settings;
 pub mod compose;
 pub mod couchdb_ini;
 pub mod dotenv;
+pub mod env_items;
 pub mod helm;
 pub mod interpolate;
 pub mod inventory;
@@ -39,6 +40,8 @@ type Cell = Arc<OnceLock<Arc<dyn Any + Send + Sync>>>;
 pub struct Facts<'t> {
     pub target: &'t Target,
     pub inventory: Inventory,
+    /// For the environments target: the facts of every other target.
+    pub peers: &'t [Facts<'t>],
     cells: Mutex<HashMap<TypeId, Cell>>,
 }
 
@@ -52,6 +55,18 @@ impl<'t> Facts<'t> {
         Facts {
             target,
             inventory,
+            peers: &[],
+            cells: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The facts of the environments target: no files of its own, a view of
+    /// every other target's facts.
+    pub fn over(target: &'t Target, peers: &'t [Facts<'t>]) -> Facts<'t> {
+        Facts {
+            target,
+            inventory: Inventory::default(),
+            peers,
             cells: Mutex::new(HashMap::new()),
         }
     }

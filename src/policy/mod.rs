@@ -220,9 +220,13 @@ impl Policy {
     }
 
     /// Labels tree targets with `[environments]`; a label from the policy
-    /// replaces one inferred from the path.
+    /// replaces one inferred from the path, never one given on the command
+    /// line.
     pub fn label_targets(&self, targets: &mut [crate::target::Target]) {
         for t in targets {
+            if t.environment_explicit {
+                continue;
+            }
             if let crate::target::Source::Tree(tree) = &t.source
                 && let Some(label) = self.environment_of(&tree.display, tree.root.base())
             {

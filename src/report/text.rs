@@ -3,7 +3,7 @@
 //! could not be evaluated and why, waived findings, waiver problems and
 //! notes. Colour only when asked (the CLI decides: terminal, `NO_COLOR`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use crate::outcome::{Severity, Status};
@@ -67,6 +67,74 @@ fn location_text(f: &Finding) -> String {
         },
         None => f.target.clone(),
     }
+}
+
+/// The env-segregation matrix: environments × what they share (values,
+/// hosts), from the evidence of env-segregation findings.
+fn environment_matrix(report: &Report, style: Style) -> String {
+    let mut rows: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    let mut envs: BTreeSet<String> = BTreeSet::new();
+    for f in report
+        .results
+        .iter()
+        .filter(|f| matches!(f.status, Status::Fail | Status::Waived))
+    {
+        let (Some(item), Some(list)) = (
+            f.evidence.get("item").and_then(|v| v.as_str()),
+            f.evidence.get("environments").and_then(|v| v.as_array()),
+        ) else {
+            continue;
+        };
+        let set: BTreeSet<String> = list
+            .iter()
+            .filter_map(|e| e.as_str().map(str::to_string))
+            .collect();
+        envs.extend(set.iter().cloned());
+        rows.entry((item.to_string(), f.rule.id.clone()))
+            .or_default()
+            .extend(set);
+    }
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut cols: Vec<String> = envs.into_iter().collect();
+    cols.sort_by_key(|e| (!report.policy.is_production(Some(e)), e.clone()));
+    let width = rows
+        .keys()
+        .map(|(i, r)| i.chars().count() + r.len() + 3)
+        .max()
+        .unwrap_or(10)
+        .clamp(10, 60);
+    let mut out = format!(
+        "\n{}\n  {:<width$}",
+        style.bold("Environments: what they share"),
+        ""
+    );
+    for c in &cols {
+        out.push_str(&format!(" {c:^w$}", w = c.chars().count().max(3)));
+    }
+    out.push('\n');
+    for ((item, rule), set) in &rows {
+        let label = format!("{item} ({rule})");
+        let label: String = label.chars().take(width).collect();
+        out.push_str(&format!("  {label:<width$}"));
+        for c in &cols {
+            let mark = if set.contains(c) {
+                style.paint("31", "●")
+            } else {
+                style.dim("·")
+            };
+            let w = c.chars().count().max(3);
+            let pad = w.saturating_sub(1);
+            out.push_str(&format!(
+                " {}{mark}{}",
+                " ".repeat(pad / 2),
+                " ".repeat(pad - pad / 2)
+            ));
+        }
+        out.push('\n');
+    }
+    out
 }
 
 pub fn render(report: &Report, style: Style) -> String {
@@ -163,6 +231,8 @@ pub fn render(report: &Report, style: Style) -> String {
             );
         }
     }
+
+    out.push_str(&environment_matrix(report, style));
 
     // Failures, grouped by rule, most severe rule first.
     let failures: Vec<&Finding> = report

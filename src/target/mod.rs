@@ -60,6 +60,9 @@ pub struct Target {
     pub kind: TargetKind,
     /// dev / uat / production, when known.
     pub environment: Option<String>,
+    /// The label was given explicitly (`--env NAME=PATH`, `--env-label`): it
+    /// applies to every file of the target and nothing overrides it.
+    pub environment_explicit: bool,
     pub source: Source,
 }
 
@@ -67,6 +70,8 @@ pub struct Target {
 pub enum Source {
     Tree(TreeSource),
     Host(HostSource),
+    /// Every other target of the scan, compared by environment.
+    Env,
 }
 
 #[derive(Debug)]
@@ -133,6 +138,7 @@ impl Target {
             id,
             kind: TargetKind::Tree,
             environment,
+            environment_explicit: false,
             source: Source::Tree(TreeSource {
                 root,
                 display: display.to_string(),
@@ -160,6 +166,7 @@ impl Target {
             id,
             kind: TargetKind::Host,
             environment: None,
+            environment_explicit: false,
             source: Source::Host(HostSource {
                 root,
                 hostname: sanitize_uri_segment(&hostname),
@@ -168,17 +175,37 @@ impl Target {
         })
     }
 
+    /// The environments of a scan, as one target: the rules that compare
+    /// environments run on it and see every other target.
+    pub fn environments() -> Target {
+        Target {
+            id: "environments".to_string(),
+            kind: TargetKind::Env,
+            environment: None,
+            environment_explicit: false,
+            source: Source::Env,
+        }
+    }
+
+    /// Labels the target with an environment given on the command line.
+    pub fn with_environment(mut self, label: &str) -> Target {
+        self.environment = Some(label.to_string());
+        self.environment_explicit = true;
+        self
+    }
+
     pub fn root(&self) -> Option<&Root> {
         match &self.source {
             Source::Tree(t) => Some(&t.root),
             Source::Host(h) => Some(&h.root),
+            Source::Env => None,
         }
     }
 
     pub fn host_source(&self) -> Option<&HostSource> {
         match &self.source {
             Source::Host(h) => Some(h),
-            Source::Tree(_) => None,
+            Source::Tree(_) | Source::Env => None,
         }
     }
 
@@ -196,6 +223,11 @@ impl Target {
                 line: None,
                 uri: format!("hosts/{}/{}", h.hostname, sanitize_uri_path(rel)),
             },
+            Source::Env => Location {
+                path: format!("environments/{rel}"),
+                line: None,
+                uri: format!("environments/{}", sanitize_uri_path(rel)),
+            },
         }
     }
 
@@ -207,7 +239,7 @@ impl Target {
                 line: None,
                 uri: format!("hosts/{}/{}", h.hostname, sanitize_uri_path(name)),
             },
-            Source::Tree(_) => self.location(name),
+            Source::Tree(_) | Source::Env => self.location(name),
         }
     }
 }

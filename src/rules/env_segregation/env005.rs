@@ -12,11 +12,16 @@ use crate::rules::Ctx;
 use crate::rules::password_policy::{ALL_SOURCES, each_setting};
 
 pub fn check(ctx: &Ctx) -> Vec<Outcome> {
-    let env = ctx.target().environment.as_deref();
-    if !ctx.policy.is_production(env) {
+    let target = ctx.target();
+    let production = |rel: &str| {
+        ctx.policy
+            .is_production(super::environment_of(ctx.policy, target, rel).as_deref())
+    };
+    if !ctx.facts.docs().any(|d| production(&d.rel)) {
+        let env = target.environment.as_deref();
         return not_applicable(match env {
             Some(e) => format!("the target is labelled {e}, not production"),
-            None => "the target's environment is unknown (label it with [environments] in the policy, or a path such as deploy/prod)".to_string(),
+            None => "no file is labelled production (label trees with --env production=PATH, [environments] in the policy, or a path such as deploy/prod)".to_string(),
         });
     }
     let settings = ctx.facts.get::<ChtSettings>();
@@ -36,7 +41,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
         &mut j,
         &keys,
         ALL_SOURCES,
-        |_| true,
+        |s| production(&s.rel),
         |j, s, value, loc| {
             let v = value.expose().trim().to_ascii_lowercase();
             let bad = match s.key.as_str() {
@@ -70,7 +75,11 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
         },
     );
     let projects = ctx.facts.get::<ComposeProjects>();
-    for project in projects.projects.iter().filter(|p| !is_example(&p.rel)) {
+    for project in projects
+        .projects
+        .iter()
+        .filter(|p| !is_example(&p.rel) && production(&p.rel))
+    {
         for svc in &project.file.services {
             for arg in svc
                 .command

@@ -6,12 +6,11 @@
 //! folders labelled with different environments (`prod/`, `staging/`) are
 //! taken to be on different hosts.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::facts::cht_settings::{ChtSettings, Instance};
 use crate::outcome::{Judgement, Outcome};
 use crate::rules::Ctx;
-use crate::target::infer_environment;
 
 /// What identifies an instance on its host, with CHT's defaults.
 const IDENTITY: [(&str, Option<&str>); 7] = [
@@ -42,54 +41,59 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     let mut hosts: BTreeMap<Option<String>, Vec<&Instance>> = BTreeMap::new();
     for inst in &settings.instances {
         hosts
-            .entry(infer_environment(&inst.rel).or(target.environment.clone()))
+            .entry(super::environment_of(ctx.policy, target, &inst.rel))
             .or_default()
             .push(inst);
     }
     let mut j = Judgement::new();
-    for group in hosts.values().filter(|g| g.len() > 1) {
-        for (i, a) in group.iter().enumerate() {
-            let mut clean = true;
-            for b in &group[i + 1..] {
-                for (key, default) in IDENTITY {
-                    let (Some((va, la)), Some((vb, _))) =
-                        (value(a, key, default), value(b, key, default))
-                    else {
-                        continue;
-                    };
-                    if va != vb {
-                        continue;
-                    }
-                    clean = false;
-                    let loc = target.location(&a.rel);
-                    let other = target.location(&b.rel).path;
-                    let shown = if la.is_some() {
-                        format!("{key}={va}")
-                    } else {
-                        format!("{key} unset (CHT default {va})")
-                    };
-                    j.fail(
-                        format!("{}+{}#{key}", a.rel, b.rel),
-                        format!(
-                            "CHT instances {} and {other} share {shown} on one host: the second one started takes over or breaks the first. Give each instance its own value.",
-                            loc.path
-                        ),
-                    )
-                    .at(match la {
-                        Some(l) => loc.with_line(l),
-                        None => loc,
-                    })
-                    .evidence("setting", key)
-                    .evidence("value", va.clone())
-                    .evidence("instances", vec![target.location(&a.rel).path, other]);
+    for (env, group) in hosts.iter().filter(|(_, g)| g.len() > 1) {
+        let mut colliding: BTreeSet<&str> = BTreeSet::new();
+        for (key, default) in IDENTITY {
+            // Instances by the value they give this setting: one finding per
+            // shared value, however many instances share it.
+            let mut by_value: BTreeMap<String, Vec<(&Instance, Option<u32>)>> = BTreeMap::new();
+            for inst in group {
+                if let Some((v, line)) = value(inst, key, default) {
+                    by_value.entry(v).or_default().push((inst, line));
                 }
             }
-            if clean {
-                j.checked(target.location(&a.rel).path);
+            for (v, insts) in by_value.into_iter().filter(|(_, i)| i.len() > 1) {
+                let paths: Vec<String> = insts
+                    .iter()
+                    .map(|(i, _)| target.location(&i.rel).path)
+                    .collect();
+                colliding.extend(insts.iter().map(|(i, _)| i.rel.as_str()));
+                let (first, line) = insts[0];
+                let written = insts.iter().any(|(_, l)| l.is_some());
+                let shown = if written {
+                    format!("{key}={v}")
+                } else {
+                    format!("{key} unset (CHT default {v})")
+                };
+                let listed = if paths.len() > 5 {
+                    format!("{} and {} more", paths[..5].join(", "), paths.len() - 5)
+                } else {
+                    paths.join(", ")
+                };
+                let loc = target.location(&first.rel);
+                j.fail(
+                    format!("{}#{key}={v}", env.as_deref().unwrap_or("")),
+                    format!(
+                        "{} CHT instances share {shown} on one host ({listed}): the one started last takes over or breaks the others. Give each instance its own value.",
+                        paths.len()
+                    ),
+                )
+                .at(match line {
+                    Some(l) => loc.with_line(l),
+                    None => loc,
+                })
+                .evidence("setting", key)
+                .evidence("value", v.clone())
+                .evidence("instances", paths);
             }
         }
-        if let Some(last) = group.last() {
-            j.checked(target.location(&last.rel).path);
+        for inst in group.iter().filter(|i| !colliding.contains(i.rel.as_str())) {
+            j.checked(target.location(&inst.rel).path);
         }
     }
     j.finish(

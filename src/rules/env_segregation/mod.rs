@@ -1,18 +1,41 @@
-//! The environment-segregation pack, tree side (ENV-002, ENV-005, ENV-006):
-//! secrets published in CHT's docs and charts, debug settings in production,
-//! and CHT instances that would collide on one host. (Comparisons across
-//! several environments are ENV-001/003/004/007.)
+//! The environment-segregation pack: secrets shared across environments
+//! (ENV-001), published development secrets (ENV-002), production pointing at
+//! other environments and back (ENV-003, ENV-004), debug settings in
+//! production (ENV-005), CHT instances colliding on one host (ENV-006).
+//! Also owns what environment a file belongs to.
 
+mod env001;
 mod env002;
+mod env003;
+mod env004;
 mod env005;
 mod env006;
 
-use crate::rules::Rule;
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::facts::Facts;
+use crate::facts::env_items::{Credential, EnvItems, HostRef, Role};
+use crate::outcome::{Judgement, Location};
+use crate::policy::Policy;
+use crate::rules::{Ctx, Rule};
+use crate::target::{Target, infer_environment};
 
 pub const RULES: &[Rule] = &[
     Rule {
+        id: "ENV-001",
+        check: env001::check,
+    },
+    Rule {
         id: "ENV-002",
         check: env002::check,
+    },
+    Rule {
+        id: "ENV-003",
+        check: env003::check,
+    },
+    Rule {
+        id: "ENV-004",
+        check: env004::check,
     },
     Rule {
         id: "ENV-005",
@@ -23,3 +46,157 @@ pub const RULES: &[Rule] = &[
         check: env006::check,
     },
 ];
+
+/// The environment a file belongs to: the label given on the command line
+/// for its target; else the policy's `[environments]` globs matched against
+/// the file's path; else an environment named by a directory of its path
+/// (`deploy/prod/.env` is production, so one tree can hold several
+/// environments); else the target's own label.
+pub fn environment_of(policy: &Policy, target: &Target, rel: &str) -> Option<String> {
+    if target.environment_explicit {
+        return target.environment.clone();
+    }
+    let loc = target.location(rel);
+    let absolute = target
+        .root()
+        .map(|r| r.base().join(rel))
+        .unwrap_or_default();
+    if let Some(label) = policy.environment_of(&loc.path, &absolute) {
+        return Some(label.to_string());
+    }
+    let dir = loc.path.rsplit_once('/').map_or("", |(d, _)| d);
+    infer_environment(dir).or_else(|| target.environment.clone())
+}
+
+/// Orders environment labels: production labels first, then by name.
+pub fn env_order(policy: &Policy, envs: &BTreeSet<String>) -> Vec<String> {
+    let mut v: Vec<String> = envs.iter().cloned().collect();
+    v.sort_by_key(|e| (!policy.is_production(Some(e)), e.clone()));
+    v
+}
+
+/// A value or reference placed in an environment.
+pub struct Placed<'a, T> {
+    pub env: String,
+    pub item: &'a T,
+    pub location: Location,
+}
+
+/// Gathers the environments of the scan. Files that could not be parsed and
+/// credential values that cannot be known go into `j` as not evaluated
+/// when `with_gaps` is set.
+pub fn gather<'a>(
+    ctx: &Ctx,
+    items: &'a [(std::sync::Arc<EnvItems>, &'a Facts<'a>)],
+    j: &mut Judgement,
+    with_gaps: bool,
+) -> Gathered<'a> {
+    let mut envs = BTreeSet::new();
+    let mut creds = Vec::new();
+    let mut hosts = Vec::new();
+    for (it, facts) in items {
+        let target = facts.target;
+        for doc in facts.docs() {
+            if let Some(e) = environment_of(ctx.policy, target, &doc.rel) {
+                envs.insert(e);
+            }
+        }
+        let place = |rel: &str, line: Option<u32>| {
+            let mut loc = target.location(rel);
+            loc.line = line;
+            (environment_of(ctx.policy, target, rel), loc)
+        };
+        for c in &it.credentials {
+            if let (Some(env), location) = place(&c.rel, c.line) {
+                creds.push(Placed {
+                    env,
+                    item: c,
+                    location,
+                });
+            }
+        }
+        for h in &it.hosts {
+            if let (Some(env), location) = place(&h.rel, h.line) {
+                hosts.push(Placed {
+                    env,
+                    item: h,
+                    location,
+                });
+            }
+        }
+        if with_gaps {
+            for (rel, e) in &it.broken {
+                if let (Some(_), loc) = place(rel, None) {
+                    j.not_evaluated(format!("{}#{rel}", target.id), format!("{}: {e}", loc.path))
+                        .at(loc);
+                }
+            }
+            for (item, rel, line, why) in &it.unresolved {
+                if let (Some(env), loc) = place(rel, *line) {
+                    j.not_evaluated(
+                        format!("{}#{rel}#{item}", target.id),
+                        format!(
+                            "{item} ({env}) cannot be compared: its value cannot be known: {why}"
+                        ),
+                    )
+                    .at(loc);
+                }
+            }
+        }
+    }
+    Gathered {
+        environments: envs,
+        credentials: creds,
+        hosts,
+    }
+}
+
+/// The environments of the scan and what they hold, placed.
+pub struct Gathered<'a> {
+    pub environments: BTreeSet<String>,
+    pub credentials: Vec<Placed<'a, Credential>>,
+    pub hosts: Vec<Placed<'a, HostRef>>,
+}
+
+/// The `EnvItems` of every target of the scan, with its facts.
+pub fn peer_items<'a>(ctx: &Ctx<'a>) -> Vec<(std::sync::Arc<EnvItems>, &'a Facts<'a>)> {
+    ctx.facts
+        .peers
+        .iter()
+        .filter(|f| f.target.root().is_some())
+        .map(|f| (f.get::<EnvItems>(), f))
+        .collect()
+}
+
+/// Why the comparison cannot be made, when fewer than two environments exist.
+pub fn too_few(envs: &BTreeSet<String>) -> Option<String> {
+    (envs.len() < 2).then(|| {
+        let found = if envs.is_empty() {
+            "none".to_string()
+        } else {
+            envs.iter().cloned().collect::<Vec<_>>().join(", ")
+        };
+        format!(
+            "fewer than two environments to compare (found: {found}); label config trees with --env NAME=PATH, the policy's [environments], or directories such as deploy/prod and deploy/uat"
+        )
+    })
+}
+
+/// `deploy/prod/.env:3`.
+pub fn at(loc: &Location) -> String {
+    match loc.line {
+        Some(l) => format!("{}:{l}", loc.path),
+        None => loc.path.clone(),
+    }
+}
+
+/// Hosts each environment serves.
+pub fn served<'a>(
+    hosts: &'a [Placed<'a, HostRef>],
+) -> BTreeMap<&'a str, Vec<&'a Placed<'a, HostRef>>> {
+    let mut out: BTreeMap<&str, Vec<&Placed<HostRef>>> = BTreeMap::new();
+    for h in hosts.iter().filter(|h| h.item.role == Role::Serves) {
+        out.entry(h.item.host.as_str()).or_default().push(h);
+    }
+    out
+}

@@ -1,0 +1,78 @@
+//! ENV-004 non-production-references-production: a development, test or UAT
+//! configuration names a host production serves — it talks to production's
+//! database or API, or presents itself under production's name (a `.env`
+//! copied from production).
+
+use super::{at, gather, peer_items, served, too_few};
+use crate::outcome::{Judgement, Outcome, not_applicable};
+use crate::rules::Ctx;
+
+pub fn check(ctx: &Ctx) -> Vec<Outcome> {
+    let items = peer_items(ctx);
+    let mut j = Judgement::new();
+    let g = gather(ctx, &items, &mut j, false);
+    if let Some(why) = too_few(&g.environments) {
+        return not_applicable(why);
+    }
+    if !g
+        .environments
+        .iter()
+        .any(|e| ctx.policy.is_production(Some(e)))
+    {
+        return not_applicable(format!(
+            "no production environment among {} (production labels: {})",
+            g.environments
+                .iter()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+            ctx.policy.env.production.join(", ")
+        ));
+    }
+    let served = served(&g.hosts);
+    for h in g
+        .hosts
+        .iter()
+        .filter(|h| !ctx.policy.is_production(Some(&h.env)))
+    {
+        let prod: Vec<_> = served
+            .get(h.item.host.as_str())
+            .into_iter()
+            .flatten()
+            .filter(|s| ctx.policy.is_production(Some(&s.env)))
+            .collect();
+        let Some(first) = prod.first() else {
+            j.checked(format!("{} {} {}", h.env, h.item.setting, h.item.host));
+            continue;
+        };
+        let how = match h.item.role {
+            crate::facts::env_items::Role::Serves => "presents itself as",
+            crate::facts::env_items::Role::References => "points at",
+        };
+        j.fail(
+            format!("{}#{}#{}", h.location.path, h.item.setting, h.item.host),
+            format!(
+                "{}'s {} ({}) {how} {}, which production serves ({}): a non-production environment must never reach or impersonate production.",
+                h.env,
+                h.item.setting,
+                at(&h.location),
+                h.item.host,
+                at(&first.location)
+            ),
+        )
+        .at(h.location.clone())
+        .evidence("item", h.item.host.clone())
+        .evidence("environments", vec![first.env.clone(), h.env.clone()])
+        .evidence(
+            "uses",
+            vec![
+                format!("{}: {} ({})", first.env, at(&first.location), first.item.setting),
+                format!("{}: {} ({})", h.env, at(&h.location), h.item.setting),
+            ],
+        );
+    }
+    j.finish(
+        "No non-production environment references a production host.",
+        "no host names outside production",
+    )
+}
