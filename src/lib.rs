@@ -8,6 +8,7 @@ pub mod clock;
 pub mod facts;
 pub mod outcome;
 pub mod policy;
+pub mod probe;
 pub mod report;
 pub mod rules;
 pub mod scan;

@@ -15,6 +15,7 @@ pub mod inventory;
 pub mod k8s;
 pub mod sockets;
 pub mod vmargs;
+pub mod x509;
 pub mod yaml;
 
 use std::any::{Any, TypeId};
