@@ -146,6 +146,7 @@ fn category_of(target: &Target) -> String {
     match &target.source {
         Source::Tree(_) => "tree".to_string(),
         Source::Host(h) => format!("host/{}", h.hostname),
+        Source::Tls(_) => "tls".to_string(),
     }
 }
 
@@ -200,6 +201,17 @@ fn run_in_pool(plan: Plan) -> Report {
         .par_iter()
         .map(|t| Facts::load(t, &plan.load))
         .collect();
+    // Live TLS endpoints are probed up front, off the rayon pool.
+    let wants_probe = plan.rules.iter().any(|r| {
+        cat.get(r.id)
+            .is_some_and(|m| m.applies_to(TargetKind::Tls))
+    });
+    if wants_probe {
+        bar.set_message("probing TLS endpoints");
+        for (i, probe) in probe_endpoints(&plan.targets) {
+            facts[i].provide(probe);
+        }
+    }
 
     let mut jobs: Vec<(usize, &'static Rule, &'static RuleMeta)> = Vec::new();
     for (ti, target) in plan.targets.iter().enumerate() {
@@ -324,6 +336,76 @@ fn run_in_pool(plan: Plan) -> Report {
         evaluated,
         today: plan.today,
     }
+}
+
+/// Endpoints probed at once; each uses up to `MAX_CONNECTIONS` connections.
+const PROBE_ENDPOINTS_AT_ONCE: usize = 64;
+
+/// Probes every TLS target on dedicated OS threads: up to
+/// `PROBE_ENDPOINTS_AT_ONCE` endpoints at a time, and for each, its tasks on
+/// at most `Prober::max_connections` threads. Blocking network I/O never
+/// runs on the rayon pool, where it would starve the rule jobs.
+fn probe_endpoints(targets: &[Target]) -> Vec<(usize, crate::probe::TlsProbe)> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let endpoints: Vec<(usize, &crate::target::TlsSource)> = targets
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| t.tls_source().map(|s| (i, s)))
+        .collect();
+    if endpoints.is_empty() {
+        return Vec::new();
+    }
+    let next = AtomicUsize::new(0);
+    let done = Mutex::new(Vec::with_capacity(endpoints.len()));
+    let workers = endpoints.len().min(PROBE_ENDPOINTS_AT_ONCE);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&(ti, src)) = endpoints.get(k) else {
+                        break;
+                    };
+                    let probe = probe_one(src);
+                    done.lock().unwrap_or_else(|p| p.into_inner()).push((ti, probe));
+                }
+            });
+        }
+    });
+    let mut out = done.into_inner().unwrap_or_else(|p| p.into_inner());
+    out.sort_by_key(|(i, _)| *i);
+    out
+}
+
+fn probe_one(src: &crate::target::TlsSource) -> crate::probe::TlsProbe {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let prober = crate::probe::Prober::new(&src.endpoint, &src.options);
+    let tasks = prober.tasks();
+    let next = AtomicUsize::new(0);
+    let results = Mutex::new(Vec::with_capacity(tasks.len()));
+    std::thread::scope(|s| {
+        for _ in 0..prober.max_connections().min(tasks.len()) {
+            s.spawn(|| {
+                loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(task) = tasks.get(k) else {
+                        break;
+                    };
+                    let r = catch_unwind(AssertUnwindSafe(|| prober.run(task)));
+                    if let Ok(r) = r {
+                        results.lock().unwrap_or_else(|p| p.into_inner()).push((k, r));
+                    }
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+    results.sort_by_key(|(k, _)| *k);
+    prober.finish(results.into_iter().map(|(_, r)| r).collect())
 }
 
 fn finish_outcome(

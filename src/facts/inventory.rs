@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
-use crate::facts::{compose, couchdb_ini, dotenv, k8s, vmargs, yaml};
+use crate::facts::{compose, couchdb_ini, dotenv, k8s, nginx, vmargs, x509, yaml};
 use crate::target::{Root, RootError, Source, Target};
 
 /// Directories never entered.
@@ -26,10 +26,16 @@ const SKIP_DIRS: [&str; 7] = [
 /// Where a host keeps system-level configuration rampart reads (globs are
 /// one directory level), and how deep to look. A CHT deployment directory
 /// found on a host is scanned as a tree target of its own.
-const HOST_PLACES: [(&str, usize); 3] = [
+const HOST_PLACES: [(&str, usize); 7] = [
     ("opt/couchdb/etc", 3),
     ("etc/couchdb", 3),
     ("var/lib/docker/volumes/*/_data", 3),
+    // TLS: nginx configuration, certificates and keys (not the CA store in
+    // /etc/ssl/certs: only what sits directly in /etc/ssl and its private/).
+    ("etc/nginx", 4),
+    ("etc/ssl", 1),
+    ("etc/ssl/private", 2),
+    ("etc/letsencrypt/live", 3),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -39,6 +45,8 @@ pub enum Kind {
     CouchIni,
     VmArgs,
     K8s,
+    Nginx,
+    Pem,
 }
 
 impl Kind {
@@ -49,6 +57,8 @@ impl Kind {
             Kind::CouchIni => "CouchDB ini file",
             Kind::VmArgs => "Erlang vm.args file",
             Kind::K8s => "Kubernetes manifest",
+            Kind::Nginx => "nginx configuration",
+            Kind::Pem => "certificate or key file",
         }
     }
 }
@@ -60,6 +70,8 @@ pub enum Parsed {
     CouchIni(couchdb_ini::IniFile),
     VmArgs(vmargs::VmArgs),
     K8s(Vec<k8s::Object>),
+    Nginx(Vec<nginx::Directive>),
+    Pem(Vec<x509::PemBlock>),
 }
 
 /// One configuration file: parsed, or why it could not be.
@@ -105,6 +117,7 @@ impl Inventory {
         let candidates = match &target.source {
             Source::Tree(t) => walk(&t.root, "", usize::MAX, &mut notes),
             Source::Host(h) => host_candidates(&h.root, &mut notes),
+            Source::Tls(_) => return Inventory::default(),
         };
         let root = target.root().expect("trees and hosts have roots");
         let loaded: Vec<(Option<Doc>, Option<Note>)> = candidates
@@ -235,6 +248,8 @@ enum NameKind {
     Ini,
     VmArgs,
     Yaml,
+    Conf,
+    Pem,
 }
 
 fn classify_name(name: &str) -> Option<NameKind> {
@@ -261,7 +276,54 @@ fn classify_name(name: &str) -> Option<NameKind> {
     {
         return Some(NameKind::Yaml);
     }
+    if lower.ends_with(".conf") || lower.ends_with(".conf.template") {
+        return Some(NameKind::Conf);
+    }
+    if [".pem", ".crt", ".cer", ".key"].iter().any(|e| lower.ends_with(e)) {
+        return Some(NameKind::Pem);
+    }
     None
+}
+
+/// Certificates and keys: PEM text (sniffed by `-----BEGIN`), or a DER
+/// certificate in a `.crt`/`.cer` file.
+fn load_pem(root: &Root, rel: &str, name: &str, opts: &LoadOptions) -> (Option<Doc>, Option<Note>) {
+    let bytes = match root.read(rel, opts.max_file_size) {
+        Ok(b) => b,
+        Err(RootError::NotFound) => return (None, None),
+        Err(e) => {
+            return (
+                Some(Doc {
+                    rel: rel.to_string(),
+                    kind: Kind::Pem,
+                    content: Err(format!("could not read: {e}")),
+                }),
+                None,
+            );
+        }
+    };
+    let doc = |content| {
+        (
+            Some(Doc {
+                rel: rel.to_string(),
+                kind: Kind::Pem,
+                content,
+            }),
+            None,
+        )
+    };
+    if bytes.windows(11).any(|w| w == b"-----BEGIN ") {
+        let text = String::from_utf8_lossy(&bytes);
+        return doc(x509::parse_pem(&text).map(Parsed::Pem));
+    }
+    let lower = name.to_ascii_lowercase();
+    if (lower.ends_with(".crt") || lower.ends_with(".cer")) && bytes.first() == Some(&0x30) {
+        return doc(Ok(Parsed::Pem(vec![x509::PemBlock::Certificate {
+            line: 1,
+            cert: x509::analyze(&bytes),
+        }])));
+    }
+    (None, None)
 }
 
 /// Compose file names docker compose and CHT use.
@@ -279,10 +341,13 @@ fn load_one(root: &Root, rel: &str, name: &str, opts: &LoadOptions) -> (Option<D
     let Some(name_kind) = classify_name(name) else {
         return (None, None);
     };
+    if name_kind == NameKind::Pem {
+        return load_pem(root, rel, name, opts);
+    }
     let guessed = match name_kind {
         NameKind::DotEnv => Some(Kind::DotEnv),
         NameKind::VmArgs => Some(Kind::VmArgs),
-        NameKind::Ini => None,
+        NameKind::Ini | NameKind::Conf | NameKind::Pem => None,
         NameKind::Yaml => compose_name(name).then_some(Kind::Compose),
     };
     let text = match root.read_text(rel, opts.max_file_size) {
@@ -346,7 +411,26 @@ fn load_one(root: &Root, rel: &str, name: &str, opts: &LoadOptions) -> (Option<D
             Err(_) => (None, None),
         },
         NameKind::Yaml => load_yaml(rel, name, &text, guessed),
+        NameKind::Conf => match nginx::parse(&text) {
+            Ok(d) if nginx::looks_like_nginx(&d) => doc(Kind::Nginx, Ok(Parsed::Nginx(d))),
+            Ok(_) => (None, None),
+            Err(e) if sniff_nginx(rel, name, &text) => {
+                doc(Kind::Nginx, Err(format!("nginx syntax error at {e}")))
+            }
+            Err(_) => (None, None),
+        },
+        NameKind::Pem => (None, None),
     }
+}
+
+/// An nginx file that does not parse: by its name or directory, or its text.
+fn sniff_nginx(rel: &str, name: &str, text: &str) -> bool {
+    name == "nginx.conf"
+        || rel.split('/').any(|s| s == "nginx" || s == "sites-enabled" || s == "conf.d")
+        || text.lines().any(|l| {
+            let l = l.trim_start();
+            l.starts_with("server {") || l.starts_with("http {") || l.starts_with("ssl_protocols")
+        })
 }
 
 fn sniff_couchdb_ini(text: &str) -> bool {

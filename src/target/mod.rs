@@ -67,6 +67,14 @@ pub struct Target {
 pub enum Source {
     Tree(TreeSource),
     Host(HostSource),
+    Tls(TlsSource),
+}
+
+/// A live TLS endpoint: no root; its facts are the probe's results.
+#[derive(Debug)]
+pub struct TlsSource {
+    pub endpoint: crate::probe::Endpoint,
+    pub options: std::sync::Arc<crate::probe::ProbeOptions>,
 }
 
 #[derive(Debug)]
@@ -139,17 +147,38 @@ impl Target {
         })
     }
 
+    /// A live TLS endpoint (`tls:HOST:PORT`).
+    pub fn tls(
+        endpoint: crate::probe::Endpoint,
+        options: std::sync::Arc<crate::probe::ProbeOptions>,
+    ) -> Target {
+        Target {
+            id: format!("tls:{}", endpoint.display()),
+            kind: TargetKind::Tls,
+            environment: None,
+            source: Source::Tls(TlsSource { endpoint, options }),
+        }
+    }
+
     pub fn root(&self) -> Option<&Root> {
         match &self.source {
             Source::Tree(t) => Some(&t.root),
             Source::Host(h) => Some(&h.root),
+            Source::Tls(_) => None,
         }
     }
 
     pub fn host_source(&self) -> Option<&HostSource> {
         match &self.source {
             Source::Host(h) => Some(h),
-            Source::Tree(_) => None,
+            Source::Tree(_) | Source::Tls(_) => None,
+        }
+    }
+
+    pub fn tls_source(&self) -> Option<&TlsSource> {
+        match &self.source {
+            Source::Tls(t) => Some(t),
+            Source::Tree(_) | Source::Host(_) => None,
         }
     }
 
@@ -167,6 +196,7 @@ impl Target {
                 line: None,
                 uri: format!("hosts/{}/{}", h.hostname, sanitize_uri_path(rel)),
             },
+            Source::Tls(_) => self.pseudo_location(rel),
         }
     }
 
@@ -179,6 +209,12 @@ impl Target {
                 uri: format!("hosts/{}/{}", h.hostname, sanitize_uri_path(name)),
             },
             Source::Tree(_) => self.location(name),
+            // `tls/<host>_<port>`: one pseudo-file per endpoint.
+            Source::Tls(t) => Location {
+                path: t.endpoint.display(),
+                line: None,
+                uri: tls_pseudo_uri(&t.endpoint.host, t.endpoint.port),
+            },
         }
     }
 }
@@ -246,6 +282,14 @@ pub fn sanitize_uri_path(p: &str) -> String {
         }
     }
     out.trim_start_matches('/').to_string()
+}
+
+/// The SARIF pseudo-path of a TLS endpoint: `tls/<host>_<port>`.
+pub fn tls_pseudo_uri(host: &str, port: u16) -> String {
+    format!(
+        "tls/{}_{port}",
+        sanitize_uri_segment(host.trim_matches(['[', ']']))
+    )
 }
 
 fn sanitize_uri_segment(s: &str) -> String {
