@@ -202,10 +202,10 @@ fn run_in_pool(plan: Plan) -> Report {
         .map(|t| Facts::load(t, &plan.load))
         .collect();
     // Live TLS endpoints are probed up front, off the rayon pool.
-    let wants_probe = plan.rules.iter().any(|r| {
-        cat.get(r.id)
-            .is_some_and(|m| m.applies_to(TargetKind::Tls))
-    });
+    let wants_probe = plan
+        .rules
+        .iter()
+        .any(|r| cat.get(r.id).is_some_and(|m| m.applies_to(TargetKind::Tls)));
     if wants_probe {
         bar.set_message("probing TLS endpoints");
         for (i, probe) in probe_endpoints(&plan.targets) {
@@ -369,7 +369,9 @@ fn probe_endpoints(targets: &[Target]) -> Vec<(usize, crate::probe::TlsProbe)> {
                         break;
                     };
                     let probe = probe_one(src);
-                    done.lock().unwrap_or_else(|p| p.into_inner()).push((ti, probe));
+                    done.lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push((ti, probe));
                 }
             });
         }
@@ -397,7 +399,10 @@ fn probe_one(src: &crate::target::TlsSource) -> crate::probe::TlsProbe {
                     };
                     let r = catch_unwind(AssertUnwindSafe(|| prober.run(task)));
                     if let Ok(r) = r {
-                        results.lock().unwrap_or_else(|p| p.into_inner()).push((k, r));
+                        results
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .push((k, r));
                     }
                 }
             });

@@ -279,7 +279,10 @@ fn classify_name(name: &str) -> Option<NameKind> {
     if lower.ends_with(".conf") || lower.ends_with(".conf.template") {
         return Some(NameKind::Conf);
     }
-    if [".pem", ".crt", ".cer", ".key"].iter().any(|e| lower.ends_with(e)) {
+    if [".pem", ".crt", ".cer", ".key"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+    {
         return Some(NameKind::Pem);
     }
     None
@@ -320,7 +323,7 @@ fn load_pem(root: &Root, rel: &str, name: &str, opts: &LoadOptions) -> (Option<D
     if (lower.ends_with(".crt") || lower.ends_with(".cer")) && bytes.first() == Some(&0x30) {
         return doc(Ok(Parsed::Pem(vec![x509::PemBlock::Certificate {
             line: 1,
-            cert: x509::analyze(&bytes),
+            cert: Box::new(x509::analyze(&bytes)),
         }])));
     }
     (None, None)
@@ -426,7 +429,9 @@ fn load_one(root: &Root, rel: &str, name: &str, opts: &LoadOptions) -> (Option<D
 /// An nginx file that does not parse: by its name or directory, or its text.
 fn sniff_nginx(rel: &str, name: &str, text: &str) -> bool {
     name == "nginx.conf"
-        || rel.split('/').any(|s| s == "nginx" || s == "sites-enabled" || s == "conf.d")
+        || rel
+            .split('/')
+            .any(|s| s == "nginx" || s == "sites-enabled" || s == "conf.d")
         || text.lines().any(|l| {
             let l = l.trim_start();
             l.starts_with("server {") || l.starts_with("http {") || l.starts_with("ssl_protocols")

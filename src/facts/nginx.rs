@@ -134,7 +134,11 @@ fn tokenize(text: &str) -> Result<Vec<(Tok, u32)>, String> {
     Ok(out)
 }
 
-fn parse_block(tokens: &[(Tok, u32)], pos: &mut usize, depth: usize) -> Result<Vec<Directive>, String> {
+fn parse_block(
+    tokens: &[(Tok, u32)],
+    pos: &mut usize,
+    depth: usize,
+) -> Result<Vec<Directive>, String> {
     if depth > 64 {
         return Err("blocks nested too deeply".to_string());
     }
@@ -158,18 +162,30 @@ fn parse_block(tokens: &[(Tok, u32)], pos: &mut usize, depth: usize) -> Result<V
                 let mut args = Vec::new();
                 loop {
                     let Some((t, l)) = tokens.get(*pos) else {
-                        return Err(format!("line {line}: \"{name}\" is not terminated by \";\""));
+                        return Err(format!(
+                            "line {line}: \"{name}\" is not terminated by \";\""
+                        ));
                     };
                     *pos += 1;
                     match t {
                         Tok::Word(w) => args.push(w.clone()),
                         Tok::Semi => {
-                            out.push(Directive { name, args, line, block: None });
+                            out.push(Directive {
+                                name,
+                                args,
+                                line,
+                                block: None,
+                            });
                             break;
                         }
                         Tok::Open => {
                             let block = parse_block(tokens, pos, depth + 1)?;
-                            out.push(Directive { name, args, line, block: Some(block) });
+                            out.push(Directive {
+                                name,
+                                args,
+                                line,
+                                block: Some(block),
+                            });
                             break;
                         }
                         Tok::Close => return Err(format!("line {l}: unexpected \"}}\"")),
@@ -186,9 +202,22 @@ fn parse_block(tokens: &[(Tok, u32)], pos: &mut usize, depth: usize) -> Result<V
 
 /// Directives only nginx uses: a `.conf` file with one of them is nginx's.
 const NGINX_WORDS: [&str; 16] = [
-    "server", "http", "events", "location", "listen", "server_name", "proxy_pass", "upstream",
-    "ssl_certificate", "ssl_protocols", "ssl_ciphers", "worker_processes", "error_page",
-    "add_header", "return", "stream",
+    "server",
+    "http",
+    "events",
+    "location",
+    "listen",
+    "server_name",
+    "proxy_pass",
+    "upstream",
+    "ssl_certificate",
+    "ssl_protocols",
+    "ssl_ciphers",
+    "worker_processes",
+    "error_page",
+    "add_header",
+    "return",
+    "stream",
 ];
 
 pub fn looks_like_nginx(dirs: &[Directive]) -> bool {
@@ -253,7 +282,8 @@ struct Expander<'a> {
 }
 
 fn dir_of(rel: &str) -> String {
-    rel.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_string())
+    rel.rsplit_once('/')
+        .map_or(String::new(), |(d, _)| d.to_string())
 }
 
 fn join(dir: &str, p: &str) -> String {
@@ -360,14 +390,21 @@ impl Expander<'_> {
         let mut out = Vec::new();
         for d in dirs {
             if d.name == "include" && d.block.is_none() {
-                let Some(pattern) = d.args.first() else { continue };
+                let Some(pattern) = d.args.first() else {
+                    continue;
+                };
                 let found = self.resolve(pattern, rel);
                 if found.is_empty() {
-                    self.out.unresolved.push((rel.to_string(), d.line, pattern.clone()));
+                    self.out
+                        .unresolved
+                        .push((rel.to_string(), d.line, pattern.clone()));
                 }
                 for inc in found {
                     if stack.contains(&inc) || stack.len() > 16 {
-                        self.out.errors.push((rel.to_string(), format!("line {}: include loop through {inc}", d.line)));
+                        self.out.errors.push((
+                            rel.to_string(),
+                            format!("line {}: include loop through {inc}", d.line),
+                        ));
                         continue;
                     }
                     self.reached.insert(inc.clone());
@@ -402,11 +439,23 @@ fn setting(n: &Node, context: &str) -> Setting {
 }
 
 fn last(nodes: &[Node], name: &str, context: &str) -> Option<Setting> {
-    nodes.iter().rev().find(|n| n.name == name).map(|n| setting(n, context))
+    nodes
+        .iter()
+        .rev()
+        .find(|n| n.name == name)
+        .map(|n| setting(n, context))
 }
 
-fn evaluate(nodes: &[Node], context: &str, inherited: (Option<Setting>, Option<Setting>), out: &mut NginxTls) {
-    for n in nodes.iter().filter(|n| matches!(n.name.as_str(), "ssl_protocols" | "ssl_ciphers")) {
+fn evaluate(
+    nodes: &[Node],
+    context: &str,
+    inherited: (Option<Setting>, Option<Setting>),
+    out: &mut NginxTls,
+) {
+    for n in nodes
+        .iter()
+        .filter(|n| matches!(n.name.as_str(), "ssl_protocols" | "ssl_ciphers"))
+    {
         out.settings.push(setting(n, context));
     }
     let protocols = last(nodes, "ssl_protocols", context).or(inherited.0);
@@ -427,7 +476,10 @@ fn evaluate(nodes: &[Node], context: &str, inherited: (Option<Setting>, Option<S
                     "server {}",
                     names.first().map_or("(no server_name)", String::as_str)
                 );
-                for d in block.iter().filter(|n| matches!(n.name.as_str(), "ssl_protocols" | "ssl_ciphers")) {
+                for d in block
+                    .iter()
+                    .filter(|n| matches!(n.name.as_str(), "ssl_protocols" | "ssl_ciphers"))
+                {
                     out.settings.push(setting(d, &ctx));
                 }
                 let tls = block.iter().any(|d| {
@@ -472,10 +524,13 @@ impl Fact for NginxTls {
         // Main configurations first (those with `http`/`events`), then every
         // file no main configuration included, as a fragment of its own.
         let is_main = |d: &crate::facts::Doc| match &d.content {
-            Ok(Parsed::Nginx(dirs)) => dirs.iter().any(|x| matches!(x.name.as_str(), "http" | "events" | "stream")),
+            Ok(Parsed::Nginx(dirs)) => dirs
+                .iter()
+                .any(|x| matches!(x.name.as_str(), "http" | "events" | "stream")),
             _ => false,
         };
-        let mut order: Vec<&crate::facts::Doc> = docs.iter().copied().filter(|d| is_main(d)).collect();
+        let mut order: Vec<&crate::facts::Doc> =
+            docs.iter().copied().filter(|d| is_main(d)).collect();
         order.extend(docs.iter().copied().filter(|d| !is_main(d)));
         let mut reached = BTreeSet::new();
         for doc in order {
@@ -503,9 +558,12 @@ impl Fact for NginxTls {
             evaluate(&nodes, "top level", (None, None), &mut out);
         }
         out.settings.sort();
-        out.settings.dedup_by(|a, b| a.rel == b.rel && a.line == b.line);
-        out.servers.sort_by(|a, b| (&a.rel, a.line).cmp(&(&b.rel, b.line)));
-        out.servers.dedup_by(|a, b| a.rel == b.rel && a.line == b.line);
+        out.settings
+            .dedup_by(|a, b| a.rel == b.rel && a.line == b.line);
+        out.servers
+            .sort_by(|a, b| (&a.rel, a.line).cmp(&(&b.rel, b.line)));
+        out.servers
+            .dedup_by(|a, b| a.rel == b.rel && a.line == b.line);
         out.errors.sort();
         out.errors.dedup();
         out.unresolved.sort();

@@ -17,21 +17,36 @@ pub struct PemFile {
     pub mode: Option<u32>,
     pub uid: Option<u32>,
     pub gid: Option<u32>,
+    /// The group's name from the root's `/etc/group`.
+    pub group_name: Option<String>,
 }
 
 impl PemFile {
     pub fn has_key(&self) -> bool {
-        self.blocks.iter().any(|b| matches!(b, PemBlock::PrivateKey { .. }))
+        self.blocks
+            .iter()
+            .any(|b| matches!(b, PemBlock::PrivateKey { .. }))
     }
 
     /// The certificates in file order (the first is the leaf, by nginx's
     /// convention for chain files).
     pub fn certificates(&self) -> impl Iterator<Item = (u32, &Result<x509::CertInfo, String>)> {
         self.blocks.iter().filter_map(|b| match b {
-            PemBlock::Certificate { line, cert } => Some((*line, cert)),
+            PemBlock::Certificate { line, cert } => Some((*line, cert.as_ref())),
             PemBlock::PrivateKey { .. } => None,
         })
     }
+}
+
+/// The name of group `gid` in the root's `/etc/group`.
+fn group_name(root: &crate::target::Root, gid: u32) -> Option<String> {
+    let text = root.read_text("etc/group", 1024 * 1024).ok()?;
+    text.lines().find_map(|l| {
+        let mut f = l.split(':');
+        let name = f.next()?;
+        let _ = f.next();
+        (f.next()?.parse::<u32>().ok()? == gid).then(|| name.to_string())
+    })
 }
 
 #[derive(Clone, Debug, Default)]
@@ -62,7 +77,11 @@ impl Fact for PemFiles {
             .collect();
         if facts.target.host_source().is_some() {
             let nginx = facts.get::<NginxTls>();
-            for s in nginx.servers.iter().flat_map(|s| s.certificates.iter().chain(&s.keys)) {
+            for s in nginx
+                .servers
+                .iter()
+                .flat_map(|s| s.certificates.iter().chain(&s.keys))
+            {
                 let rel = s.value.trim_start_matches('/').to_string();
                 if s.value.contains('$') || found.iter().any(|(r, _)| *r == rel) {
                     continue;
@@ -86,6 +105,7 @@ impl Fact for PemFiles {
                         mode: None,
                         uid: None,
                         gid: None,
+                        group_name: None,
                     };
                     if f.has_key()
                         && let Ok(m) = root.metadata(&f.rel)
@@ -93,6 +113,7 @@ impl Fact for PemFiles {
                         f.mode = Some(m.mode() & 0o7777);
                         f.uid = Some(m.uid());
                         f.gid = Some(m.gid());
+                        f.group_name = group_name(root, m.gid());
                     }
                     out.files.push(f);
                 }

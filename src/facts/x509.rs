@@ -259,7 +259,7 @@ pub enum PemBlock {
     Certificate {
         line: u32,
         /// The summary, or why the block is not a readable certificate.
-        cert: Result<CertInfo, String>,
+        cert: Box<Result<CertInfo, String>>,
     },
     PrivateKey {
         line: u32,
@@ -321,7 +321,7 @@ pub fn parse_pem(text: &str) -> Result<Vec<PemBlock>, String> {
                 .and_then(|der| analyze(&der));
             out.push(PemBlock::Certificate {
                 line: line_no,
-                cert,
+                cert: Box::new(cert),
             });
         }
     }
@@ -416,10 +416,7 @@ mod tests {
         ));
         assert!(matches!(
             &blocks[1],
-            PemBlock::Certificate {
-                line: 8,
-                cert: Err(_)
-            }
+            PemBlock::Certificate { line: 8, cert } if cert.is_err()
         ));
         assert!(parse_pem("-----BEGIN CERTIFICATE-----\nAAAA\n").is_err());
     }

@@ -28,6 +28,9 @@ pub struct Verification {
     pub hostname: Result<(), String>,
     /// `Some` when the chain is outside its validity period now.
     pub time: Option<String>,
+    /// A certificate of the chain is not valid yet: the chain does not
+    /// validate now, and no expiry window says so.
+    pub not_yet_valid: bool,
     /// What the chain was checked against.
     pub roots: String,
 }
@@ -53,6 +56,7 @@ pub fn verify_chain(
             trusted: Err("the server sent no certificate".to_string()),
             hostname: Err("the server sent no certificate".to_string()),
             time: None,
+            not_yet_valid: false,
             roots: roots_name.to_string(),
         };
     };
@@ -69,18 +73,27 @@ pub fn verify_chain(
                 trusted: Err(why.clone()),
                 hostname: Err(why),
                 time: None,
+                not_yet_valid: false,
                 roots: roots_name.to_string(),
             };
         }
     };
     let algs = algs();
     let mut time = None;
+    let mut not_yet_valid = false;
     let mut trusted =
         verify_server_cert_signed_by_trust_anchor(&parsed, roots, &intermediates, now, algs.all);
     if let Err(e) = &trusted
         && is_time_error(e)
     {
         time = Some(describe(e));
+        not_yet_valid = matches!(
+            e,
+            rustls::Error::InvalidCertificate(
+                rustls::CertificateError::NotValidYet
+                    | rustls::CertificateError::NotValidYetContext { .. }
+            )
+        );
         // Judge trust inside the leaf's validity window, so an expired or
         // not-yet-valid certificate is not also reported as untrusted.
         if let Ok(info) = crate::facts::x509::analyze(leaf_der) {
@@ -99,6 +112,7 @@ pub fn verify_chain(
         trusted: trusted.map_err(|e| describe(&e)),
         hostname: verify_server_name(&parsed, name).map_err(|e| describe(&e)),
         time,
+        not_yet_valid,
         roots: roots_name.to_string(),
     }
 }
@@ -131,6 +145,12 @@ fn describe(e: &rustls::Error) -> String {
         rustls::Error::InvalidCertificate(
             C::NotValidForName | C::NotValidForNameContext { .. },
         ) => "the certificate is not valid for this name".to_string(),
+        rustls::Error::InvalidCertificate(C::Other(o)) if format!("{o:?}").contains("CaUsedAsEndEntity") => {
+            "the server certificate is a CA certificate (a self-made root used as the server's certificate)".to_string()
+        }
+        rustls::Error::InvalidCertificate(C::UnsupportedSignatureAlgorithmContext { .. }) => {
+            "a signature in the chain uses an algorithm or key size the verifier does not accept".to_string()
+        }
         other => other.to_string(),
     }
 }
@@ -355,7 +375,7 @@ pub fn run(
         _ => None,
     };
     let http = http_host.map(|h| http::get(&mut tls, h));
-    let _ = tls.conn.send_close_notify();
+    tls.conn.send_close_notify();
     let _ = tls.flush();
     Outcome {
         negotiated,

@@ -256,10 +256,9 @@ pub fn exchange(
                     ));
                 }
                 let (level, desc) = (body[0], body[1]);
-                if hello_seen.is_some() {
+                if let Some((version, suite)) = hello_seen {
                     // An alert after the ServerHello (we sent no more):
                     // the choice stands, the chain is not coming.
-                    let (version, suite) = hello_seen.expect("checked");
                     return Ok(Answer::Hello {
                         version,
                         suite,

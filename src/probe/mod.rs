@@ -609,8 +609,7 @@ impl<'a> Prober<'a> {
             }
         };
         // Per version: accepted suites, refusals, failures.
-        let mut per_version: BTreeMap<Version, (Vec<u16>, Vec<String>, Vec<(bool, String)>)> =
-            BTreeMap::new();
+        let mut per_version: BTreeMap<Version, Answers> = BTreeMap::new();
         let mut raw_chain: Option<Vec<Vec<u8>>> = None;
         let mut main: Option<handshake::Outcome> = None;
         let mut main_error = None;
@@ -673,6 +672,11 @@ impl<'a> Prober<'a> {
                 TaskResult::PlainHttp(h) => p.http = Some(h),
             }
         }
+        if self.opts.http_port.is_none() {
+            p.http = Some(PlainHttp::Skipped {
+                why: "the HTTP redirect check is off (--http-port 0)".to_string(),
+            });
+        }
         p.connections = *self.connections.lock().unwrap_or_else(|e| e.into_inner());
         p.elapsed_ms = self.start.elapsed().as_millis() as u64;
         if let Err(e) = &self.addr {
@@ -688,11 +692,11 @@ impl<'a> Prober<'a> {
             return p;
         }
         // The main handshake's negotiated version counts too.
-        if let Some((v, s)) = main.as_ref().and_then(|m| m.negotiated) {
-            if let Some(ver) = Version::from_wire(v) {
-                per_version.entry(ver).or_default().0.push(s);
-                p.negotiated = Some((ver, crate::tls::suites::describe_id(s)));
-            }
+        if let Some((v, s)) = main.as_ref().and_then(|m| m.negotiated)
+            && let Some(ver) = Version::from_wire(v)
+        {
+            per_version.entry(ver).or_default().0.push(s);
+            p.negotiated = Some((ver, crate::tls::suites::describe_id(s)));
         }
         let mut by_suite: BTreeMap<u16, Vec<Version>> = BTreeMap::new();
         for v in Version::ALL {
@@ -774,6 +778,9 @@ impl<'a> Prober<'a> {
         p
     }
 }
+
+/// Per version: accepted suites, refusals, and failures (closed?, why).
+type Answers = (Vec<u16>, Vec<String>, Vec<(bool, String)>);
 
 enum ConnectError {
     Aborted(String),

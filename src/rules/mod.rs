@@ -4,6 +4,7 @@
 //! metadata (name, severity, inputs, texts) lives in its page under `rules/`.
 
 pub mod open_ports;
+pub mod tls;
 
 use crate::clock::Date;
 use crate::facts::Facts;
@@ -33,7 +34,7 @@ pub struct Rule {
 }
 
 /// Every rule, by pack.
-pub const PACKS: &[&[Rule]] = &[open_ports::RULES];
+pub const PACKS: &[&[Rule]] = &[open_ports::RULES, tls::RULES];
 
 /// All registered rules, sorted by id.
 pub fn registry() -> Vec<&'static Rule> {
