@@ -251,10 +251,11 @@ impl Suite {
         )
     }
 
-    /// OpenSSL's `SSL_NOT_DEFAULT`: left out of `DEFAULT` (anonymous, RC4,
-    /// 3DES, and the export and DES suites old versions still had).
+    /// OpenSSL's `SSL_NOT_DEFAULT` (3.x): left out of `DEFAULT` — anonymous,
+    /// DSS and fixed-DH suites, RC4, 3DES, DES, export, IDEA, SEED, Camellia,
+    /// ARIA and AES-CCM.
     pub fn not_default(&self) -> bool {
-        self.au == Au::Null
+        matches!(self.au, Au::Null | Au::Dss | Au::Dh | Au::Ecdh)
             || matches!(
                 self.enc,
                 Enc::Rc4
@@ -264,6 +265,16 @@ impl Suite {
                     | Enc::Rc4_56
                     | Enc::Rc2_40
                     | Enc::Des40
+                    | Enc::Idea
+                    | Enc::Seed
+                    | Enc::Camellia128
+                    | Enc::Camellia256
+                    | Enc::Aria128Gcm
+                    | Enc::Aria256Gcm
+                    | Enc::Aes128Ccm
+                    | Enc::Aes256Ccm
+                    | Enc::Aes128Ccm8
+                    | Enc::Aes256Ccm8
             )
     }
 
@@ -452,6 +463,28 @@ suites! {
     0xCCAB "PSK-CHACHA20-POLY1305" "TLS_PSK_WITH_CHACHA20_POLY1305_SHA256" Psk Psk Chacha20 Aead Tls12;
     0x00A9 "PSK-AES256-GCM-SHA384" "TLS_PSK_WITH_AES_256_GCM_SHA384" Psk Psk Aes256Gcm Aead Tls12;
     0x00A8 "PSK-AES128-GCM-SHA256" "TLS_PSK_WITH_AES_128_GCM_SHA256" Psk Psk Aes128Gcm Aead Tls12;
+    0xC0A5 "PSK-AES256-CCM" "TLS_PSK_WITH_AES_256_CCM" Psk Psk Aes256Ccm Aead Tls12;
+    0xC0A4 "PSK-AES128-CCM" "TLS_PSK_WITH_AES_128_CCM" Psk Psk Aes128Ccm Aead Tls12;
+    0xC0A9 "PSK-AES256-CCM8" "TLS_PSK_WITH_AES_256_CCM_8" Psk Psk Aes256Ccm8 Aead Tls12;
+    0xC0A8 "PSK-AES128-CCM8" "TLS_PSK_WITH_AES_128_CCM_8" Psk Psk Aes128Ccm8 Aead Tls12;
+    0xC0A7 "DHE-PSK-AES256-CCM" "TLS_DHE_PSK_WITH_AES_256_CCM" DhePsk Psk Aes256Ccm Aead Tls12;
+    0xC0A6 "DHE-PSK-AES128-CCM" "TLS_DHE_PSK_WITH_AES_128_CCM" DhePsk Psk Aes128Ccm Aead Tls12;
+    0xC0AB "DHE-PSK-AES256-CCM8" "TLS_PSK_DHE_WITH_AES_256_CCM_8" DhePsk Psk Aes256Ccm8 Aead Tls12;
+    0xC0AA "DHE-PSK-AES128-CCM8" "TLS_PSK_DHE_WITH_AES_128_CCM_8" DhePsk Psk Aes128Ccm8 Aead Tls12;
+    0xC06B "PSK-ARIA256-GCM-SHA384" "TLS_PSK_WITH_ARIA_256_GCM_SHA384" Psk Psk Aria256Gcm Aead Tls12;
+    0xC06A "PSK-ARIA128-GCM-SHA256" "TLS_PSK_WITH_ARIA_128_GCM_SHA256" Psk Psk Aria128Gcm Aead Tls12;
+    0xC06D "DHE-PSK-ARIA256-GCM-SHA384" "TLS_DHE_PSK_WITH_ARIA_256_GCM_SHA384" DhePsk Psk Aria256Gcm Aead Tls12;
+    0xC06C "DHE-PSK-ARIA128-GCM-SHA256" "TLS_DHE_PSK_WITH_ARIA_128_GCM_SHA256" DhePsk Psk Aria128Gcm Aead Tls12;
+    0xC06F "RSA-PSK-ARIA256-GCM-SHA384" "TLS_RSA_PSK_WITH_ARIA_256_GCM_SHA384" RsaPsk Rsa Aria256Gcm Aead Tls12;
+    0xC06E "RSA-PSK-ARIA128-GCM-SHA256" "TLS_RSA_PSK_WITH_ARIA_128_GCM_SHA256" RsaPsk Rsa Aria128Gcm Aead Tls12;
+    0xC095 "PSK-CAMELLIA256-SHA384" "TLS_PSK_WITH_CAMELLIA_256_CBC_SHA384" Psk Psk Camellia256 Sha384 Tls1;
+    0xC094 "PSK-CAMELLIA128-SHA256" "TLS_PSK_WITH_CAMELLIA_128_CBC_SHA256" Psk Psk Camellia128 Sha256 Tls1;
+    0xC097 "DHE-PSK-CAMELLIA256-SHA384" "TLS_DHE_PSK_WITH_CAMELLIA_256_CBC_SHA384" DhePsk Psk Camellia256 Sha384 Tls1;
+    0xC096 "DHE-PSK-CAMELLIA128-SHA256" "TLS_DHE_PSK_WITH_CAMELLIA_128_CBC_SHA256" DhePsk Psk Camellia128 Sha256 Tls1;
+    0xC099 "RSA-PSK-CAMELLIA256-SHA384" "TLS_RSA_PSK_WITH_CAMELLIA_256_CBC_SHA384" RsaPsk Rsa Camellia256 Sha384 Tls1;
+    0xC098 "RSA-PSK-CAMELLIA128-SHA256" "TLS_RSA_PSK_WITH_CAMELLIA_128_CBC_SHA256" RsaPsk Rsa Camellia128 Sha256 Tls1;
+    0xC09B "ECDHE-PSK-CAMELLIA256-SHA384" "TLS_ECDHE_PSK_WITH_CAMELLIA_256_CBC_SHA384" EcdhePsk Psk Camellia256 Sha384 Tls1;
+    0xC09A "ECDHE-PSK-CAMELLIA128-SHA256" "TLS_ECDHE_PSK_WITH_CAMELLIA_128_CBC_SHA256" EcdhePsk Psk Camellia128 Sha256 Tls1;
     0xC038 "ECDHE-PSK-AES256-CBC-SHA384" "TLS_ECDHE_PSK_WITH_AES_256_CBC_SHA384" EcdhePsk Psk Aes256 Sha384 Tls1;
     0xC036 "ECDHE-PSK-AES256-CBC-SHA" "TLS_ECDHE_PSK_WITH_AES_256_CBC_SHA" EcdhePsk Psk Aes256 Sha1 Tls1;
     0xC037 "ECDHE-PSK-AES128-CBC-SHA256" "TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256" EcdhePsk Psk Aes128 Sha256 Tls1;
