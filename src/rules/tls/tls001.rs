@@ -35,7 +35,9 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                 .at(loc.clone())
                 .evidence("protocol", v.name())
                 .evidence("suites", suites)
-                .evidence("protocols", super::protocols_evidence(&p));
+                .evidence("protocols", super::protocols_evidence(&p))
+                .evidence("elapsed_ms", p.elapsed_ms)
+                .evidence("connections", p.connections);
             }
             Some(VersionStatus::Rejected(why)) => j.checked(format!("{v} refused: {why}")),
             Some(VersionStatus::Unknown(why)) => {
