@@ -340,11 +340,24 @@ impl<'a> Prober<'a> {
     /// Resolves the endpoint (the only blocking step before the tasks).
     pub fn new(endpoint: &'a Endpoint, opts: &'a ProbeOptions) -> Prober<'a> {
         let start = Instant::now();
+        let mut extra_connections = 0;
         let addr = (endpoint.host.as_str(), endpoint.port)
             .to_socket_addrs()
             .map_err(|e| format!("cannot resolve {}: {e}", endpoint.host))
-            .and_then(|mut it| {
-                it.next()
+            .and_then(|it| {
+                let all: Vec<SocketAddr> = it.collect();
+                // Several addresses (`localhost` as ::1 and 127.0.0.1): use
+                // the first that takes a connection.
+                if all.len() > 1 {
+                    for a in &all {
+                        extra_connections += 1;
+                        if TcpStream::connect_timeout(a, opts.connect_timeout).is_ok() {
+                            return Ok(*a);
+                        }
+                    }
+                }
+                all.first()
+                    .copied()
                     .ok_or_else(|| format!("{} has no address", endpoint.host))
             });
         Prober {
@@ -354,7 +367,7 @@ impl<'a> Prober<'a> {
             addr,
             name: endpoint.server_name(),
             abort: Mutex::new(None),
-            connections: Mutex::new(0),
+            connections: Mutex::new(extra_connections),
         }
     }
 
