@@ -336,3 +336,85 @@ fn nginx_with_legacy_protocols_live_and_static_agree() {
     );
     assert_eq!(status(&st, "tree:tree", "TLS-013"), "fail");
 }
+
+/// SSL 3.0 and 3DES, which this OpenSSL cannot serve: tlslite-ng can.
+#[test]
+fn sslv3_and_3des_from_tlslite() {
+    let has = Command::new("python3")
+        .args(["-c", "import tlslite"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has {
+        if std::env::var("RAMPART_REQUIRE_PEERS").as_deref() == Ok("1") {
+            panic!("tlslite-ng is required (RAMPART_REQUIRE_PEERS=1): pip install tlslite-ng");
+        }
+        eprintln!("note: tlslite-ng is not installed; skipping the SSLv3/3DES test");
+        return;
+    }
+    if !peer("openssl") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = openssl_cert(dir.path(), 2048);
+    let rsa_key = dir.path().join("key-rsa.pem");
+    assert!(
+        Command::new("openssl")
+            .args(["rsa", "-traditional", "-in", &key, "-out"])
+            .arg(&rsa_key)
+            .stderr(Stdio::null())
+            .status()
+            .unwrap()
+            .success()
+    );
+    let port = free_port();
+    let script = common_script();
+    let child = Command::new("python3")
+        .arg(script)
+        .args([
+            &cert,
+            rsa_key.to_str().unwrap(),
+            &port.to_string(),
+            "3.0",
+            "3.3",
+            "3des,aes128",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _server = Server(child);
+    wait_port(port);
+    let r = scan(
+        vec![tls_target(
+            &format!("localhost:{port}"),
+            &options(None, None, 5, 30),
+        )],
+        None,
+    );
+    let t = format!("tls:localhost:{port}");
+    let f = results(&r, &t, "TLS-001");
+    assert!(
+        f.iter().any(|f| f.message.contains("accepts SSLv3")),
+        "{f:?}"
+    );
+    let got = accepted(&r, &t);
+    for want in [
+        "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+        "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA",
+        "TLS_RSA_WITH_AES_128_CBC_SHA256",
+    ] {
+        assert!(got.contains(want), "{want} not in {got:?}");
+    }
+    let f = results(&r, &t, "TLS-003");
+    assert!(
+        f.iter()
+            .any(|f| f.severity == Severity::High && f.message.contains("3DES")),
+        "{f:?}"
+    );
+    assert_eq!(status(&r, &t, "TLS-002"), "fail");
+}
+
+fn common_script() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/peers/tlslite_server.py")
+}

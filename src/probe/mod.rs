@@ -329,8 +329,9 @@ fn raw_suites(version: Version) -> Vec<u16> {
         .filter(|s| match version {
             Version::Tls13 => false,
             Version::Tls12 => !s.is_tls13(),
-            Version::Tls11 | Version::Tls10 => s.min <= MinVersion::Tls1,
-            Version::Ssl3 => s.min == MinVersion::Ssl3,
+            // SSLv3 hellos offer the TLS 1.0 suites too: some servers
+            // accept ECDHE suites over SSLv3 although no standard defines it.
+            Version::Tls11 | Version::Tls10 | Version::Ssl3 => s.min <= MinVersion::Tls1,
         })
         .map(|s| s.id)
         .collect()
@@ -841,7 +842,7 @@ mod tests {
     #[test]
     fn raw_suites_per_version() {
         let ssl3 = raw_suites(Version::Ssl3);
-        assert!(ssl3.contains(&0x000A) && !ssl3.contains(&0xC013));
+        assert!(ssl3.contains(&0x000A) && !ssl3.contains(&0xC02F));
         let t10 = raw_suites(Version::Tls10);
         assert!(t10.contains(&0xC013) && !t10.contains(&0xC02F));
         let t12 = raw_suites(Version::Tls12);
