@@ -25,6 +25,7 @@ Examples:
   rampart scan deploy/prod --policy cht-production
   rampart scan --host                   audit this machine (run as root for full evidence)
   rampart scan --root /mnt/backup       audit a mounted image or backup
+  rampart scan --tls cht.example.org --tls '[2001:db8::1]:8443'
   rampart scan --sarif rampart.sarif --json rampart.json --fail-on high
   rampart scan --env production=deploy/prod --env uat=deploy/uat --env dev=deploy/dev
   rampart rules --pack open-ports
@@ -49,7 +50,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Scan config trees, this host or an offline root.
+    /// Scan config trees, this host, an offline root or live TLS endpoints.
     #[command(after_help = EXAMPLES)]
     Scan(Box<ScanArgs>),
     /// List the rule catalogue.
@@ -127,6 +128,27 @@ pub struct ScanArgs {
     /// The environment of the --host / --root targets (e.g. production).
     #[arg(long, value_name = "NAME", value_parser = parse_env_label)]
     pub env_label: Option<String>,
+    /// Probe a live TLS endpoint: HOST[:PORT] (default port 443; IPv6 as
+    /// [ADDR]:PORT). Repeatable. SNI is the host name.
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub tls: Vec<String>,
+    /// Probe the TLS endpoints listed in FILE (one per line, `#` comments).
+    #[arg(long, value_name = "FILE")]
+    pub tls_file: Vec<PathBuf>,
+    /// Trust the CA certificates in this PEM file (a private CA) instead of
+    /// the built-in webpki (Mozilla) roots.
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
+    /// Seconds to wait for each TLS connection and each reply.
+    #[arg(long, value_name = "SECS", default_value_t = crate::probe::DEFAULT_CONNECT_TIMEOUT_SECS)]
+    pub connect_timeout: u64,
+    /// Seconds one endpoint's whole probe may take; a dead or stalling host
+    /// never holds the scan longer.
+    #[arg(long, value_name = "SECS", default_value_t = crate::probe::DEFAULT_DEADLINE_SECS)]
+    pub tls_deadline: u64,
+    /// Port asked for the HTTP→HTTPS redirect (TLS-010); 0 skips that check.
+    #[arg(long, value_name = "PORT", default_value_t = 80)]
+    pub http_port: u16,
     /// A built-in policy (baseline, cht-production, cht-development) or a TOML file.
     #[arg(long, value_name = "NAME|FILE")]
     pub policy: Option<String>,
@@ -392,7 +414,13 @@ fn build_targets(args: &ScanArgs, sarif_root: &Path) -> (Vec<Target>, Vec<Target
         .iter()
         .map(|p| (p.clone(), display_path(p)))
         .collect();
-    if trees.is_empty() && !args.host && args.root.is_empty() && args.envs.is_empty() {
+    if trees.is_empty()
+        && !args.host
+        && args.root.is_empty()
+        && args.envs.is_empty()
+        && args.tls.is_empty()
+        && args.tls_file.is_empty()
+    {
         trees.push((PathBuf::from("."), String::new()));
     }
     for (path, display) in trees {
@@ -441,7 +469,72 @@ fn build_targets(args: &ScanArgs, sarif_root: &Path) -> (Vec<Target>, Vec<Target
             }),
         }
     }
+    tls_targets(args, &mut targets, &mut errors);
     (targets, errors)
+}
+
+/// The `--tls` and `--tls-file` endpoints, deduplicated, with one set of
+/// probe options.
+fn tls_targets(args: &ScanArgs, targets: &mut Vec<Target>, errors: &mut Vec<TargetError>) {
+    let mut specs: Vec<(String, Option<String>)> =
+        args.tls.iter().map(|s| (s.clone(), None)).collect();
+    for file in &args.tls_file {
+        match std::fs::read_to_string(file) {
+            Ok(text) => {
+                for (i, line) in text.lines().enumerate() {
+                    let line = line.split('#').next().unwrap_or_default().trim();
+                    if !line.is_empty() {
+                        specs.push((
+                            line.to_string(),
+                            Some(format!("{}:{}", file.display(), i + 1)),
+                        ));
+                    }
+                }
+            }
+            Err(e) => errors.push(TargetError {
+                id: format!("tls-file:{}", file.display()),
+                kind: TargetKind::Tls,
+                message: io_message(&e),
+            }),
+        }
+    }
+    if specs.is_empty() {
+        return;
+    }
+    let options = match crate::probe::ProbeOptions::new(
+        args.ca_file.as_deref(),
+        std::time::Duration::from_secs(args.connect_timeout.max(1)),
+        std::time::Duration::from_secs(args.tls_deadline.max(1)),
+        (args.http_port != 0).then_some(args.http_port),
+    ) {
+        Ok(o) => std::sync::Arc::new(o),
+        Err(e) => {
+            errors.push(TargetError {
+                id: "tls:".to_string(),
+                kind: TargetKind::Tls,
+                message: e,
+            });
+            return;
+        }
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    for (spec, origin) in specs {
+        match crate::probe::Endpoint::parse(&spec) {
+            Ok(ep) => {
+                if seen.insert(ep.clone()) {
+                    targets.push(Target::tls(ep, options.clone()));
+                }
+            }
+            Err(e) => errors.push(TargetError {
+                id: format!("tls:{spec}"),
+                kind: TargetKind::Tls,
+                message: match origin {
+                    Some(o) => format!("{o}: {e}"),
+                    None => e,
+                },
+            }),
+        }
+    }
 }
 
 fn io_message(e: &io::Error) -> String {

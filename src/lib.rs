@@ -8,11 +8,13 @@ pub mod clock;
 pub mod facts;
 pub mod outcome;
 pub mod policy;
+pub mod probe;
 pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod secret;
 pub mod target;
+pub mod tls;
 
 /// Rule pages and built-in policies, embedded by `build.rs`.
 pub mod embedded {

@@ -147,6 +147,7 @@ fn category_of(target: &Target) -> String {
         Source::Tree(_) => "tree".to_string(),
         Source::Host(h) => format!("host/{}", h.hostname),
         Source::Env => "env".to_string(),
+        Source::Tls(_) => "tls".to_string(),
     }
 }
 
@@ -202,6 +203,17 @@ fn run_in_pool(plan: Plan) -> Report {
         .par_iter()
         .map(|t| Facts::load(t, &plan.load))
         .collect();
+    // Live TLS endpoints are probed up front, off the rayon pool.
+    let wants_probe = plan
+        .rules
+        .iter()
+        .any(|r| cat.get(r.id).is_some_and(|m| m.applies_to(TargetKind::Tls)));
+    if wants_probe {
+        bar.set_message("probing TLS endpoints");
+        for (i, probe) in probe_endpoints(&plan.targets) {
+            facts[i].provide(probe);
+        }
+    }
 
     // The environments target exists when a selected rule compares
     // environments and there is something to compare.
@@ -342,6 +354,93 @@ fn run_in_pool(plan: Plan) -> Report {
         evaluated,
         today: plan.today,
     }
+}
+
+/// Endpoints probed at once; each uses up to `MAX_CONNECTIONS` connections.
+const PROBE_ENDPOINTS_AT_ONCE: usize = 64;
+
+/// Probes every TLS target on dedicated OS threads: up to
+/// `PROBE_ENDPOINTS_AT_ONCE` endpoints at a time, and for each, its tasks on
+/// at most `Prober::max_connections` threads. Blocking network I/O never
+/// runs on the rayon pool, where it would starve the rule jobs.
+fn probe_endpoints(targets: &[Target]) -> Vec<(usize, crate::probe::TlsProbe)> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let endpoints: Vec<(usize, &crate::target::TlsSource)> = targets
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| t.tls_source().map(|s| (i, s)))
+        .collect();
+    if endpoints.is_empty() {
+        return Vec::new();
+    }
+    let next = AtomicUsize::new(0);
+    let done = Mutex::new(Vec::with_capacity(endpoints.len()));
+    let workers = endpoints.len().min(PROBE_ENDPOINTS_AT_ONCE);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&(ti, src)) = endpoints.get(k) else {
+                        break;
+                    };
+                    let probe = probe_one(src);
+                    done.lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push((ti, probe));
+                }
+            });
+        }
+    });
+    let mut out = done.into_inner().unwrap_or_else(|p| p.into_inner());
+    out.sort_by_key(|(i, _)| *i);
+    out
+}
+
+fn probe_one(src: &crate::target::TlsSource) -> crate::probe::TlsProbe {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let prober = crate::probe::Prober::new(&src.endpoint, &src.options);
+    let tasks = prober.tasks();
+    let next = AtomicUsize::new(0);
+    let results = Mutex::new(Vec::with_capacity(tasks.len()));
+    let failed: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..prober.max_connections().min(tasks.len()) {
+            s.spawn(|| {
+                loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(task) = tasks.get(k) else {
+                        break;
+                    };
+                    match catch_unwind(AssertUnwindSafe(|| prober.run(task))) {
+                        Ok(r) => results
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .push((k, r)),
+                        Err(p) => failed
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .push(panic_text(p.as_ref())),
+                    }
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+    results.sort_by_key(|(k, _)| *k);
+    let mut probe = prober.finish(results.into_iter().map(|(_, r)| r).collect());
+    // A task that failed inside rampart leaves a hole in the enumeration:
+    // never let it read as "not accepted".
+    for why in failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        probe
+            .suites_incomplete
+            .push(format!("a probe task failed inside rampart: {why}"));
+    }
+    probe
 }
 
 fn finish_outcome(

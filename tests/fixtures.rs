@@ -6,7 +6,9 @@
 //! whether the directory is scanned as a config tree or an offline root.
 //! Optional siblings: `<case>.policy.toml` (a policy for the case) and
 //! `<case>.expect` (lines that must each appear in one of the rule's
-//! messages for that case).
+//! messages for that case), and `<case>.chmod` (lines `MODE PATH`, octal
+//! mode and a path inside the case, applied before the scan: git keeps no
+//! permission bits besides the executable one).
 
 mod common;
 
@@ -48,6 +50,19 @@ fn run_case(rule: &str, dir: &Path) -> Result<(), String> {
     };
     if !matches!(expected, "pass" | "fail" | "na" | "ne") {
         return Err(format!("{name}: unknown expectation {expected}"));
+    }
+    let chmod_file = dir.with_extension("chmod");
+    if let Ok(text) = fs::read_to_string(&chmod_file) {
+        use std::os::unix::fs::PermissionsExt;
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let (mode, path) = line
+                .split_once(' ')
+                .ok_or_else(|| format!("{name}.chmod: expected `MODE PATH`: {line}"))?;
+            let mode = u32::from_str_radix(mode, 8)
+                .map_err(|_| format!("{name}.chmod: bad mode {mode}"))?;
+            fs::set_permissions(dir.join(path.trim()), fs::Permissions::from_mode(mode))
+                .map_err(|e| format!("{name}.chmod: {path}: {e}"))?;
+        }
     }
     let policy_file = dir.with_extension("policy.toml");
     let policy = policy_file

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::facts::{
-    compose, couchdb_ini, dotenv, helm, json, k8s, users_csv, vmargs, watchdog, yaml,
+    compose, couchdb_ini, dotenv, helm, json, k8s, nginx, users_csv, vmargs, watchdog, x509, yaml,
 };
 use crate::target::{Root, RootError, Source, Target};
 
@@ -28,10 +28,16 @@ const SKIP_DIRS: [&str; 7] = [
 /// Where a host keeps system-level configuration rampart reads (globs are
 /// one directory level), and how deep to look. A CHT deployment directory
 /// found on a host is scanned as a tree target of its own.
-const HOST_PLACES: [(&str, usize); 3] = [
+const HOST_PLACES: [(&str, usize); 7] = [
     ("opt/couchdb/etc", 3),
     ("etc/couchdb", 3),
     ("var/lib/docker/volumes/*/_data", 3),
+    // TLS: nginx configuration, certificates and keys (not the CA store in
+    // /etc/ssl/certs: only what sits directly in /etc/ssl and its private/).
+    ("etc/nginx", 4),
+    ("etc/ssl", 1),
+    ("etc/ssl/private", 2),
+    ("etc/letsencrypt/live", 3),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -46,6 +52,8 @@ pub enum Kind {
     UsersCsv,
     HelmValues,
     Watchdog,
+    Nginx,
+    Pem,
 }
 
 impl Kind {
@@ -60,6 +68,8 @@ impl Kind {
             Kind::UsersCsv => "CHT users CSV file",
             Kind::HelmValues => "helm values file",
             Kind::Watchdog => "CHT Watchdog instances file",
+            Kind::Nginx => "nginx configuration",
+            Kind::Pem => "certificate or key file",
         }
     }
 }
@@ -75,6 +85,8 @@ pub enum Parsed {
     UsersCsv(users_csv::UsersCsv),
     HelmValues(yaml::Node),
     Watchdog(watchdog::Instances),
+    Nginx(Vec<nginx::Directive>),
+    Pem(Vec<x509::PemBlock>),
 }
 
 /// One configuration file: parsed, or why it could not be.
@@ -127,7 +139,7 @@ impl Inventory {
                 None => walk(&t.root, "", usize::MAX, opts.respect_gitignore, &mut notes),
             },
             Source::Host(h) => host_candidates(&h.root, &mut notes),
-            Source::Env => return Inventory::default(),
+            Source::Env | Source::Tls(_) => return Inventory::default(),
         };
         let root = target.root().expect("trees and hosts have roots");
         let loaded: Vec<(Option<Doc>, Option<Note>)> = candidates
@@ -298,6 +310,8 @@ enum NameKind {
     Yaml,
     Json,
     Csv,
+    Conf,
+    Pem,
 }
 
 fn classify_name(name: &str) -> Option<NameKind> {
@@ -332,7 +346,57 @@ fn classify_name(name: &str) -> Option<NameKind> {
     {
         return Some(NameKind::Yaml);
     }
+    if lower.ends_with(".conf") || lower.ends_with(".conf.template") {
+        return Some(NameKind::Conf);
+    }
+    if [".pem", ".crt", ".cer", ".key"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+    {
+        return Some(NameKind::Pem);
+    }
     None
+}
+
+/// Certificates and keys: PEM text (sniffed by `-----BEGIN`), or a DER
+/// certificate in a `.crt`/`.cer` file.
+fn load_pem(root: &Root, rel: &str, name: &str, opts: &LoadOptions) -> (Option<Doc>, Option<Note>) {
+    let bytes = match root.read(rel, opts.max_file_size) {
+        Ok(b) => b,
+        Err(RootError::NotFound) => return (None, None),
+        Err(e) => {
+            return (
+                Some(Doc {
+                    rel: rel.to_string(),
+                    kind: Kind::Pem,
+                    content: Err(format!("could not read: {e}")),
+                }),
+                None,
+            );
+        }
+    };
+    let doc = |content| {
+        (
+            Some(Doc {
+                rel: rel.to_string(),
+                kind: Kind::Pem,
+                content,
+            }),
+            None,
+        )
+    };
+    if bytes.windows(11).any(|w| w == b"-----BEGIN ") {
+        let text = String::from_utf8_lossy(&bytes);
+        return doc(x509::parse_pem(&text).map(Parsed::Pem));
+    }
+    let lower = name.to_ascii_lowercase();
+    if (lower.ends_with(".crt") || lower.ends_with(".cer")) && bytes.first() == Some(&0x30) {
+        return doc(Ok(Parsed::Pem(vec![x509::PemBlock::Certificate {
+            line: 1,
+            cert: Box::new(x509::analyze(&bytes)),
+        }])));
+    }
+    (None, None)
 }
 
 /// Compose file names docker compose and CHT use.
@@ -360,10 +424,13 @@ fn load_as(
     let Some(name_kind) = name_kind else {
         return (None, None);
     };
+    if name_kind == NameKind::Pem {
+        return load_pem(root, rel, name, opts);
+    }
     let guessed = match name_kind {
         NameKind::DotEnv => Some(Kind::DotEnv),
         NameKind::VmArgs => Some(Kind::VmArgs),
-        NameKind::Ini => None,
+        NameKind::Ini | NameKind::Conf | NameKind::Pem => None,
         NameKind::Yaml => yaml_name_kind(rel, name),
         NameKind::Json => Some(Kind::AppSettings),
         NameKind::Csv => None,
@@ -444,6 +511,15 @@ fn load_as(
             users_csv::parse(&text).map(Parsed::UsersCsv),
         ),
         NameKind::Csv => (None, None),
+        NameKind::Conf => match nginx::parse(&text) {
+            Ok(d) if nginx::looks_like_nginx(&d) => doc(Kind::Nginx, Ok(Parsed::Nginx(d))),
+            Ok(_) => (None, None),
+            Err(e) if sniff_nginx(rel, name, &text) => {
+                doc(Kind::Nginx, Err(format!("nginx syntax error at {e}")))
+            }
+            Err(_) => (None, None),
+        },
+        NameKind::Pem => (None, None),
     }
 }
 
@@ -574,6 +650,18 @@ mod gitignore {
             ignored
         }
     }
+}
+
+/// An nginx file that does not parse: by its name or directory, or its text.
+fn sniff_nginx(rel: &str, name: &str, text: &str) -> bool {
+    name == "nginx.conf"
+        || rel
+            .split('/')
+            .any(|s| s == "nginx" || s == "sites-enabled" || s == "conf.d")
+        || text.lines().any(|l| {
+            let l = l.trim_start();
+            l.starts_with("server {") || l.starts_with("http {") || l.starts_with("ssl_protocols")
+        })
 }
 
 fn sniff_couchdb_ini(text: &str) -> bool {

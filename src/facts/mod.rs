@@ -17,10 +17,14 @@ pub mod interpolate;
 pub mod inventory;
 pub mod json;
 pub mod k8s;
+pub mod nginx;
+pub mod pem;
 pub mod sockets;
+pub mod tls_probe;
 pub mod users_csv;
 pub mod vmargs;
 pub mod watchdog;
+pub mod x509;
 pub mod yaml;
 
 use std::any::{Any, TypeId};
@@ -82,6 +86,17 @@ impl<'t> Facts<'t> {
             .clone()
             .downcast::<F>()
             .expect("cells are keyed by the type they hold")
+    }
+
+    /// Supplies a fact gathered outside the rule jobs (the TLS probe, which
+    /// the engine runs on its own threads before any rule); later `get`s
+    /// return it. A fact already collected is kept.
+    pub fn provide<F: Fact>(&self, value: F) {
+        let cell: Cell = {
+            let mut cells = self.cells.lock().unwrap_or_else(|p| p.into_inner());
+            cells.entry(TypeId::of::<F>()).or_default().clone()
+        };
+        let _ = cell.set(Arc::new(value));
     }
 
     pub fn docs(&self) -> impl Iterator<Item = &Doc> {

@@ -253,6 +253,12 @@ pub fn render(report: &Report, category: Option<&str>) -> String {
         .map(|t| {
             let uri = match t.category.split_once('/') {
                 Some(("host", name)) => format!("hosts/{name}"),
+                _ if t.category == "tls" => {
+                    t.id.trim_start_matches("tls:")
+                        .rsplit_once(':')
+                        .and_then(|(h, p)| Some(crate::target::tls_pseudo_uri(h, p.parse().ok()?)))
+                        .unwrap_or_else(|| "tls".to_string())
+                }
                 _ => crate::target::sanitize_uri_path(t.id.split_once(':').map_or("", |x| x.1)),
             };
             (

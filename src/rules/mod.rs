@@ -7,6 +7,7 @@ pub mod disk_encryption;
 pub mod env_segregation;
 pub mod open_ports;
 pub mod password_policy;
+pub mod tls;
 pub mod tls_config;
 pub mod token_login;
 
@@ -40,6 +41,7 @@ pub struct Rule {
 /// Every rule, by pack.
 pub const PACKS: &[&[Rule]] = &[
     open_ports::RULES,
+    tls::RULES,
     password_policy::RULES,
     token_login::RULES,
     tls_config::RULES,

@@ -72,6 +72,14 @@ pub enum Source {
     Host(HostSource),
     /// Every other target of the scan, compared by environment.
     Env,
+    Tls(TlsSource),
+}
+
+/// A live TLS endpoint: no root; its facts are the probe's results.
+#[derive(Debug)]
+pub struct TlsSource {
+    pub endpoint: crate::probe::Endpoint,
+    pub options: std::sync::Arc<crate::probe::ProbeOptions>,
 }
 
 #[derive(Debug)]
@@ -194,18 +202,39 @@ impl Target {
         self
     }
 
+    /// A live TLS endpoint (`tls:HOST:PORT`).
+    pub fn tls(
+        endpoint: crate::probe::Endpoint,
+        options: std::sync::Arc<crate::probe::ProbeOptions>,
+    ) -> Target {
+        Target {
+            id: format!("tls:{}", endpoint.display()),
+            kind: TargetKind::Tls,
+            environment: None,
+            environment_explicit: false,
+            source: Source::Tls(TlsSource { endpoint, options }),
+        }
+    }
+
     pub fn root(&self) -> Option<&Root> {
         match &self.source {
             Source::Tree(t) => Some(&t.root),
             Source::Host(h) => Some(&h.root),
-            Source::Env => None,
+            Source::Env | Source::Tls(_) => None,
         }
     }
 
     pub fn host_source(&self) -> Option<&HostSource> {
         match &self.source {
             Source::Host(h) => Some(h),
-            Source::Tree(_) | Source::Env => None,
+            Source::Tree(_) | Source::Env | Source::Tls(_) => None,
+        }
+    }
+
+    pub fn tls_source(&self) -> Option<&TlsSource> {
+        match &self.source {
+            Source::Tls(t) => Some(t),
+            Source::Tree(_) | Source::Host(_) | Source::Env => None,
         }
     }
 
@@ -228,6 +257,7 @@ impl Target {
                 line: None,
                 uri: format!("environments/{}", sanitize_uri_path(rel)),
             },
+            Source::Tls(_) => self.pseudo_location(rel),
         }
     }
 
@@ -240,6 +270,12 @@ impl Target {
                 uri: format!("hosts/{}/{}", h.hostname, sanitize_uri_path(name)),
             },
             Source::Tree(_) | Source::Env => self.location(name),
+            // `tls/<host>_<port>`: one pseudo-file per endpoint.
+            Source::Tls(t) => Location {
+                path: t.endpoint.display(),
+                line: None,
+                uri: tls_pseudo_uri(&t.endpoint.host, t.endpoint.port),
+            },
         }
     }
 }
@@ -307,6 +343,14 @@ pub fn sanitize_uri_path(p: &str) -> String {
         }
     }
     out.trim_start_matches('/').to_string()
+}
+
+/// The SARIF pseudo-path of a TLS endpoint: `tls/<host>_<port>`.
+pub fn tls_pseudo_uri(host: &str, port: u16) -> String {
+    format!(
+        "tls/{}_{port}",
+        sanitize_uri_segment(host.trim_matches(['[', ']']))
+    )
 }
 
 fn sanitize_uri_segment(s: &str) -> String {

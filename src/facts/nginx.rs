@@ -1,0 +1,602 @@
+//! nginx configuration: the parser (directives, blocks, quoting, comments,
+//! `${VAR}` template words) and the effective TLS settings of a target —
+//! `include` resolved within the target's root (globs too; an absolute path
+//! in a config tree is matched against the tree by its trailing components,
+//! so `/etc/nginx/conf.d/x.conf` finds `nginx/conf.d/x.conf`), `http`-level
+//! settings inherited by `server` blocks. Parses; never judges.
+
+use std::collections::BTreeSet;
+
+use crate::facts::{Fact, Facts, Kind, Parsed};
+use crate::target::Root;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Directive {
+    pub name: String,
+    pub args: Vec<String>,
+    pub line: u32,
+    pub block: Option<Vec<Directive>>,
+}
+
+/// Parses nginx configuration text.
+pub fn parse(text: &str) -> Result<Vec<Directive>, String> {
+    let tokens = tokenize(text)?;
+    let mut pos = 0;
+    let out = parse_block(&tokens, &mut pos, 0)?;
+    if pos != tokens.len() {
+        return Err(format!("line {}: unexpected \"}}\"", tokens[pos].1));
+    }
+    Ok(out)
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Tok {
+    Word(String),
+    Open,
+    Close,
+    Semi,
+}
+
+fn tokenize(text: &str) -> Result<Vec<(Tok, u32)>, String> {
+    let mut out = Vec::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    let mut line = 1u32;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '\n' => {
+                line += 1;
+                i += 1;
+            }
+            c if c.is_whitespace() => i += 1,
+            '#' => {
+                while i < chars.len() && chars[i] != '\n' {
+                    i += 1;
+                }
+            }
+            '{' => {
+                out.push((Tok::Open, line));
+                i += 1;
+            }
+            '}' => {
+                out.push((Tok::Close, line));
+                i += 1;
+            }
+            ';' => {
+                out.push((Tok::Semi, line));
+                i += 1;
+            }
+            '"' | '\'' => {
+                let start = line;
+                let mut w = String::new();
+                i += 1;
+                loop {
+                    let Some(&d) = chars.get(i) else {
+                        return Err(format!("line {start}: unterminated quoted string"));
+                    };
+                    i += 1;
+                    match d {
+                        '\\' if i < chars.len() => {
+                            let e = chars[i];
+                            i += 1;
+                            if e == '\n' {
+                                line += 1;
+                            }
+                            if e != c && e != '\\' {
+                                w.push('\\');
+                            }
+                            w.push(e);
+                        }
+                        d if d == c => break,
+                        d => {
+                            if d == '\n' {
+                                line += 1;
+                            }
+                            w.push(d);
+                        }
+                    }
+                }
+                out.push((Tok::Word(w), start));
+            }
+            _ => {
+                let mut w = String::new();
+                while i < chars.len() {
+                    let d = chars[i];
+                    if d == '$' && chars.get(i + 1) == Some(&'{') {
+                        // `${VAR}` (nginx variables and envsubst templates).
+                        while i < chars.len() && chars[i] != '}' && chars[i] != '\n' {
+                            w.push(chars[i]);
+                            i += 1;
+                        }
+                        if i < chars.len() && chars[i] == '}' {
+                            w.push('}');
+                            i += 1;
+                        }
+                        continue;
+                    }
+                    if d.is_whitespace() || matches!(d, '{' | '}' | ';') {
+                        break;
+                    }
+                    if d == '\\' && i + 1 < chars.len() {
+                        w.push(d);
+                        w.push(chars[i + 1]);
+                        i += 2;
+                        continue;
+                    }
+                    w.push(d);
+                    i += 1;
+                }
+                out.push((Tok::Word(w), line));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn parse_block(
+    tokens: &[(Tok, u32)],
+    pos: &mut usize,
+    depth: usize,
+) -> Result<Vec<Directive>, String> {
+    if depth > 64 {
+        return Err("blocks nested too deeply".to_string());
+    }
+    let mut out = Vec::new();
+    while *pos < tokens.len() {
+        let (tok, line) = &tokens[*pos];
+        match tok {
+            Tok::Close => {
+                if depth == 0 {
+                    return Err(format!("line {line}: unexpected \"}}\""));
+                }
+                *pos += 1;
+                return Ok(out);
+            }
+            Tok::Semi => return Err(format!("line {line}: unexpected \";\"")),
+            Tok::Open => return Err(format!("line {line}: unexpected \"{{\"")),
+            Tok::Word(name) => {
+                let name = name.clone();
+                let line = *line;
+                *pos += 1;
+                let mut args = Vec::new();
+                loop {
+                    let Some((t, l)) = tokens.get(*pos) else {
+                        return Err(format!(
+                            "line {line}: \"{name}\" is not terminated by \";\""
+                        ));
+                    };
+                    *pos += 1;
+                    match t {
+                        Tok::Word(w) => args.push(w.clone()),
+                        Tok::Semi => {
+                            out.push(Directive {
+                                name,
+                                args,
+                                line,
+                                block: None,
+                            });
+                            break;
+                        }
+                        Tok::Open => {
+                            let block = parse_block(tokens, pos, depth + 1)?;
+                            out.push(Directive {
+                                name,
+                                args,
+                                line,
+                                block: Some(block),
+                            });
+                            break;
+                        }
+                        Tok::Close => return Err(format!("line {l}: unexpected \"}}\"")),
+                    }
+                }
+            }
+        }
+    }
+    if depth > 0 {
+        return Err("unexpected end of file, expecting \"}\"".to_string());
+    }
+    Ok(out)
+}
+
+/// Directives only nginx uses: a `.conf` file with one of them is nginx's.
+const NGINX_WORDS: [&str; 16] = [
+    "server",
+    "http",
+    "events",
+    "location",
+    "listen",
+    "server_name",
+    "proxy_pass",
+    "upstream",
+    "ssl_certificate",
+    "ssl_protocols",
+    "ssl_ciphers",
+    "worker_processes",
+    "error_page",
+    "add_header",
+    "return",
+    "stream",
+];
+
+pub fn looks_like_nginx(dirs: &[Directive]) -> bool {
+    dirs.iter().any(|d| {
+        NGINX_WORDS.contains(&d.name.as_str())
+            || d.block.as_ref().is_some_and(|b| looks_like_nginx(b))
+    })
+}
+
+/// A directive's value and where it is written.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Setting {
+    pub rel: String,
+    pub line: u32,
+    pub name: String,
+    pub value: String,
+    /// `http`, `server example.org`, `stream`, or `top level`.
+    pub context: String,
+}
+
+/// A `server` block that terminates TLS, with its effective settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TlsServer {
+    pub rel: String,
+    pub line: u32,
+    pub names: Vec<String>,
+    pub protocols: Option<Setting>,
+    pub ciphers: Option<Setting>,
+    pub certificates: Vec<Setting>,
+    pub keys: Vec<Setting>,
+}
+
+/// The TLS settings of every nginx configuration of a target.
+#[derive(Clone, Debug, Default)]
+pub struct NginxTls {
+    /// Every `ssl_protocols` / `ssl_ciphers` directive (deduplicated).
+    pub settings: Vec<Setting>,
+    pub servers: Vec<TlsServer>,
+    /// Files that could not be parsed or read: (rel, why).
+    pub errors: Vec<(String, String)>,
+    /// Includes that match nothing in the root: (rel, line, pattern).
+    pub unresolved: Vec<(String, u32, String)>,
+    pub files: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+struct Node {
+    name: String,
+    args: Vec<String>,
+    rel: String,
+    line: u32,
+    block: Option<Vec<Node>>,
+}
+
+struct Expander<'a> {
+    facts: &'a Facts<'a>,
+    root: &'a Root,
+    host: bool,
+    main_dir: String,
+    out: &'a mut NginxTls,
+    reached: &'a mut BTreeSet<String>,
+}
+
+fn dir_of(rel: &str) -> String {
+    rel.rsplit_once('/')
+        .map_or(String::new(), |(d, _)| d.to_string())
+}
+
+fn join(dir: &str, p: &str) -> String {
+    if dir.is_empty() {
+        p.to_string()
+    } else {
+        format!("{dir}/{p}")
+    }
+}
+
+/// `*` and `?` in one path component.
+pub fn wildcard(pattern: &str, name: &str) -> bool {
+    fn go(p: &[u8], n: &[u8]) -> bool {
+        match (p.first(), n.first()) {
+            (None, None) => true,
+            (Some(b'*'), _) => go(&p[1..], n) || (!n.is_empty() && go(p, &n[1..])),
+            (Some(b'?'), Some(_)) => go(&p[1..], &n[1..]),
+            (Some(a), Some(b)) if a == b => go(&p[1..], &n[1..]),
+            _ => false,
+        }
+    }
+    go(pattern.as_bytes(), name.as_bytes())
+}
+
+impl Expander<'_> {
+    fn matches(&self, path: &str) -> Vec<String> {
+        let path = path.trim_start_matches('/');
+        let (dir, name) = match path.rsplit_once('/') {
+            Some((d, n)) => (d.to_string(), n.to_string()),
+            None => (String::new(), path.to_string()),
+        };
+        if name.contains(['*', '?']) {
+            match self.root.read_dir(&dir) {
+                Ok(entries) => entries
+                    .into_iter()
+                    .filter(|e| !e.is_dir && wildcard(&name, &e.name))
+                    .map(|e| join(&dir, &e.name))
+                    .collect(),
+                Err(_) => Vec::new(),
+            }
+        } else if self.root.metadata(path).is_ok_and(|m| m.is_file()) {
+            vec![path.to_string()]
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn resolve(&self, pattern: &str, including: &str) -> Vec<String> {
+        let mut candidates = Vec::new();
+        if let Some(abs) = pattern.strip_prefix('/') {
+            if self.host {
+                candidates.push(abs.to_string());
+            } else {
+                let comps: Vec<&str> = abs.split('/').filter(|c| !c.is_empty()).collect();
+                for k in 0..comps.len() {
+                    let suffix = comps[k..].join("/");
+                    if k + 1 < comps.len() || self.main_dir.is_empty() {
+                        candidates.push(suffix.clone());
+                    }
+                    if !self.main_dir.is_empty() {
+                        candidates.push(join(&self.main_dir, &suffix));
+                    }
+                }
+            }
+        } else {
+            candidates.push(join(&self.main_dir, pattern));
+            candidates.push(join(&dir_of(including), pattern));
+        }
+        for c in candidates {
+            let found = self.matches(&c);
+            if !found.is_empty() {
+                return found;
+            }
+        }
+        Vec::new()
+    }
+
+    fn load(&mut self, rel: &str) -> Option<Vec<Directive>> {
+        if let Some(doc) = self.facts.doc(rel) {
+            return match &doc.content {
+                Ok(Parsed::Nginx(d)) => Some(d.clone()),
+                Ok(_) => None,
+                Err(e) => {
+                    self.out.errors.push((rel.to_string(), e.clone()));
+                    None
+                }
+            };
+        }
+        match self
+            .root
+            .read_text(rel, crate::target::root::DEFAULT_FILE_CAP)
+            .map_err(|e| e.to_string())
+            .and_then(|t| parse(&t))
+        {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.out.errors.push((rel.to_string(), e));
+                None
+            }
+        }
+    }
+
+    fn expand(&mut self, dirs: &[Directive], rel: &str, stack: &mut Vec<String>) -> Vec<Node> {
+        let mut out = Vec::new();
+        for d in dirs {
+            if d.name == "include" && d.block.is_none() {
+                let Some(pattern) = d.args.first() else {
+                    continue;
+                };
+                let found = self.resolve(pattern, rel);
+                if found.is_empty() {
+                    self.out
+                        .unresolved
+                        .push((rel.to_string(), d.line, pattern.clone()));
+                }
+                for inc in found {
+                    if stack.contains(&inc) || stack.len() > 16 {
+                        self.out.errors.push((
+                            rel.to_string(),
+                            format!("line {}: include loop through {inc}", d.line),
+                        ));
+                        continue;
+                    }
+                    self.reached.insert(inc.clone());
+                    if let Some(sub) = self.load(&inc) {
+                        stack.push(inc.clone());
+                        out.extend(self.expand(&sub, &inc, stack));
+                        stack.pop();
+                    }
+                }
+                continue;
+            }
+            out.push(Node {
+                name: d.name.clone(),
+                args: d.args.clone(),
+                rel: rel.to_string(),
+                line: d.line,
+                block: d.block.as_ref().map(|b| self.expand(b, rel, stack)),
+            });
+        }
+        out
+    }
+}
+
+fn setting(n: &Node, context: &str) -> Setting {
+    Setting {
+        rel: n.rel.clone(),
+        line: n.line,
+        name: n.name.clone(),
+        value: n.args.join(" "),
+        context: context.to_string(),
+    }
+}
+
+fn last(nodes: &[Node], name: &str, context: &str) -> Option<Setting> {
+    nodes
+        .iter()
+        .rev()
+        .find(|n| n.name == name)
+        .map(|n| setting(n, context))
+}
+
+fn evaluate(
+    nodes: &[Node],
+    context: &str,
+    inherited: (Option<Setting>, Option<Setting>),
+    out: &mut NginxTls,
+) {
+    for n in nodes
+        .iter()
+        .filter(|n| matches!(n.name.as_str(), "ssl_protocols" | "ssl_ciphers"))
+    {
+        out.settings.push(setting(n, context));
+    }
+    let protocols = last(nodes, "ssl_protocols", context).or(inherited.0);
+    let ciphers = last(nodes, "ssl_ciphers", context).or(inherited.1);
+    for n in nodes {
+        let Some(block) = &n.block else { continue };
+        match n.name.as_str() {
+            "http" | "stream" | "mail" => {
+                evaluate(block, &n.name, (protocols.clone(), ciphers.clone()), out);
+            }
+            "server" => {
+                let names: Vec<String> = block
+                    .iter()
+                    .filter(|d| d.name == "server_name")
+                    .flat_map(|d| d.args.clone())
+                    .collect();
+                let ctx = format!(
+                    "server {}",
+                    names.first().map_or("(no server_name)", String::as_str)
+                );
+                for d in block
+                    .iter()
+                    .filter(|n| matches!(n.name.as_str(), "ssl_protocols" | "ssl_ciphers"))
+                {
+                    out.settings.push(setting(d, &ctx));
+                }
+                let tls = block.iter().any(|d| {
+                    (d.name == "listen" && d.args.iter().skip(1).any(|a| a == "ssl"))
+                        || (d.name == "ssl" && d.args.first().is_some_and(|a| a == "on"))
+                        || d.name == "ssl_certificate"
+                });
+                if tls {
+                    out.servers.push(TlsServer {
+                        rel: n.rel.clone(),
+                        line: n.line,
+                        names,
+                        protocols: last(block, "ssl_protocols", &ctx).or(protocols.clone()),
+                        ciphers: last(block, "ssl_ciphers", &ctx).or(ciphers.clone()),
+                        certificates: block
+                            .iter()
+                            .filter(|d| d.name == "ssl_certificate")
+                            .map(|d| setting(d, &ctx))
+                            .collect(),
+                        keys: block
+                            .iter()
+                            .filter(|d| d.name == "ssl_certificate_key")
+                            .map(|d| setting(d, &ctx))
+                            .collect(),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Fact for NginxTls {
+    fn collect(facts: &Facts) -> Self {
+        let mut out = NginxTls::default();
+        let Some(root) = facts.target.root() else {
+            return out;
+        };
+        let host = facts.target.host_source().is_some();
+        let docs: Vec<&crate::facts::Doc> = facts.docs_of(Kind::Nginx).collect();
+        out.files = docs.iter().map(|d| d.rel.clone()).collect();
+        // Main configurations first (those with `http`/`events`), then every
+        // file no main configuration included, as a fragment of its own.
+        let is_main = |d: &crate::facts::Doc| match &d.content {
+            Ok(Parsed::Nginx(dirs)) => dirs
+                .iter()
+                .any(|x| matches!(x.name.as_str(), "http" | "events" | "stream")),
+            _ => false,
+        };
+        let mut order: Vec<&crate::facts::Doc> =
+            docs.iter().copied().filter(|d| is_main(d)).collect();
+        order.extend(docs.iter().copied().filter(|d| !is_main(d)));
+        let mut reached = BTreeSet::new();
+        for doc in order {
+            if reached.contains(&doc.rel) {
+                continue;
+            }
+            let dirs = match &doc.content {
+                Ok(Parsed::Nginx(d)) => d.clone(),
+                Ok(_) => continue,
+                Err(e) => {
+                    out.errors.push((doc.rel.clone(), e.clone()));
+                    continue;
+                }
+            };
+            reached.insert(doc.rel.clone());
+            let mut ex = Expander {
+                facts,
+                root,
+                host,
+                main_dir: dir_of(&doc.rel),
+                out: &mut out,
+                reached: &mut reached,
+            };
+            let nodes = ex.expand(&dirs, &doc.rel, &mut vec![doc.rel.clone()]);
+            evaluate(&nodes, "top level", (None, None), &mut out);
+        }
+        out.settings.sort();
+        out.settings
+            .dedup_by(|a, b| a.rel == b.rel && a.line == b.line);
+        out.servers
+            .sort_by(|a, b| (&a.rel, a.line).cmp(&(&b.rel, b.line)));
+        out.servers
+            .dedup_by(|a, b| a.rel == b.rel && a.line == b.line);
+        out.errors.sort();
+        out.errors.dedup();
+        out.unresolved.sort();
+        out.unresolved.dedup();
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_nginx() {
+        let text = "user nginx;\n# c\nhttp {\n  server {\n    listen 443 ssl; # tls\n    ssl_ciphers 'HIGH:!aNULL';\n    set $u http://${API_HOST}:${API_PORT};\n    location ~ \"^/a{2}\" { return 301 https://$host$request_uri; }\n  }\n}\n";
+        let d = parse(text).unwrap();
+        assert_eq!(d.len(), 2);
+        let http = d[1].block.as_ref().unwrap();
+        let server = http[0].block.as_ref().unwrap();
+        assert_eq!(server[1].args, vec!["HIGH:!aNULL"]);
+        assert_eq!(server[1].line, 6);
+        assert_eq!(server[2].args[1], "http://${API_HOST}:${API_PORT}");
+        assert!(looks_like_nginx(&d));
+        assert!(parse("server {\n listen 80;\n").is_err());
+        assert!(parse("a b\n").unwrap_err().contains("line 1"));
+        assert!(parse("}\n").is_err());
+        assert!(parse("a 'b;\n").is_err());
+    }
+
+    #[test]
+    fn wildcards() {
+        assert!(wildcard("*.conf", "a.conf"));
+        assert!(!wildcard("*.conf", "a.conf.bak"));
+        assert!(wildcard("s?.conf", "s1.conf"));
+    }
+}

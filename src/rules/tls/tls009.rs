@@ -1,0 +1,65 @@
+//! TLS-009 publicly-known-certificate: a certificate whose private key is
+//! public — one for `*.local-ip.medicmobile.org` (its key is downloadable),
+//! or one of the test certificates cht-core ships in
+//! `scripts/tls_certificates/` (matched by SHA-256 fingerprint).
+
+use crate::outcome::{Judgement, Outcome};
+use crate::rules::Ctx;
+
+/// SHA-256 fingerprints of cht-core `scripts/tls_certificates/*.crt`.
+const KNOWN: [(&str, &str); 2] = [
+    (
+        "70:8C:30:6D:1D:A1:F4:E9:B7:FD:9F:4C:01:22:EB:75:BB:F6:1E:B1:74:24:5A:C8:AA:34:F5:9E:26:41:DF:D3",
+        "cht-core scripts/tls_certificates/self-signed.crt",
+    ),
+    (
+        "63:33:AB:69:9E:B0:EC:C7:9A:5A:6B:D2:AD:16:17:88:01:0A:B4:7E:D1:0A:8D:A4:49:CA:B3:F3:9A:BC:D5:B6",
+        "cht-core scripts/tls_certificates/local-ip-expired.crt",
+    ),
+];
+
+const LOCAL_IP: &str = "local-ip.medicmobile.org";
+
+pub fn check(ctx: &Ctx) -> Vec<Outcome> {
+    let mut j = Judgement::new();
+    let subjects = match super::certs::subjects(ctx, &mut j) {
+        Ok(s) => s,
+        Err(o) => return o,
+    };
+    for s in &subjects {
+        let known = KNOWN
+            .iter()
+            .find(|(fp, _)| *fp == s.cert.sha256)
+            .map(|(_, what)| what.to_string());
+        let local_ip = s
+            .cert
+            .names()
+            .into_iter()
+            .chain(s.cert.common_name.clone())
+            .find(|n| {
+                let n = n.to_ascii_lowercase();
+                n == LOCAL_IP || n.ends_with(&format!(".{LOCAL_IP}"))
+            });
+        let why = match (known, local_ip) {
+            (Some(what), _) => format!("it is {what}, whose private key is published with it"),
+            (None, Some(name)) => format!(
+                "it is for {name}: the local-ip.medicmobile.org key is public, so anyone can impersonate this server"
+            ),
+            (None, None) => {
+                j.checked(s.label.clone());
+                continue;
+            }
+        };
+        j.fail(
+            s.key.clone(),
+            format!("{}: {why}. Replace it with a certificate for your own domain (Let's Encrypt or your CA).", s.label),
+        )
+        .at(s.location.clone())
+        .evidence("sha256", s.cert.sha256.clone())
+        .evidence("subject", s.cert.subject.clone());
+    }
+    j.finish(
+        "No certificate with a published private key.",
+        "no certificates",
+    )
+}
