@@ -12,6 +12,8 @@ use crate::facts::cht_settings::{ChtSettings, Value};
 use crate::facts::helm::HelmReleases;
 use crate::facts::inventory::{Kind, Parsed, is_example};
 use crate::facts::json::{Json, JsonValue};
+use crate::facts::pem::PemFiles;
+use crate::facts::x509::PemBlock;
 use crate::facts::yaml::Node;
 use crate::facts::{Fact, Facts};
 use crate::secret::{Secret, is_secret_key};
@@ -48,10 +50,23 @@ pub struct HostRef {
     pub defaulted: bool,
 }
 
+/// A certificate's key pair, by the hash of its public key.
+#[derive(Clone, Debug)]
+pub struct KeyPair {
+    /// SHA-256 of the SubjectPublicKeyInfo (public data).
+    pub spki_sha256: String,
+    /// The certificate's names, for messages.
+    pub name: String,
+    pub rel: String,
+    pub line: u32,
+}
+
 #[derive(Debug, Default)]
 pub struct EnvItems {
     pub credentials: Vec<Credential>,
     pub hosts: Vec<HostRef>,
+    /// Leaf (non-CA) certificates in certificate files.
+    pub key_pairs: Vec<KeyPair>,
     /// Credential settings whose value cannot be known: (item, rel, line, why).
     pub unresolved: Vec<(String, String, Option<u32>, String)>,
     /// Files that could hold such values but could not be parsed: (rel, error).
@@ -348,6 +363,39 @@ impl Fact for EnvItems {
                 }
                 _ => {}
             }
+        }
+        let pems = facts.get::<PemFiles>();
+        for f in pems.files.iter().filter(|f| !is_example(&f.rel)) {
+            for b in &f.blocks {
+                match b {
+                    PemBlock::PrivateKey {
+                        line,
+                        label,
+                        material,
+                        ..
+                    } => out.credential(
+                        format!("private key ({})", label.to_ascii_lowercase()),
+                        &f.rel,
+                        Some(*line),
+                        material.expose(),
+                    ),
+                    PemBlock::Certificate { line, cert } => {
+                        if let Ok(c) = cert.as_ref()
+                            && !c.is_ca
+                        {
+                            out.key_pairs.push(KeyPair {
+                                spki_sha256: c.spki_sha256.clone(),
+                                name: c.name(),
+                                rel: f.rel.clone(),
+                                line: *line,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        for (rel, e) in &pems.errors {
+            out.broken.push((rel.clone(), e.clone()));
         }
         out.credentials
             .sort_by(|a, b| (&a.rel, a.line, &a.item).cmp(&(&b.rel, b.line, &b.item)));

@@ -1,8 +1,10 @@
 //! X.509 certificates and PEM files: certificates are parsed (x509-parser)
 //! into a `CertInfo` summary — validity, key type and size, signature
 //! algorithm, names, self-signed, SHA-256 fingerprint — and PEM text is split
-//! into certificate and private-key blocks. Private keys are only located and
-//! labelled, never decoded, kept or shown. Parses; never judges.
+//! into certificate and private-key blocks. A private key's text is kept
+//! only as a [`Secret`](crate::secret::Secret) — never decoded, shown or
+//! hashed without a key — so environments can be compared for a shared key
+//! by keyed hash. Parses; never judges.
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -75,6 +77,10 @@ pub struct CertInfo {
     /// Upper-case hex pairs joined by `:`, as `openssl x509 -fingerprint` prints.
     pub sha256: String,
     pub serial: String,
+    /// SHA-256 of the SubjectPublicKeyInfo: the same value means the same
+    /// key pair, whatever certificate carries it.
+    #[serde(skip)]
+    pub spki_sha256: String,
 }
 
 impl CertInfo {
@@ -250,6 +256,7 @@ pub fn analyze(der: &[u8]) -> Result<CertInfo, String> {
         is_ca: cert.is_ca(),
         sha256: fingerprint(der),
         serial: cert.raw_serial_as_string(),
+        spki_sha256: fingerprint(cert.public_key().raw),
     })
 }
 
@@ -266,6 +273,8 @@ pub enum PemBlock {
         /// `RSA PRIVATE KEY`, `PRIVATE KEY`, `OPENSSH PRIVATE KEY`...
         label: String,
         encrypted: bool,
+        /// The block's base64 body, for keyed comparison only.
+        material: crate::secret::Secret,
     },
 }
 
@@ -311,6 +320,7 @@ pub fn parse_pem(text: &str) -> Result<Vec<PemBlock>, String> {
                 line: line_no,
                 encrypted: encrypted_header || label.starts_with("ENCRYPTED"),
                 label,
+                material: crate::secret::Secret::new(body),
             });
         } else if label == "CERTIFICATE"
             || label == "X509 CERTIFICATE"

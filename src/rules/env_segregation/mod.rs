@@ -10,11 +10,12 @@ mod env003;
 mod env004;
 mod env005;
 mod env006;
+mod env007;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::facts::Facts;
-use crate::facts::env_items::{Credential, EnvItems, HostRef, Role};
+use crate::facts::env_items::{Credential, EnvItems, HostRef, KeyPair, Role};
 use crate::outcome::{Judgement, Location};
 use crate::policy::Policy;
 use crate::rules::{Ctx, Rule};
@@ -44,6 +45,10 @@ pub const RULES: &[Rule] = &[
     Rule {
         id: "ENV-006",
         check: env006::check,
+    },
+    Rule {
+        id: "ENV-007",
+        check: env007::check,
     },
 ];
 
@@ -94,6 +99,7 @@ pub fn gather<'a>(
     let mut envs = BTreeSet::new();
     let mut creds = Vec::new();
     let mut hosts = Vec::new();
+    let mut key_pairs = Vec::new();
     for (it, facts) in items {
         let target = facts.target;
         for doc in facts.docs() {
@@ -124,6 +130,15 @@ pub fn gather<'a>(
                 });
             }
         }
+        for k in &it.key_pairs {
+            if let (Some(env), location) = place(&k.rel, Some(k.line)) {
+                key_pairs.push(Placed {
+                    env,
+                    item: k,
+                    location,
+                });
+            }
+        }
         if with_gaps {
             for (rel, e) in &it.broken {
                 if let (Some(_), loc) = place(rel, None) {
@@ -148,6 +163,7 @@ pub fn gather<'a>(
         environments: envs,
         credentials: creds,
         hosts,
+        key_pairs,
     }
 }
 
@@ -156,6 +172,7 @@ pub struct Gathered<'a> {
     pub environments: BTreeSet<String>,
     pub credentials: Vec<Placed<'a, Credential>>,
     pub hosts: Vec<Placed<'a, HostRef>>,
+    pub key_pairs: Vec<Placed<'a, KeyPair>>,
 }
 
 /// The `EnvItems` of every target of the scan, with its facts.

@@ -24,6 +24,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                     line,
                     label,
                     encrypted,
+                    ..
                 } => Some((*line, label.clone(), *encrypted)),
                 PemBlock::Certificate { .. } => None,
             })
