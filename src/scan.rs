@@ -144,7 +144,10 @@ impl Report {
 
 fn category_of(target: &Target) -> String {
     match &target.source {
-        Source::Tree(_) => "tree".to_string(),
+        Source::Tree(t) => match &t.found_on {
+            Some(host) => format!("host/{host}"),
+            None => "tree".to_string(),
+        },
         Source::Host(h) => format!("host/{}", h.hostname),
     }
 }

@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::facts::{compose, couchdb_ini, dotenv, k8s, vmargs, yaml};
+use crate::facts::{login_defs, pam, pwquality, sshd};
 use crate::target::{Root, RootError, Source, Target};
 
 /// Directories never entered.
@@ -39,6 +40,11 @@ pub enum Kind {
     CouchIni,
     VmArgs,
     K8s,
+    // System files a deployment repo may keep (host packs, tree side).
+    LoginDefs,
+    Pam,
+    PwQuality,
+    Sshd,
 }
 
 impl Kind {
@@ -49,6 +55,10 @@ impl Kind {
             Kind::CouchIni => "CouchDB ini file",
             Kind::VmArgs => "Erlang vm.args file",
             Kind::K8s => "Kubernetes manifest",
+            Kind::LoginDefs => "login.defs file",
+            Kind::Pam => "PAM service file",
+            Kind::PwQuality => "pwquality configuration",
+            Kind::Sshd => "sshd configuration",
         }
     }
 }
@@ -60,6 +70,10 @@ pub enum Parsed {
     CouchIni(couchdb_ini::IniFile),
     VmArgs(vmargs::VmArgs),
     K8s(Vec<k8s::Object>),
+    LoginDefs(login_defs::LoginDefs),
+    Pam(pam::PamFile),
+    PwQuality(pwquality::PwQualityFile),
+    Sshd(sshd::SshdFile),
 }
 
 /// One configuration file: parsed, or why it could not be.
@@ -103,7 +117,12 @@ impl Inventory {
     pub fn load(target: &Target, opts: &LoadOptions) -> Inventory {
         let mut notes = Vec::new();
         let candidates = match &target.source {
-            Source::Tree(t) => walk(&t.root, "", usize::MAX, &mut notes),
+            Source::Tree(t) if t.only.is_empty() => walk(&t.root, "", usize::MAX, &mut notes),
+            Source::Tree(t) => t
+                .only
+                .iter()
+                .flat_map(|dir| walk(&t.root, dir, usize::MAX, &mut notes))
+                .collect(),
             Source::Host(h) => host_candidates(&h.root, &mut notes),
         };
         let root = target.root().expect("trees and hosts have roots");
@@ -180,7 +199,13 @@ fn walk(
             continue;
         }
         let name = entry.file_name().to_string_lossy().into_owned();
-        if classify_name(&name).is_none() {
+        let dir_name = entry
+            .path()
+            .parent()
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if classify_name(&name).is_none() && system_kind(&dir_name, &name).is_none() {
             continue;
         }
         let Ok(rel) = entry.path().strip_prefix(root.base()) else {
@@ -276,6 +301,15 @@ fn compose_name(name: &str) -> bool {
 }
 
 fn load_one(root: &Root, rel: &str, name: &str, opts: &LoadOptions) -> (Option<Doc>, Option<Note>) {
+    let dir_name = rel
+        .rsplit_once('/')
+        .map_or("", |(d, _)| d)
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
+    if let Some(kind) = system_kind(dir_name, name) {
+        return load_system(root, rel, kind, opts);
+    }
     let Some(name_kind) = classify_name(name) else {
         return (None, None);
     };
@@ -347,6 +381,72 @@ fn load_one(root: &Root, rel: &str, name: &str, opts: &LoadOptions) -> (Option<D
         },
         NameKind::Yaml => load_yaml(rel, name, &text, guessed),
     }
+}
+
+// --- System files kept in a deployment repo (login.defs, PAM, pwquality,
+// sshd_config): the tree side of the host packs. On hosts these are read by
+// their facts under the root's /etc instead.
+
+/// The system file kind a name in a directory names: `login.defs`,
+/// anything in a `pam.d/` directory, `pwquality.conf` and
+/// `pwquality.conf.d/*.conf`, `sshd_config` and `sshd_config.d/*.conf`.
+fn system_kind(dir_name: &str, name: &str) -> Option<Kind> {
+    let hidden_or_backup = name.starts_with('.')
+        || name.ends_with('~')
+        || [
+            ".md",
+            ".txt",
+            ".j2",
+            ".template",
+            ".orig",
+            ".bak",
+            ".dpkg-old",
+            ".dpkg-dist",
+            ".rpmnew",
+            ".rpmsave",
+            ".swp",
+        ]
+        .iter()
+        .any(|s| name.ends_with(s));
+    if hidden_or_backup {
+        return None;
+    }
+    match (dir_name, name) {
+        (_, "login.defs") => Some(Kind::LoginDefs),
+        ("pam.d", _) => Some(Kind::Pam),
+        (_, "pwquality.conf") => Some(Kind::PwQuality),
+        ("pwquality.conf.d", n) if n.ends_with(".conf") => Some(Kind::PwQuality),
+        (_, "sshd_config") => Some(Kind::Sshd),
+        ("sshd_config.d", n) if n.ends_with(".conf") => Some(Kind::Sshd),
+        _ => None,
+    }
+}
+
+fn load_system(
+    root: &Root,
+    rel: &str,
+    kind: Kind,
+    opts: &LoadOptions,
+) -> (Option<Doc>, Option<Note>) {
+    let content = match root.read_text(rel, opts.max_file_size) {
+        Ok(text) => match kind {
+            Kind::LoginDefs => Ok(Parsed::LoginDefs(login_defs::parse(&text))),
+            Kind::Pam => Ok(Parsed::Pam(pam::parse(&text))),
+            Kind::PwQuality => Ok(Parsed::PwQuality(pwquality::parse(&text))),
+            Kind::Sshd => sshd::parse(&text).map(Parsed::Sshd),
+            _ => return (None, None),
+        },
+        Err(RootError::NotFound) => return (None, None),
+        Err(e) => Err(format!("could not read: {e}")),
+    };
+    (
+        Some(Doc {
+            rel: rel.to_string(),
+            kind,
+            content,
+        }),
+        None,
+    )
 }
 
 fn sniff_couchdb_ini(text: &str) -> bool {
@@ -483,6 +583,17 @@ mod tests {
         assert!(compose_name("docker-compose.override.yml"));
         assert!(compose_name("cht-couchdb-clustered.yml"));
         assert!(!compose_name("values.yaml"));
+        assert_eq!(system_kind("ssh", "sshd_config"), Some(Kind::Sshd));
+        assert_eq!(system_kind("sshd_config.d", "50-x.conf"), Some(Kind::Sshd));
+        assert_eq!(system_kind("templates", "sshd_config.j2"), None);
+        assert_eq!(system_kind("pam.d", "common-password"), Some(Kind::Pam));
+        assert_eq!(system_kind("pam.d", "README.md"), None);
+        assert_eq!(system_kind("etc", "login.defs"), Some(Kind::LoginDefs));
+        assert_eq!(
+            system_kind("pwquality.conf.d", "10.conf"),
+            Some(Kind::PwQuality)
+        );
+        assert_eq!(system_kind("x", "other"), None);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! its kind and root, and turns a path inside it into a report `Location`
 //! (the display path and the SARIF URI). It never parses and never judges.
 
+pub mod cht_install;
 pub mod root;
 
 use std::fmt;
@@ -77,6 +78,12 @@ pub struct TreeSource {
     pub display: String,
     /// The tree's path relative to the SARIF root (empty when they are the same).
     pub sarif_prefix: String,
+    /// Directories inside the root to walk (all of it when empty): a CHT
+    /// install found on a host is scanned as a tree of just its directories.
+    pub only: Vec<String>,
+    /// The host (SARIF name) a derived tree was found on; its findings go to
+    /// that host's SARIF run.
+    pub found_on: Option<String>,
 }
 
 #[derive(Debug)]
@@ -109,6 +116,8 @@ impl Target {
                 root,
                 display: display.to_string(),
                 sarif_prefix,
+                only: Vec::new(),
+                found_on: None,
             }),
         })
     }
