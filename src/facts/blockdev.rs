@@ -211,7 +211,9 @@ fn read_lvm(root: &Root, read: &mut Vec<String>) -> BTreeMap<String, Vec<String>
             .filter_map(|l| {
                 let l = l.trim();
                 let rest = l.strip_prefix("device")?.trim_start().strip_prefix('=')?;
-                Some(rest.trim().trim_matches('"').to_string())
+                // device = "/dev/mapper/sda3_crypt"	# Hint only
+                let quoted = rest.trim().strip_prefix('"')?;
+                quoted.split('"').next().map(str::to_string)
             })
             .collect();
         read.push(rel);
@@ -546,16 +548,22 @@ impl Storage {
     }
 
     fn live_backing(&self, m: &Mount, depth: usize) -> Backing {
-        if let Some(b) = special_fs(m) {
+        // Memory needs no device; everything else does, and a root without
+        // /sys/block (a container) says so before anything else.
+        let special = special_fs(m);
+        if let Some(b @ Backing::Memory(_)) = special {
             return b;
-        }
-        if m.fstype == "zfs" {
-            return self.zfs_backing(m);
         }
         let sys = match &self.sys {
             Ok(s) => s,
             Err(e) => return Backing::Unknown(e.clone()),
         };
+        if let Some(b) = special {
+            return b;
+        }
+        if m.fstype == "zfs" {
+            return self.zfs_backing(m);
+        }
         let dev = match self.resolve_device(sys, &m.source, 0) {
             Ok(d) => d,
             Err(e) => return Backing::Unknown(e),

@@ -247,21 +247,6 @@ impl StackEntry {
     pub fn flag(&self, name: &str) -> bool {
         self.args.iter().any(|a| a == name)
     }
-
-    /// `pam_unix.so` at `/etc/pam.d/common-password:25` (via passwd).
-    pub fn describe(&self) -> String {
-        if self.via.len() > 1 {
-            format!(
-                "{} at /{}:{} (via {})",
-                self.module,
-                self.rel,
-                self.line,
-                self.via.join(" → ")
-            )
-        } else {
-            format!("{} at /{}:{}", self.module, self.rel, self.line)
-        }
-    }
 }
 
 /// The modules of one type a service runs, includes resolved.
@@ -273,7 +258,7 @@ pub struct Stack {
     pub rel: String,
     pub fell_back_to_other: bool,
     pub entries: Vec<StackEntry>,
-    /// Every file the stack was read from.
+    /// The service's file, then every file that adds a line of this type.
     pub files: Vec<String>,
 }
 
@@ -284,6 +269,14 @@ impl Stack {
             .filter(|e| names.iter().any(|n| e.is(n)))
             .collect()
     }
+}
+
+/// Why a stack cannot be resolved: the file concerned and what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StackError {
+    /// The file (or directory) concerned, root- or tree-relative.
+    pub rel: String,
+    pub what: String,
 }
 
 /// A PAM configuration directory (plus a vendor directory on hosts).
@@ -310,16 +303,16 @@ impl PamDir {
     }
 
     /// The `ty` stack of `service`, as libpam would load it.
-    pub fn stack(&self, service: &str, ty: PamType) -> Result<Stack, String> {
+    pub fn stack(&self, service: &str, ty: PamType) -> Result<Stack, StackError> {
         let (name, fell_back) = if self.has(service) {
             (service, false)
         } else if self.has("other") {
             ("other", true)
         } else {
-            return Err(format!(
-                "no PAM file for {service} (nor `other`) in /{}",
-                self.dir()
-            ));
+            return Err(StackError {
+                rel: self.dir().to_string(),
+                what: format!("no PAM file for {service} (nor `other`)"),
+            });
         };
         let rel = self.files[name].rel.clone();
         let mut stack = Stack {
@@ -341,12 +334,21 @@ impl PamDir {
         ty: PamType,
         chain: &mut Vec<String>,
         out: &mut Stack,
-    ) -> Result<(), String> {
+    ) -> Result<(), StackError> {
+        let from = || {
+            chain
+                .last()
+                .and_then(|c| self.files.get(c))
+                .map_or_else(|| self.dir().to_string(), |f| f.rel.clone())
+        };
         if chain.len() >= MAX_DEPTH || chain.iter().any(|c| c == service) {
-            return Err(format!(
-                "PAM include loop or too deep: {} → {service}",
-                chain.join(" → ")
-            ));
+            return Err(StackError {
+                rel: from(),
+                what: format!(
+                    "PAM include loop or too deep: {} → {service}",
+                    chain.join(" → ")
+                ),
+            });
         }
         // An included name may be a path; PAM reads it relative to pam.d.
         let key = if service.starts_with('/') {
@@ -355,18 +357,20 @@ impl PamDir {
             service
         };
         let Some(file) = self.files.get(key) else {
-            return Err(format!(
-                "{} includes {service}, which does not exist in /{}",
-                chain.last().map_or("the stack", String::as_str),
-                self.dir()
-            ));
+            return Err(StackError {
+                rel: from(),
+                what: format!(
+                    "{} includes {service}, which does not exist beside it",
+                    chain.last().map_or("the stack", String::as_str)
+                ),
+            });
         };
-        let parsed = file
-            .content
-            .as_ref()
-            .map_err(|e| format!("/{}: {e}", file.rel))?;
+        let parsed = file.content.as_ref().map_err(|e| StackError {
+            rel: file.rel.clone(),
+            what: e.clone(),
+        })?;
         chain.push(key.to_string());
-        if !out.files.contains(&file.rel) {
+        if out.files.is_empty() {
             out.files.push(file.rel.clone());
         }
         for l in &parsed.lines {
@@ -377,15 +381,20 @@ impl PamDir {
                     control,
                     module,
                     args,
-                } if *t == ty => out.entries.push(StackEntry {
-                    module: file_name(module).to_string(),
-                    control: control.clone(),
-                    args: args.clone(),
-                    optional: *optional,
-                    rel: file.rel.clone(),
-                    line: l.line,
-                    via: chain.clone(),
-                }),
+                } if *t == ty => {
+                    if !out.files.contains(&file.rel) {
+                        out.files.push(file.rel.clone());
+                    }
+                    out.entries.push(StackEntry {
+                        module: file_name(module).to_string(),
+                        control: control.clone(),
+                        args: args.clone(),
+                        optional: *optional,
+                        rel: file.rel.clone(),
+                        line: l.line,
+                        via: chain.clone(),
+                    });
+                }
                 Item::Include { ty: t, service, .. } if *t == ty => {
                     self.expand(service, ty, chain, out)?;
                 }
@@ -544,6 +553,7 @@ mod tests {
         assert!(
             d.stack("loop-a", PamType::Auth)
                 .unwrap_err()
+                .what
                 .contains("loop")
         );
         let s = d.stack("nosuch", PamType::Auth).unwrap();
@@ -552,6 +562,7 @@ mod tests {
         assert!(
             d2.stack("sshd", PamType::Auth)
                 .unwrap_err()
+                .what
                 .contains("does not exist")
         );
     }

@@ -171,9 +171,9 @@ impl MatchBlock {
         self.criteria.len() == 1 && self.criteria[0].attr == "all"
     }
 
-    /// `Match User backup (/etc/ssh/sshd_config:40)`.
-    pub fn describe(&self) -> String {
-        format!("Match {} (/{}:{})", self.text, self.rel, self.line)
+    /// `Match User backup (<path>:40)`, the path as `path` shows `rel`.
+    pub fn describe(&self, path: &dyn Fn(&str) -> String) -> String {
+        format!("Match {} ({}:{})", self.text, path(&self.rel), self.line)
     }
 }
 
@@ -286,6 +286,8 @@ pub struct Scope<'a> {
     /// The Match blocks a connection satisfies for this scope; empty for
     /// connections that match no conditional block (everyone else).
     pub blocks: Vec<&'a MatchBlock>,
+    /// The same blocks as indices into `SshdConfig::blocks`.
+    pub ids: BTreeSet<usize>,
     pub value: Value<'a>,
 }
 
@@ -294,12 +296,13 @@ impl Scope<'_> {
         self.blocks.is_empty()
     }
 
-    /// "globally" or "only for connections matching `Match User x` (file:line)".
-    pub fn describe(&self) -> String {
+    /// "globally" or "only for connections matching `Match User x` (file:line)",
+    /// file paths shown as `path` shows a relative path.
+    pub fn describe(&self, path: &dyn Fn(&str) -> String) -> String {
         if self.blocks.is_empty() {
             "globally".to_string()
         } else {
-            let parts: Vec<String> = self.blocks.iter().map(|b| b.describe()).collect();
+            let parts: Vec<String> = self.blocks.iter().map(|b| b.describe(path)).collect();
             format!("only for connections matching {}", parts.join(" and "))
         }
     }
@@ -503,55 +506,67 @@ impl SshdConfig {
         self.global(keyword)
     }
 
-    /// Who gets which value: first the connections that satisfy no
-    /// conditional Match block, then, for each set of Match blocks that sets
-    /// the keyword itself, the connections that satisfy exactly those.
-    pub fn scopes(&self, keyword: &str) -> Vec<Scope<'_>> {
-        // For connections that satisfy the set `g` of conditional blocks
-        // (and every `Match all`), the first line whose blocks are all in `g`
-        // or `all` wins; lines outside Match apply only when none does.
-        let pick = |g: &BTreeSet<usize>| -> Value<'_> {
-            if MATCH_COPIED.contains(&keyword)
-                && let Some(d) = self.directives.iter().find(|d| {
-                    d.keyword == keyword
-                        && !d.guard.is_empty()
-                        && d.guard
-                            .iter()
-                            .all(|b| g.contains(b) || self.blocks[*b].is_all())
-                })
-            {
-                return Value::Set(d);
-            }
-            self.global(keyword)
-        };
-        let mut out = vec![Scope {
-            blocks: Vec::new(),
-            value: pick(&BTreeSet::new()),
-        }];
-        if !MATCH_COPIED.contains(&keyword) {
-            return out;
+    /// The value for connections that satisfy exactly the conditional Match
+    /// blocks `ids` (and every `Match all`): the first line whose blocks are
+    /// all in `ids` or `all` wins; lines outside Match apply when none does.
+    pub fn value_in(&self, keyword: &str, ids: &BTreeSet<usize>) -> Value<'_> {
+        if MATCH_COPIED.contains(&keyword)
+            && let Some(d) = self.directives.iter().find(|d| {
+                d.keyword == keyword
+                    && !d.guard.is_empty()
+                    && d.guard
+                        .iter()
+                        .all(|b| ids.contains(b) || self.blocks[*b].is_all())
+            })
+        {
+            return Value::Set(d);
         }
-        let mut seen: BTreeSet<BTreeSet<usize>> = BTreeSet::new();
-        for d in self.directives.iter().filter(|d| d.keyword == keyword) {
+        self.global(keyword)
+    }
+
+    /// The distinct sets of conditional Match blocks under which one of
+    /// `keywords` is set (each a group of connections whose values may
+    /// differ from everyone else's), in file order.
+    pub fn match_sets(&self, keywords: &[&str]) -> Vec<BTreeSet<usize>> {
+        let mut out: Vec<BTreeSet<usize>> = Vec::new();
+        for d in self.directives.iter().filter(|d| {
+            keywords.contains(&d.keyword.as_str()) && MATCH_COPIED.contains(&d.keyword.as_str())
+        }) {
             let g: BTreeSet<usize> = d
                 .guard
                 .iter()
                 .copied()
                 .filter(|&b| !self.blocks[b].is_all())
                 .collect();
-            if g.is_empty() || !seen.insert(g.clone()) {
-                continue;
+            if !g.is_empty() && !out.contains(&g) {
+                out.push(g);
             }
-            let value = pick(&g);
-            // Only scopes where a line of these blocks decides.
-            let decided_here = value
+        }
+        out
+    }
+
+    /// The scope of connections satisfying the blocks `ids`.
+    pub fn scope(&self, keyword: &str, ids: &BTreeSet<usize>) -> Scope<'_> {
+        Scope {
+            blocks: ids.iter().map(|&b| &self.blocks[b]).collect(),
+            ids: ids.clone(),
+            value: self.value_in(keyword, ids),
+        }
+    }
+
+    /// Who gets which value: first the connections that satisfy no
+    /// conditional Match block, then each set of Match blocks whose own
+    /// lines decide the keyword for the connections that satisfy them.
+    pub fn scopes(&self, keyword: &str) -> Vec<Scope<'_>> {
+        let mut out = vec![self.scope(keyword, &BTreeSet::new())];
+        for g in self.match_sets(&[keyword]) {
+            let s = self.scope(keyword, &g);
+            let decided_here = s
+                .value
                 .directive()
                 .is_some_and(|v| v.guard.iter().any(|b| g.contains(b)));
             if decided_here {
-                out.push(Scope {
-                    blocks: g.iter().map(|&b| &self.blocks[b]).collect(),
-                    value,
-                });
+                out.push(s);
             }
         }
         out
@@ -990,7 +1005,12 @@ mod tests {
         assert_eq!(scopes.len(), 2);
         assert!(scopes[0].is_global());
         assert_eq!(scopes[1].blocks[0].text, "User backup");
-        assert!(scopes[1].describe().contains("Match User backup"));
+        let path = |r: &str| format!("/{r}");
+        assert!(
+            scopes[1]
+                .describe(&path)
+                .contains("Match User backup (/etc/ssh/sshd_config:4)")
+        );
         assert_eq!(cfg.scopes("permitrootlogin")[1].value.text(), "no");
     }
 

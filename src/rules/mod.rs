@@ -3,7 +3,10 @@
 //! rule never opens files or sockets and never knows about threads. Its
 //! metadata (name, severity, inputs, texts) lives in its page under `rules/`.
 
+pub mod disk_encryption;
 pub mod open_ports;
+pub mod password_policy;
+pub mod token_login;
 
 use crate::clock::Date;
 use crate::facts::Facts;
@@ -33,7 +36,12 @@ pub struct Rule {
 }
 
 /// Every rule, by pack.
-pub const PACKS: &[&[Rule]] = &[open_ports::RULES];
+pub const PACKS: &[&[Rule]] = &[
+    open_ports::RULES,
+    disk_encryption::RULES,
+    password_policy::RULES,
+    token_login::RULES,
+];
 
 /// All registered rules, sorted by id.
 pub fn registry() -> Vec<&'static Rule> {
