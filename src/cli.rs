@@ -367,7 +367,7 @@ fn build_targets(args: &ScanArgs, sarif_root: &Path) -> (Vec<Target>, Vec<Target
     }
     if args.host {
         match Target::host(Path::new("/"), "/", true) {
-            Ok(t) => targets.push(t),
+            Ok(t) => push_host(&mut targets, t),
             Err(e) => errors.push(TargetError {
                 id: "host:".to_string(),
                 kind: TargetKind::Host,
@@ -378,7 +378,7 @@ fn build_targets(args: &ScanArgs, sarif_root: &Path) -> (Vec<Target>, Vec<Target
     for dir in &args.root {
         let display = display_path(dir);
         match Target::host(dir, &display, false) {
-            Ok(t) => targets.push(t),
+            Ok(t) => push_host(&mut targets, t),
             Err(e) => errors.push(TargetError {
                 id: format!("root:{display}"),
                 kind: TargetKind::Host,
@@ -387,6 +387,13 @@ fn build_targets(args: &ScanArgs, sarif_root: &Path) -> (Vec<Target>, Vec<Target
         }
     }
     (targets, errors)
+}
+
+/// A host target, then the tree target of the CHT installs found on it.
+fn push_host(targets: &mut Vec<Target>, host: Target) {
+    let cht = crate::target::cht_install::derived_tree(&host);
+    targets.push(host);
+    targets.extend(cht);
 }
 
 fn io_message(e: &io::Error) -> String {

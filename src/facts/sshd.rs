@@ -6,11 +6,13 @@
 //!
 //! Values follow sshd's rules: the first value obtained wins in the global
 //! parse, where a `Match` line turns lines off unless it is `Match all`; for a
-//! connection, lines in the `Match` blocks it satisfies are applied on top,
-//! again first value wins. `global` is what `sshd -T` prints, `effective` what
-//! `sshd -T -C user=..,host=..,addr=..` prints, and `scopes` says which
-//! connections get which value: everyone (`Match`-free) and each `Match` block
-//! that sets the keyword. OpenSSH defaults fill absent keywords.
+//! connection, lines in the `Match` blocks it satisfies (`Match all` always)
+//! are applied on top, again first value wins. `global` is the global parse,
+//! `effective` what `sshd -T -C user=..,host=..,addr=..` prints (with an
+//! empty `Connection`, what plain `sshd -T` prints: it matches a blank
+//! connection), and `scopes` says which connections get which value:
+//! everyone (no conditional block) and each `Match` block that sets the
+//! keyword. OpenSSH defaults fill absent keywords.
 //!
 //! The `SshdConfigs` fact: the host's `/etc/ssh/sshd_config` (includes read
 //! through the root), or each `sshd_config` in a config tree (includes
@@ -392,7 +394,10 @@ impl SshdConfig {
             ..SshdConfig::default()
         };
         match src.load(main) {
-            Some(Ok(file)) => cfg.walk(main, &file, &[], src, 0),
+            Some(Ok(file)) => {
+                cfg.walk(main, &file, &[], src, 0);
+                cfg.check_auth_methods();
+            }
             Some(Err(e)) => cfg.errors.push((main.to_string(), e)),
             None => cfg.errors.push((main.to_string(), "not found".to_string())),
         }
@@ -464,12 +469,39 @@ impl SshdConfig {
         }
     }
 
+    /// sshd refuses `AuthenticationMethods any` next to other lists, and
+    /// after a line that already set methods in the global parse.
+    fn check_auth_methods(&mut self) {
+        let mut set = false;
+        let mut errors = Vec::new();
+        for d in self
+            .directives
+            .iter()
+            .filter(|d| d.keyword == "authenticationmethods")
+        {
+            let active = self.all_blocks(&d.guard);
+            let any = d.args.iter().any(|a| a == "any");
+            if any && (d.args.len() > 1 || (set && active)) {
+                errors.push((
+                    d.rel.clone(),
+                    format!(
+                        "line {}: \"any\" must appear alone in AuthenticationMethods",
+                        d.line
+                    ),
+                ));
+            }
+            set |= active;
+        }
+        self.errors.extend(errors);
+    }
+
     fn all_blocks(&self, guard: &[usize]) -> bool {
         guard.iter().all(|&b| self.blocks[b].is_all())
     }
 
-    /// The value the global parse settles on (`sshd -T` without `-C`):
-    /// the first line outside Match blocks (or inside `Match all`).
+    /// The value the global parse settles on: the first line outside Match
+    /// blocks (or inside `Match all`). Connections then get Match blocks on
+    /// top: see `effective`.
     pub fn global(&self, keyword: &str) -> Value<'_> {
         self.directives
             .iter()

@@ -81,3 +81,21 @@ pub fn parent(rel: &str) -> &str {
 pub fn file_name(rel: &str) -> &str {
     rel.rfind('/').map_or(rel, |i| &rel[i + 1..])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permission_denied_says_run_as_root() {
+        assert_eq!(
+            read_error(&RootError::PermissionDenied),
+            "permission denied: run as root"
+        );
+        assert_eq!(join("", "a"), "a");
+        assert_eq!(join("etc/", "a"), "etc/a");
+        assert_eq!(parent("etc/pam.d/sshd"), "etc/pam.d");
+        assert_eq!(file_name("etc/pam.d/sshd"), "sshd");
+        assert_eq!(parent("x"), "");
+    }
+}
