@@ -308,3 +308,69 @@ fn unprivileged_scan_reports_permission_denied() {
         );
     }
 }
+
+/// Hostile roots: binary, special and looping files and a looping device
+/// stack become not-evaluated outcomes; nothing panics or passes.
+#[test]
+fn hostile_root_never_crashes_or_passes() {
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    write(r, "proc/mounts", "/dev/mapper/a / ext4 rw 0 0\n");
+    write(r, "proc/swaps", "Filename Type Size Used Priority\n");
+    for (dev, other) in [("dm-0", "dm-1"), ("dm-1", "dm-0")] {
+        write(r, &format!("sys/block/{dev}/dm/uuid"), "LVM-xyz\n");
+        write(
+            r,
+            &format!("sys/block/{dev}/dm/name"),
+            if dev == "dm-0" { "a\n" } else { "b\n" },
+        );
+        fs::create_dir_all(r.join(format!("sys/block/{dev}/slaves"))).unwrap();
+        std::os::unix::fs::symlink(
+            format!("../../{other}"),
+            r.join(format!("sys/block/{dev}/slaves/{other}")),
+        )
+        .unwrap();
+    }
+    fs::create_dir_all(r.join("etc/pam.d")).unwrap();
+    fs::write(r.join("etc/login.defs"), b"PASS_MAX_DAYS\x00\xff\xfe 90\n").unwrap();
+    nix::unistd::mkfifo(&r.join("etc/pam.d/passwd"), nix::sys::stat::Mode::S_IRUSR).unwrap();
+    write(r, "etc/pam.d/sshd", "auth include sshd\n");
+    fs::create_dir_all(r.join("etc/ssh")).unwrap();
+    std::os::unix::fs::symlink("sshd_config", r.join("etc/ssh/sshd_config")).unwrap();
+    write(r, "etc/shadow", "garbage without colons\n");
+    let report = common::scan(r, common::Kind::Root, &[], None);
+    let mine = |id: &str| -> Vec<(Status, String)> {
+        report
+            .results
+            .iter()
+            .filter(|f| f.rule.id == id)
+            .map(|f| (f.status, f.message.clone()))
+            .collect()
+    };
+    for f in &report.results {
+        assert!(
+            !f.message.contains("failed while evaluating"),
+            "{}: {}",
+            f.rule.id,
+            f.message
+        );
+    }
+    let ne = |id: &str, want: &str| {
+        let got = mine(id);
+        assert!(
+            got.iter()
+                .any(|(s, m)| *s == Status::NotEvaluated && m.contains(want)),
+            "{id}: {got:?}"
+        );
+        assert!(
+            !got.iter().any(|(s, _)| *s == Status::Pass),
+            "{id} passed: {got:?}"
+        );
+    };
+    ne("DISK-001", "loops");
+    ne("PASS-001", "binary");
+    ne("PASS-003", "fifo");
+    ne("PASS-009", "loop");
+    ne("PASS-004", "not a shadow entry");
+    ne("PASS-006", "symbolic links");
+}

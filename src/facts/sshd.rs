@@ -888,7 +888,8 @@ impl Fact for SshdConfigs {
     fn collect(facts: &Facts) -> Self {
         match &facts.target.source {
             Source::Host(h) => {
-                if !h.root.exists(HOST_MAIN) {
+                // Absent is a fact; a link loop or an unreadable file is an error.
+                if matches!(h.root.metadata(HOST_MAIN), Err(RootError::NotFound)) {
                     return SshdConfigs::default();
                 }
                 SshdConfigs {
