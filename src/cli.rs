@@ -450,7 +450,7 @@ fn build_targets(args: &ScanArgs, sarif_root: &Path) -> (Vec<Target>, Vec<Target
     };
     if args.host {
         match Target::host(Path::new("/"), "/", true).map(label) {
-            Ok(t) => targets.push(t),
+            Ok(t) => push_host(&mut targets, t),
             Err(e) => errors.push(TargetError {
                 id: "host:".to_string(),
                 kind: TargetKind::Host,
@@ -461,7 +461,7 @@ fn build_targets(args: &ScanArgs, sarif_root: &Path) -> (Vec<Target>, Vec<Target
     for dir in &args.root {
         let display = display_path(dir);
         match Target::host(dir, &display, false).map(label) {
-            Ok(t) => targets.push(t),
+            Ok(t) => push_host(&mut targets, t),
             Err(e) => errors.push(TargetError {
                 id: format!("root:{display}"),
                 kind: TargetKind::Host,
@@ -535,6 +535,19 @@ fn tls_targets(args: &ScanArgs, targets: &mut Vec<Target>, errors: &mut Vec<Targ
             }),
         }
     }
+}
+
+/// A host target, then the tree target of the CHT installs found on it (in
+/// the host's environment when the host was given one).
+fn push_host(targets: &mut Vec<Target>, host: Target) {
+    let mut cht = crate::target::cht_install::derived_tree(&host);
+    if host.environment_explicit
+        && let Some(label) = &host.environment
+    {
+        cht = cht.map(|t| t.with_environment(label));
+    }
+    targets.push(host);
+    targets.extend(cht);
 }
 
 fn io_message(e: &io::Error) -> String {

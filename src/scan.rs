@@ -144,7 +144,10 @@ impl Report {
 
 fn category_of(target: &Target) -> String {
     match &target.source {
-        Source::Tree(_) => "tree".to_string(),
+        Source::Tree(t) => match &t.found_on {
+            Some(host) => format!("host/{host}"),
+            None => "tree".to_string(),
+        },
         Source::Host(h) => format!("host/{}", h.hostname),
         Source::Env => "env".to_string(),
         Source::Tls(_) => "tls".to_string(),
@@ -216,13 +219,18 @@ fn run_in_pool(plan: Plan) -> Report {
     }
 
     // The environments target exists when a selected rule compares
-    // environments and there is something to compare.
+    // environments and something in the scan carries an environment label.
     let env_target = Target::environments();
     let wants_env = plan
         .rules
         .iter()
         .any(|r| cat.get(r.id).is_some_and(|m| m.applies_to(TargetKind::Env)))
-        && plan.targets.iter().any(|t| t.root().is_some());
+        && facts.iter().any(|f| {
+            f.target.root().is_some()
+                && (f.target.environment.is_some()
+                    || f.docs()
+                        .any(|d| plan.policy.file_environment(f.target, &d.rel).is_some()))
+        });
     let env_facts = Facts::over(&env_target, &facts);
     let all_targets: Vec<(&Target, &Facts)> = plan
         .targets

@@ -235,7 +235,6 @@ fn fixtures_trees_and_host_roots() {
     assert_eq!(
         ids,
         vec![
-            "rampart/env/",
             "rampart/host/cht-prod/",
             "rampart/host/web-1/",
             "rampart/tree/"

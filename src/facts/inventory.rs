@@ -12,6 +12,7 @@ use walkdir::WalkDir;
 use crate::facts::{
     compose, couchdb_ini, dotenv, helm, json, k8s, nginx, users_csv, vmargs, watchdog, x509, yaml,
 };
+use crate::facts::{login_defs, pam, pwquality, sshd};
 use crate::target::{Root, RootError, Source, Target};
 
 /// Directories never entered.
@@ -54,6 +55,11 @@ pub enum Kind {
     Watchdog,
     Nginx,
     Pem,
+    // System files a deployment repo may keep (host packs, tree side).
+    LoginDefs,
+    Pam,
+    PwQuality,
+    Sshd,
 }
 
 impl Kind {
@@ -70,6 +76,10 @@ impl Kind {
             Kind::Watchdog => "CHT Watchdog instances file",
             Kind::Nginx => "nginx configuration",
             Kind::Pem => "certificate or key file",
+            Kind::LoginDefs => "login.defs file",
+            Kind::Pam => "PAM service file",
+            Kind::PwQuality => "pwquality configuration",
+            Kind::Sshd => "sshd configuration",
         }
     }
 }
@@ -87,6 +97,10 @@ pub enum Parsed {
     Watchdog(watchdog::Instances),
     Nginx(Vec<nginx::Directive>),
     Pem(Vec<x509::PemBlock>),
+    LoginDefs(login_defs::LoginDefs),
+    Pam(pam::PamFile),
+    PwQuality(pwquality::PwQualityFile),
+    Sshd(sshd::SshdFile),
 }
 
 /// One configuration file: parsed, or why it could not be.
@@ -136,7 +150,22 @@ impl Inventory {
         let candidates = match &target.source {
             Source::Tree(t) => match &t.only {
                 Some(file) => single_file(file, &mut notes),
-                None => walk(&t.root, "", usize::MAX, opts.respect_gitignore, &mut notes),
+                None if t.walk_only.is_empty() => {
+                    walk(&t.root, "", usize::MAX, opts.respect_gitignore, &mut notes)
+                }
+                None => {
+                    let mut found = Vec::new();
+                    for dir in &t.walk_only {
+                        found.extend(walk(
+                            &t.root,
+                            dir,
+                            usize::MAX,
+                            opts.respect_gitignore,
+                            &mut notes,
+                        ));
+                    }
+                    found
+                }
             },
             Source::Host(h) => host_candidates(&h.root, &mut notes),
             Source::Env | Source::Tls(_) => return Inventory::default(),
@@ -240,7 +269,13 @@ fn walk(
             continue;
         }
         let name = entry.file_name().to_string_lossy().into_owned();
-        if classify_name(&name).is_none() {
+        let dir_name = entry
+            .path()
+            .parent()
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if classify_name(&name).is_none() && system_kind(&dir_name, &name).is_none() {
             continue;
         }
         out.push((rel, name));
@@ -250,7 +285,14 @@ fn walk(
 
 /// A file named on the command line, with the `.env` compose would read for it.
 fn single_file(file: &str, notes: &mut Vec<Note>) -> Vec<(String, String)> {
-    if classify_name(file).is_none() {
+    let dir_name = file
+        .rsplit_once('/')
+        .map_or("", |(d, _)| d)
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
+    let name = file.rsplit('/').next().unwrap_or(file);
+    if classify_name(file).is_none() && system_kind(dir_name, name).is_none() {
         notes.push(Note {
             rel: Some(file.to_string()),
             message: "not a configuration file rampart reads (by its name)".to_string(),
@@ -411,6 +453,15 @@ fn compose_name(name: &str) -> bool {
 }
 
 fn load_one(root: &Root, rel: &str, name: &str, opts: &LoadOptions) -> (Option<Doc>, Option<Note>) {
+    let dir_name = rel
+        .rsplit_once('/')
+        .map_or("", |(d, _)| d)
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
+    if let Some(kind) = system_kind(dir_name, name) {
+        return load_system(root, rel, kind, opts);
+    }
     load_as(root, rel, name, opts, classify_name(name))
 }
 
@@ -664,6 +715,72 @@ fn sniff_nginx(rel: &str, name: &str, text: &str) -> bool {
         })
 }
 
+// --- System files kept in a deployment repo (login.defs, PAM, pwquality,
+// sshd_config): the tree side of the host packs. On hosts these are read by
+// their facts under the root's /etc instead.
+
+/// The system file kind a name in a directory names: `login.defs`,
+/// anything in a `pam.d/` directory, `pwquality.conf` and
+/// `pwquality.conf.d/*.conf`, `sshd_config` and `sshd_config.d/*.conf`.
+fn system_kind(dir_name: &str, name: &str) -> Option<Kind> {
+    let hidden_or_backup = name.starts_with('.')
+        || name.ends_with('~')
+        || [
+            ".md",
+            ".txt",
+            ".j2",
+            ".template",
+            ".orig",
+            ".bak",
+            ".dpkg-old",
+            ".dpkg-dist",
+            ".rpmnew",
+            ".rpmsave",
+            ".swp",
+        ]
+        .iter()
+        .any(|s| name.ends_with(s));
+    if hidden_or_backup {
+        return None;
+    }
+    match (dir_name, name) {
+        (_, "login.defs") => Some(Kind::LoginDefs),
+        ("pam.d", _) => Some(Kind::Pam),
+        (_, "pwquality.conf") => Some(Kind::PwQuality),
+        ("pwquality.conf.d", n) if n.ends_with(".conf") => Some(Kind::PwQuality),
+        (_, "sshd_config") => Some(Kind::Sshd),
+        ("sshd_config.d", n) if n.ends_with(".conf") => Some(Kind::Sshd),
+        _ => None,
+    }
+}
+
+fn load_system(
+    root: &Root,
+    rel: &str,
+    kind: Kind,
+    opts: &LoadOptions,
+) -> (Option<Doc>, Option<Note>) {
+    let content = match root.read_text(rel, opts.max_file_size) {
+        Ok(text) => match kind {
+            Kind::LoginDefs => Ok(Parsed::LoginDefs(login_defs::parse(&text))),
+            Kind::Pam => Ok(Parsed::Pam(pam::parse(&text))),
+            Kind::PwQuality => Ok(Parsed::PwQuality(pwquality::parse(&text))),
+            Kind::Sshd => sshd::parse(&text).map(Parsed::Sshd),
+            _ => return (None, None),
+        },
+        Err(RootError::NotFound) => return (None, None),
+        Err(e) => Err(format!("could not read: {e}")),
+    };
+    (
+        Some(Doc {
+            rel: rel.to_string(),
+            kind,
+            content,
+        }),
+        None,
+    )
+}
+
 fn sniff_couchdb_ini(text: &str) -> bool {
     text.lines().any(|l| {
         let l = l.trim();
@@ -820,6 +937,17 @@ mod tests {
         assert!(compose_name("docker-compose.override.yml"));
         assert!(compose_name("cht-couchdb-clustered.yml"));
         assert!(!compose_name("values.yaml"));
+        assert_eq!(system_kind("ssh", "sshd_config"), Some(Kind::Sshd));
+        assert_eq!(system_kind("sshd_config.d", "50-x.conf"), Some(Kind::Sshd));
+        assert_eq!(system_kind("templates", "sshd_config.j2"), None);
+        assert_eq!(system_kind("pam.d", "common-password"), Some(Kind::Pam));
+        assert_eq!(system_kind("pam.d", "README.md"), None);
+        assert_eq!(system_kind("etc", "login.defs"), Some(Kind::LoginDefs));
+        assert_eq!(
+            system_kind("pwquality.conf.d", "10.conf"),
+            Some(Kind::PwQuality)
+        );
+        assert_eq!(system_kind("x", "other"), None);
     }
 
     #[test]

@@ -26,6 +26,17 @@ pub mod vmargs;
 pub mod watchdog;
 pub mod x509;
 pub mod yaml;
+// Host hardening: block layer, accounts, PAM, sshd.
+pub mod blockdev;
+pub mod cht_data;
+pub mod crypttab;
+pub mod login_defs;
+pub mod mounts;
+pub mod pam;
+pub mod pwquality;
+pub mod shadow;
+pub mod sshd;
+pub mod system;
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;

@@ -219,6 +219,27 @@ impl Policy {
             .map(|e| e.label.as_str())
     }
 
+    /// The environment a file belongs to: the label given on the command
+    /// line for its target; else the `[environments]` globs matched against
+    /// the file's path; else an environment named by a directory of its path
+    /// (`deploy/prod/.env` is production, so one tree can hold several
+    /// environments); else the target's own label.
+    pub fn file_environment(&self, target: &crate::target::Target, rel: &str) -> Option<String> {
+        if target.environment_explicit {
+            return target.environment.clone();
+        }
+        let loc = target.location(rel);
+        let absolute = target
+            .root()
+            .map(|r| r.base().join(rel))
+            .unwrap_or_default();
+        if let Some(label) = self.environment_of(&loc.path, &absolute) {
+            return Some(label.to_string());
+        }
+        let dir = loc.path.rsplit_once('/').map_or("", |(d, _)| d);
+        crate::target::infer_environment(dir).or_else(|| target.environment.clone())
+    }
+
     /// Labels tree targets with `[environments]`; a label from the policy
     /// replaces one inferred from the path, never one given on the command
     /// line.

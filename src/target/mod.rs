@@ -3,6 +3,7 @@
 //! its kind and root, and turns a path inside it into a report `Location`
 //! (the display path and the SARIF URI). It never parses and never judges.
 
+pub mod cht_install;
 pub mod root;
 
 use std::fmt;
@@ -93,6 +94,12 @@ pub struct TreeSource {
     /// When a single file was named, its path inside the root: only it (and
     /// the `.env` compose reads for it) is scanned.
     pub only: Option<String>,
+    /// Directories inside the root to walk (all of it when empty): a CHT
+    /// install found on a host is scanned as a tree of just its directories.
+    pub walk_only: Vec<String>,
+    /// The host (SARIF name) a derived tree was found on; its findings go to
+    /// that host's SARIF run.
+    pub found_on: Option<String>,
 }
 
 #[derive(Debug)]
@@ -152,6 +159,8 @@ impl Target {
                 display: display.to_string(),
                 sarif_prefix,
                 only: None,
+                walk_only: Vec::new(),
+                found_on: None,
             }),
         })
     }

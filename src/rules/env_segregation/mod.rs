@@ -19,7 +19,7 @@ use crate::facts::env_items::{Credential, EnvItems, HostRef, KeyPair, Role};
 use crate::outcome::{Judgement, Location};
 use crate::policy::Policy;
 use crate::rules::{Ctx, Rule};
-use crate::target::{Target, infer_environment};
+use crate::target::Target;
 
 pub const RULES: &[Rule] = &[
     Rule {
@@ -52,25 +52,9 @@ pub const RULES: &[Rule] = &[
     },
 ];
 
-/// The environment a file belongs to: the label given on the command line
-/// for its target; else the policy's `[environments]` globs matched against
-/// the file's path; else an environment named by a directory of its path
-/// (`deploy/prod/.env` is production, so one tree can hold several
-/// environments); else the target's own label.
+/// The environment a file belongs to (see `Policy::file_environment`).
 pub fn environment_of(policy: &Policy, target: &Target, rel: &str) -> Option<String> {
-    if target.environment_explicit {
-        return target.environment.clone();
-    }
-    let loc = target.location(rel);
-    let absolute = target
-        .root()
-        .map(|r| r.base().join(rel))
-        .unwrap_or_default();
-    if let Some(label) = policy.environment_of(&loc.path, &absolute) {
-        return Some(label.to_string());
-    }
-    let dir = loc.path.rsplit_once('/').map_or("", |(d, _)| d);
-    infer_environment(dir).or_else(|| target.environment.clone())
+    policy.file_environment(target, rel)
 }
 
 /// Orders environment labels: production labels first, then by name.

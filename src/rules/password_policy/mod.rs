@@ -1,8 +1,21 @@
-//! The password-policy pack, CHT side (PASS-010..016): the CouchDB admin
-//! password wherever a deployment sets it (dotenv, compose, helm, CouchDB
-//! ini), forced password changes, users CSV files, and the monitoring admin
-//! password. (PASS-001..009, the host's login and sshd policy, live beside.)
+//! The password-policy pack (PASS): how accounts, passwords and password
+//! logins are governed — password aging, length and quality (login.defs,
+//! PAM, pwquality), hash schemes and empty passwords (shadow), sshd's
+//! password, root and empty-password logins, login lockout (PASS-001..009);
+//! and the CouchDB admin password wherever a deployment sets it, forced
+//! password changes, users CSV files, the monitoring admin password
+//! (PASS-010..016).
 
+pub(crate) mod pam_stacks;
+mod pass001;
+mod pass002;
+mod pass003;
+mod pass004;
+mod pass005;
+mod pass006;
+mod pass007;
+mod pass008;
+mod pass009;
 mod pass010;
 mod pass011;
 mod pass012;
@@ -10,6 +23,7 @@ mod pass013;
 mod pass014;
 mod pass015;
 mod pass016;
+pub(crate) mod sshd_scopes;
 pub mod weak;
 
 use crate::facts::cht_settings::{ChtSettings, Setting, Value};
@@ -20,6 +34,42 @@ use crate::rules::{Ctx, Rule};
 use crate::secret::Secret;
 
 pub const RULES: &[Rule] = &[
+    Rule {
+        id: "PASS-001",
+        check: pass001::check,
+    },
+    Rule {
+        id: "PASS-002",
+        check: pass002::check,
+    },
+    Rule {
+        id: "PASS-003",
+        check: pass003::check,
+    },
+    Rule {
+        id: "PASS-004",
+        check: pass004::check,
+    },
+    Rule {
+        id: "PASS-005",
+        check: pass005::check,
+    },
+    Rule {
+        id: "PASS-006",
+        check: pass006::check,
+    },
+    Rule {
+        id: "PASS-007",
+        check: pass007::check,
+    },
+    Rule {
+        id: "PASS-008",
+        check: pass008::check,
+    },
+    Rule {
+        id: "PASS-009",
+        check: pass009::check,
+    },
     Rule {
         id: "PASS-010",
         check: pass010::check,

@@ -13,7 +13,10 @@ use crate::target::TargetKind;
 pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     let files = ctx.facts.get::<PemFiles>();
     let target = ctx.target();
-    let host = target.kind == TargetKind::Host;
+    // A tree found on a host (its CHT install) holds the host's files: judge
+    // them by their permissions, not as files committed to a repository.
+    let host = target.kind == TargetKind::Host
+        || matches!(&target.source, crate::target::Source::Tree(t) if t.found_on.is_some());
     let mut j = Judgement::new();
     for f in files.files.iter().filter(|f| f.has_key()) {
         let (line, label, encrypted) = f

@@ -1,7 +1,7 @@
-//! The token-login pack, CHT side (TOKEN-001..007): how CHT app settings set
-//! up token (magic link) login and OIDC, and whether users CSV rows that get
-//! token login can receive it. (TOKEN-008, sshd's second factor, lives
-//! beside.)
+//! The token-login pack (TOKEN): how people authenticate beyond a password —
+//! CHT's token (magic link) login and OIDC in app settings, users CSV rows
+//! that get token login (TOKEN-001..007), and a second factor for SSH on the
+//! host (TOKEN-008).
 
 mod token001;
 mod token002;
@@ -10,6 +10,7 @@ mod token004;
 mod token005;
 mod token006;
 mod token007;
+mod token008;
 
 use crate::facts::json::Json;
 use crate::facts::{Doc, Kind, Parsed};
@@ -45,6 +46,10 @@ pub const RULES: &[Rule] = &[
     Rule {
         id: "TOKEN-007",
         check: token007::check,
+    },
+    Rule {
+        id: "TOKEN-008",
+        check: token008::check,
     },
 ];
 
