@@ -406,27 +406,9 @@ fn load_pem(root: &Root, rel: &str, name: &str, opts: &LoadOptions) -> (Option<D
     let bytes = match root.read(rel, opts.max_file_size) {
         Ok(b) => b,
         Err(RootError::NotFound) => return (None, None),
-        Err(e) => {
-            return (
-                Some(Doc {
-                    rel: rel.to_string(),
-                    kind: Kind::Pem,
-                    content: Err(format!("could not read: {e}")),
-                }),
-                None,
-            );
-        }
+        Err(e) => return found(rel, Kind::Pem, Err(format!("could not read: {e}"))),
     };
-    let doc = |content| {
-        (
-            Some(Doc {
-                rel: rel.to_string(),
-                kind: Kind::Pem,
-                content,
-            }),
-            None,
-        )
-    };
+    let doc = |content| found(rel, Kind::Pem, content);
     if bytes.windows(11).any(|w| w == b"-----BEGIN ") {
         let text = String::from_utf8_lossy(&bytes);
         return doc(x509::parse_pem(&text).map(Parsed::Pem));
@@ -439,6 +421,29 @@ fn load_pem(root: &Root, rel: &str, name: &str, opts: &LoadOptions) -> (Option<D
         }])));
     }
     (None, None)
+}
+
+/// A configuration file found: parsed, or why not.
+fn found(rel: &str, kind: Kind, content: Result<Parsed, String>) -> (Option<Doc>, Option<Note>) {
+    (
+        Some(Doc {
+            rel: rel.to_string(),
+            kind,
+            content,
+        }),
+        None,
+    )
+}
+
+/// A file passed over, with the note that says why.
+fn skipped(rel: &str, message: String) -> (Option<Doc>, Option<Note>) {
+    (
+        None,
+        Some(Note {
+            rel: Some(rel.to_string()),
+            message,
+        }),
+    )
 }
 
 /// Compose file names docker compose and CHT use.
@@ -489,45 +494,15 @@ fn load_as(
     let text = match root.read_text(rel, opts.max_file_size) {
         Ok(t) => t,
         Err(RootError::NotFound) => return (None, None),
-        Err(e @ RootError::TooLarge { .. }) => {
-            return (
-                None,
-                Some(Note {
-                    rel: Some(rel.to_string()),
-                    message: format!("skipped: {e}"),
-                }),
-            );
-        }
+        Err(e @ RootError::TooLarge { .. }) => return skipped(rel, format!("skipped: {e}")),
         Err(e) => {
             return match guessed {
-                Some(kind) => (
-                    Some(Doc {
-                        rel: rel.to_string(),
-                        kind,
-                        content: Err(format!("could not read: {e}")),
-                    }),
-                    None,
-                ),
-                None => (
-                    None,
-                    Some(Note {
-                        rel: Some(rel.to_string()),
-                        message: format!("skipped: {e}"),
-                    }),
-                ),
+                Some(kind) => found(rel, kind, Err(format!("could not read: {e}"))),
+                None => skipped(rel, format!("skipped: {e}")),
             };
         }
     };
-    let doc = |kind, content| {
-        (
-            Some(Doc {
-                rel: rel.to_string(),
-                kind,
-                content,
-            }),
-            None,
-        )
-    };
+    let doc = |kind, content| found(rel, kind, content);
     match name_kind {
         NameKind::DotEnv => doc(
             Kind::DotEnv,
@@ -771,14 +746,7 @@ fn load_system(
         Err(RootError::NotFound) => return (None, None),
         Err(e) => Err(format!("could not read: {e}")),
     };
-    (
-        Some(Doc {
-            rel: rel.to_string(),
-            kind,
-            content,
-        }),
-        None,
-    )
+    found(rel, kind, content)
 }
 
 fn sniff_couchdb_ini(text: &str) -> bool {
@@ -806,12 +774,9 @@ fn load_yaml(
     guessed: Option<Kind>,
 ) -> (Option<Doc>, Option<Note>) {
     let template_note = || {
-        (
-            None,
-            Some(Note {
-                rel: Some(rel.to_string()),
-                message: "skipped: unrendered template ({{ }}); render it (helm template, the CHT build) to scan the result".to_string(),
-            }),
+        skipped(
+            rel,
+            "skipped: unrendered template ({{ }}); render it (helm template, the CHT build) to scan the result".to_string(),
         )
     };
     if is_template(rel, name, text) {
@@ -825,34 +790,12 @@ fn load_yaml(
             }
             let kind = guessed.or_else(|| sniff_yaml_kind(text));
             return match kind {
-                Some(kind) => (
-                    Some(Doc {
-                        rel: rel.to_string(),
-                        kind,
-                        content: Err(e.to_string()),
-                    }),
-                    None,
-                ),
-                None => (
-                    None,
-                    Some(Note {
-                        rel: Some(rel.to_string()),
-                        message: format!("skipped: {e}"),
-                    }),
-                ),
+                Some(kind) => found(rel, kind, Err(e.to_string())),
+                None => skipped(rel, format!("skipped: {e}")),
             };
         }
     };
-    let doc = |kind, content| {
-        (
-            Some(Doc {
-                rel: rel.to_string(),
-                kind,
-                content,
-            }),
-            None,
-        )
-    };
+    let doc = |kind, content| found(rel, kind, content);
     if let Some(first) = docs.iter().find(|d| compose::looks_like_compose(d)) {
         return doc(
             Kind::Compose,

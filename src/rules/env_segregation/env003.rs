@@ -8,7 +8,7 @@
 
 use std::net::IpAddr;
 
-use super::{at, environment_of, gather, peer_items, served, too_few};
+use super::{at, environment_of, gather, no_production, peer_items, served, too_few};
 use crate::facts::env_items::{EnvItems, HostRef, Role};
 use crate::outcome::{Judgement, Outcome, not_applicable};
 use crate::rules::Ctx;
@@ -104,20 +104,8 @@ fn across(ctx: &Ctx) -> Vec<Outcome> {
     if let Some(why) = too_few(&g.environments) {
         return not_applicable(why);
     }
-    if !g
-        .environments
-        .iter()
-        .any(|e| ctx.policy.is_production(Some(e)))
-    {
-        return not_applicable(format!(
-            "no production environment among {} (production labels: {})",
-            g.environments
-                .iter()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", "),
-            ctx.policy.env.production.join(", ")
-        ));
+    if let Some(why) = no_production(ctx, &g.environments) {
+        return not_applicable(why);
     }
     let served = served(&g.hosts);
     for h in g

@@ -3,7 +3,7 @@
 //! database or API, or presents itself under production's name (a `.env`
 //! copied from production).
 
-use super::{at, gather, peer_items, served, too_few};
+use super::{at, gather, no_production, peer_items, served, too_few};
 use crate::outcome::{Judgement, Outcome, not_applicable};
 use crate::rules::Ctx;
 
@@ -14,20 +14,8 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     if let Some(why) = too_few(&g.environments) {
         return not_applicable(why);
     }
-    if !g
-        .environments
-        .iter()
-        .any(|e| ctx.policy.is_production(Some(e)))
-    {
-        return not_applicable(format!(
-            "no production environment among {} (production labels: {})",
-            g.environments
-                .iter()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", "),
-            ctx.policy.env.production.join(", ")
-        ));
+    if let Some(why) = no_production(ctx, &g.environments) {
+        return not_applicable(why);
     }
     let served = served(&g.hosts);
     for h in g

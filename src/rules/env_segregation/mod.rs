@@ -183,6 +183,18 @@ pub fn too_few(envs: &BTreeSet<String>) -> Option<String> {
     })
 }
 
+/// Why a comparison with production cannot be made, when no environment of
+/// the scan is production.
+pub fn no_production(ctx: &Ctx, envs: &BTreeSet<String>) -> Option<String> {
+    (!envs.iter().any(|e| ctx.policy.is_production(Some(e)))).then(|| {
+        format!(
+            "no production environment among {} (production labels: {})",
+            envs.iter().cloned().collect::<Vec<_>>().join(", "),
+            ctx.policy.env.production.join(", ")
+        )
+    })
+}
+
 /// `deploy/prod/.env:3`.
 pub fn at(loc: &Location) -> String {
     match loc.line {
