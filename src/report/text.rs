@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 
 use crate::outcome::{Severity, Status};
 use crate::scan::{Finding, Report, WaiverState};
+use crate::target::TargetKind;
 
 #[derive(Clone, Copy)]
 pub struct Style {
@@ -170,12 +171,14 @@ pub fn render(report: &Report, style: Style) -> String {
                 );
             }
             None => {
-                let _ = writeln!(
-                    out,
-                    "  {}{env} {}",
-                    t.id,
-                    style.dim(&format!("({} config files)", t.files))
-                );
+                let what = match t.kind {
+                    TargetKind::Tree | TargetKind::Host => {
+                        format!(" {}", style.dim(&format!("({} config files)", t.files)))
+                    }
+                    TargetKind::Env => format!(" {}", style.dim("(compared across targets)")),
+                    TargetKind::Tls => String::new(),
+                };
+                let _ = writeln!(out, "  {}{env}{what}", t.id);
             }
         }
     }
