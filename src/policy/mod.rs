@@ -495,6 +495,13 @@ impl Validator<'_> {
         Some(n)
     }
 
+    /// Sets `slot` from an optional value in `0..=max`, reporting a bad one.
+    fn set_u32(&mut self, v: Option<Spanned<i64>>, what: &str, max: i64, slot: &mut u32) {
+        if let Some(n) = v.as_ref().and_then(|v| self.int(v, what, 0, max)) {
+            *slot = n as u32;
+        }
+    }
+
     fn ports(&mut self, list: &[Spanned<i64>], what: &str) -> Vec<u16> {
         let mut out: Vec<u16> = list
             .iter()
@@ -560,25 +567,20 @@ impl Validator<'_> {
             }
         }
         if let Some(pw) = raw.password_policy {
-            let mut set = |v: Option<Spanned<i64>>, what: &str, max: i64, slot: &mut u32| {
-                if let Some(n) = v.as_ref().and_then(|v| self.int(v, what, 0, max)) {
-                    *slot = n as u32;
-                }
-            };
-            set(pw.max_days, "max-days", 100_000, &mut p.password.max_days);
-            set(
+            self.set_u32(pw.max_days, "max-days", 100_000, &mut p.password.max_days);
+            self.set_u32(
                 pw.min_length,
                 "min-length",
                 1024,
                 &mut p.password.min_length,
             );
-            set(
+            self.set_u32(
                 pw.couchdb_min_length,
                 "couchdb-min-length",
                 1024,
                 &mut p.password.couchdb_min_length,
             );
-            set(
+            self.set_u32(
                 pw.couchdb_min_score,
                 "couchdb-min-score",
                 10_000,
@@ -586,30 +588,25 @@ impl Validator<'_> {
             );
         }
         if let Some(t) = raw.tls {
-            let mut set = |v: Option<Spanned<i64>>, what: &str, max: i64, slot: &mut u32| {
-                if let Some(n) = v.as_ref().and_then(|v| self.int(v, what, 0, max)) {
-                    *slot = n as u32;
-                }
-            };
-            set(
+            self.set_u32(
                 t.expiry_medium_days,
                 "expiry-medium-days",
                 3650,
                 &mut p.tls.expiry_medium_days,
             );
-            set(
+            self.set_u32(
                 t.expiry_high_days,
                 "expiry-high-days",
                 3650,
                 &mut p.tls.expiry_high_days,
             );
-            set(
+            self.set_u32(
                 t.min_rsa_bits,
                 "min-rsa-bits",
                 16_384,
                 &mut p.tls.min_rsa_bits,
             );
-            set(t.min_ec_bits, "min-ec-bits", 1024, &mut p.tls.min_ec_bits);
+            self.set_u32(t.min_ec_bits, "min-ec-bits", 1024, &mut p.tls.min_ec_bits);
             if let Some(n) = t
                 .hsts_min_age
                 .as_ref()
