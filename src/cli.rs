@@ -63,6 +63,35 @@ pub enum Command {
     /// Show or check policies.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Re-render saved JSON reports without rescanning: one host's, or many
+    /// hosts' merged into a fleet report.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// JSON reports written by `rampart scan --format json` (any hosts, any times).
+    #[arg(value_name = "REPORT.json", required = true)]
+    pub files: Vec<PathBuf>,
+    /// Output format. One report renders as that scan's report; several as a fleet.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Write to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Flag reports older than this many days before the newest.
+    #[arg(long, value_name = "DAYS", default_value_t = crate::report::fleet::DEFAULT_MAX_AGE_DAYS)]
+    pub max_age_days: i64,
+    /// Always render a fleet report, even of one input.
+    #[arg(long)]
+    pub fleet: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
+    Html,
 }
 
 #[derive(Debug, Subcommand)]
@@ -270,6 +299,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Scan(args) => scan_command(*args),
         Command::Rules(args) => rules_command(&args),
         Command::Explain { rule } => explain_command(&rule),
+        Command::Report(args) => report_command(&args),
         Command::Policy(PolicyCommand::Show { policy }) => {
             let p = policy::load(policy.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
             write_stdout(&p.to_toml())?;
@@ -298,6 +328,59 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             }
         }
     }
+}
+
+/// `rampart report`: reads every input (in parallel; a fleet can be a
+/// thousand hosts), then renders one report or the fleet.
+fn report_command(args: &ReportArgs) -> anyhow::Result<u8> {
+    use rayon::prelude::*;
+
+    use crate::report::fleet::{self, Fleet, Input};
+    use crate::report::wire::WireReport;
+
+    let read: Vec<Result<Input, String>> = args
+        .files
+        .par_iter()
+        .map(|f| {
+            WireReport::read(f)
+                .map(|report| Input {
+                    file: display_path(f),
+                    report,
+                })
+                .map_err(|e| e.to_string())
+        })
+        .collect();
+    let mut inputs = Vec::with_capacity(read.len());
+    let mut failed = false;
+    for r in read {
+        match r {
+            Ok(i) => inputs.push(i),
+            Err(e) => {
+                failed = true;
+                let _ = writeln!(io::stderr(), "rampart: error: {e}");
+            }
+        }
+    }
+    if inputs.is_empty() {
+        bail!("no report could be read");
+    }
+    let text = if inputs.len() == 1 && !args.fleet && args.format == ReportFormat::Html {
+        report::html::render_report(&inputs[0].report)
+    } else {
+        let fleet = Fleet::build(&inputs, args.max_age_days);
+        match args.format {
+            ReportFormat::Text => fleet::render_text(&fleet),
+            ReportFormat::Json => fleet::render_json(&fleet),
+            ReportFormat::Html => report::html::render_fleet(&fleet),
+        }
+    };
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?
+        }
+        None => write_stdout(&text)?,
+    }
+    Ok(if failed { 2 } else { 0 })
 }
 
 fn write_stdout(text: &str) -> io::Result<()> {
@@ -550,6 +633,24 @@ fn push_host(targets: &mut Vec<Target>, host: Target) {
     targets.extend(cht);
 }
 
+/// The host a report describes: its first host target's host name (an
+/// offline root's from its `/etc/hostname`), else this machine's (a tree or
+/// TLS scan ran here).
+fn scanned_host_name(report: &scan::Report) -> String {
+    report
+        .targets
+        .iter()
+        .find(|t| t.kind == TargetKind::Host)
+        .and_then(|t| t.category.strip_prefix("host/"))
+        .map(str::to_string)
+        .or_else(|| {
+            nix::unistd::gethostname()
+                .ok()
+                .map(|h| h.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "localhost".to_string())
+}
+
 fn io_message(e: &io::Error) -> String {
     match e.kind() {
         io::ErrorKind::NotFound => "no such file or directory".to_string(),
@@ -601,7 +702,8 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
     };
     let (targets, target_errors) = build_targets(&args, &sarif_root);
     let progress = !args.no_progress && io::stderr().is_terminal();
-    let report = scan::run(Plan {
+    let clock = crate::clock::ScanClock::start();
+    let mut report = scan::run(Plan {
         targets,
         target_errors,
         policy,
@@ -614,6 +716,8 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
             respect_gitignore: args.respect_gitignore,
         },
     });
+
+    report.header = Some(clock.finish(scanned_host_name(&report)));
 
     if let Some(path) = &args.json {
         std::fs::write(path, report::json::render(&report))
@@ -638,6 +742,11 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
         Format::Text => report::text::render(&report, report::text::Style { color }),
         Format::Json => report::json::render(&report),
         Format::Sarif => report::sarif::render(&report, args.sarif_category.as_deref()),
+        Format::Html => {
+            let wire = report::wire::WireReport::parse(&report::json::render(&report), "scan")
+                .context("re-reading this scan's JSON report")?;
+            report::html::render_report(&wire)
+        }
     };
     match &args.output {
         Some(path) => std::fs::write(path, main_report)

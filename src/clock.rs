@@ -60,6 +60,60 @@ impl Date {
     }
 }
 
+/// The time in a report's header: when a scan started (UTC) and how long it
+/// took. `SOURCE_DATE_EPOCH` pins the start and zeroes the duration, so a
+/// rerun is byte-identical. Nothing but the header carries time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScanHeader {
+    /// Host name: the scanned host's, else this machine's.
+    pub host: String,
+    /// RFC 3339, UTC, whole seconds (`2026-11-30T09:30:00Z`).
+    pub started: String,
+    pub duration_ms: u64,
+}
+
+/// A running scan's clock.
+pub struct ScanClock {
+    started_secs: i64,
+    pinned: bool,
+    begun: std::time::Instant,
+}
+
+impl ScanClock {
+    pub fn start() -> ScanClock {
+        let pinned = std::env::var("SOURCE_DATE_EPOCH")
+            .ok()
+            .and_then(|v| v.trim().parse::<i64>().ok());
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        ScanClock {
+            started_secs: pinned.unwrap_or(now),
+            pinned: pinned.is_some(),
+            begun: std::time::Instant::now(),
+        }
+    }
+
+    pub fn finish(&self, host: String) -> ScanHeader {
+        ScanHeader {
+            host,
+            started: rfc3339(self.started_secs),
+            duration_ms: if self.pinned {
+                0
+            } else {
+                u64::try_from(self.begun.elapsed().as_millis()).unwrap_or(u64::MAX)
+            },
+        }
+    }
+}
+
+/// Seconds since the epoch as RFC 3339 UTC.
+pub fn rfc3339(secs: i64) -> String {
+    let date = Date::from_days(secs.div_euclid(86_400));
+    let s = secs.rem_euclid(86_400);
+    format!("{date}T{:02}:{:02}:{:02}Z", s / 3600, s % 3600 / 60, s % 60)
+}
+
 fn days_in_month(year: i32, month: u8) -> u8 {
     match month {
         2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
@@ -78,6 +132,12 @@ impl fmt::Display for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rfc3339_times() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_796_031_000), "2026-11-30T09:30:00Z");
+    }
 
     #[test]
     fn round_trips() {

@@ -93,6 +93,9 @@ pub struct Report {
     /// (category, rule) pairs evaluated: SARIF lists these rules per run.
     pub evaluated: BTreeSet<(String, &'static str)>,
     pub today: Date,
+    /// When and where the scan ran (set by the command line; the JSON
+    /// report's `scan` header).
+    pub header: Option<crate::clock::ScanHeader>,
 }
 
 impl Report {
@@ -361,6 +364,7 @@ fn run_in_pool(plan: Plan) -> Report {
         waivers,
         evaluated,
         today: plan.today,
+        header: None,
     }
 }
 

@@ -14,6 +14,8 @@ pub const SCHEMA_VERSION: u32 = 1;
 struct JsonReport<'a> {
     schema_version: u32,
     tool: Tool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scan: Option<ScanOut<'a>>,
     policy: PolicyOut<'a>,
     targets: Vec<TargetOut<'a>>,
     results: Vec<ResultOut<'a>>,
@@ -26,6 +28,13 @@ struct JsonReport<'a> {
 struct Tool {
     name: &'static str,
     version: &'static str,
+}
+
+#[derive(Serialize)]
+struct ScanOut<'a> {
+    host: &'a str,
+    started: &'a str,
+    duration_ms: u64,
 }
 
 #[derive(Serialize)]
@@ -108,6 +117,11 @@ pub fn render(report: &Report) -> String {
             name: "rampart",
             version: env!("CARGO_PKG_VERSION"),
         },
+        scan: report.header.as_ref().map(|h| ScanOut {
+            host: &h.host,
+            started: &h.started,
+            duration_ms: h.duration_ms,
+        }),
         policy: PolicyOut {
             name: &report.policy.name,
             sha256: &report.policy_sha256,

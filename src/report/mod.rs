@@ -2,9 +2,13 @@
 //! types (versioned, never a dump of internal structs) built from the
 //! engine's `Report`.
 
+pub mod escape;
+pub mod fleet;
+pub mod html;
 pub mod json;
 pub mod sarif;
 pub mod text;
+pub mod wire;
 
 use std::fmt;
 
@@ -13,6 +17,7 @@ pub enum Format {
     Text,
     Json,
     Sarif,
+    Html,
 }
 
 impl fmt::Display for Format {
@@ -21,6 +26,7 @@ impl fmt::Display for Format {
             Format::Text => "text",
             Format::Json => "json",
             Format::Sarif => "sarif",
+            Format::Html => "html",
         })
     }
 }
