@@ -192,3 +192,82 @@ fn scan_writes_html_directly() {
     let html = String::from_utf8(o).expect("utf-8");
     assert!(html.contains("<h2>Scorecard</h2>") && html.contains("open-ports"));
 }
+
+/// Headless Chromium: Debian's package, `/usr/bin/chromium`.
+fn chromium() -> Option<&'static str> {
+    let bin = "/usr/bin/chromium";
+    if Path::new(bin).exists() {
+        return Some(bin);
+    }
+    assert!(
+        std::env::var_os("RAMPART_REQUIRE_PEERS").is_none_or(|v| v != "1"),
+        "RAMPART_REQUIRE_PEERS=1 but chromium is not installed"
+    );
+    eprintln!("skipped: chromium is not installed (apt-get install chromium)");
+    None
+}
+
+fn chromium_cmd(bin: &str, profile: &Path) -> Command {
+    let mut c = Command::new(bin);
+    c.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()));
+    c
+}
+
+#[test]
+fn html_renders_in_headless_chromium() {
+    let Some(bin) = chromium() else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files = [
+        scan_root(dir.path(), "debian-default", "1796031000"),
+        scan_root(dir.path(), "plain-disk-offline", "1796031000"),
+    ];
+    let html = dir.path().join("fleet.html");
+    ok(&rampart()
+        .arg("report")
+        .args(&files)
+        .args(["--format", "html", "--output"])
+        .arg(&html)
+        .output()
+        .expect("rampart runs"));
+    let url = format!("file://{}", html.display());
+
+    let dom = chromium_cmd(bin, &dir.path().join("profile-dom"))
+        .arg("--dump-dom")
+        .arg(&url)
+        .output()
+        .expect("chromium runs");
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    // The browser's DOM (not just the file) holds the findings and sections.
+    assert!(dom.contains("id=\"host-debian-default\""), "{dom}");
+    assert!(dom.contains("id=\"host-plain-image\""));
+    assert!(dom.contains("PASS-006") && dom.contains("DISK-001"));
+    assert!(dom.contains("Hosts × packs"));
+
+    let png = dir.path().join("fleet.png");
+    let shot = chromium_cmd(bin, &dir.path().join("profile-shot"))
+        .arg("--window-size=1200,1600")
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(&url)
+        .output()
+        .expect("chromium runs");
+    let bytes = std::fs::read(&png).unwrap_or_else(|e| {
+        panic!(
+            "no screenshot ({e}): {}",
+            String::from_utf8_lossy(&shot.stderr)
+        )
+    });
+    assert!(
+        bytes.starts_with(b"\x89PNG") && bytes.len() > 10_000,
+        "a real page was rendered"
+    );
+}
