@@ -271,3 +271,38 @@ fn html_renders_in_headless_chromium() {
         "a real page was rendered"
     );
 }
+
+/// The Kubernetes node audit runs `rampart scan --root /host` in a pod:
+/// `/host/proc` is the node's procfs, whose `net` links to `self/net` and
+/// `self` to the scanner's process id. Both links resolve inside the root.
+#[test]
+fn root_with_the_nodes_procfs_reads_the_nodes_listeners() {
+    let o = ok(&rampart()
+        .args([
+            "scan",
+            "--root",
+            "fixtures/hosts/node-host-proc",
+            "--select",
+            "PORT-002",
+        ])
+        .args(["--format", "json", "--fail-on", "never", "--no-progress"])
+        .output()
+        .expect("rampart runs"))
+    .stdout
+    .clone();
+    let v: Value = serde_json::from_slice(&o).expect("json");
+    assert_eq!(v["scan"]["host"], "k8s-node-1");
+    let fails: Vec<&Value> = v["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|r| r["status"] == "fail")
+        .collect();
+    assert_eq!(fails.len(), 1, "{v:#}");
+    assert!(
+        fails[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("5984"))
+    );
+    assert_eq!(fails[0]["location"]["path"], "/proc/net/tcp");
+}
