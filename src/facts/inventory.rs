@@ -173,7 +173,7 @@ impl Inventory {
         let root = target.root().expect("trees and hosts have roots");
         let loaded: Vec<(Option<Doc>, Option<Note>)> = candidates
             .par_iter()
-            .map(|(rel, name)| load_one(root, rel, name, opts))
+            .map(|(rel, name)| contained(rel, name, || load_one(root, rel, name, opts)))
             .collect();
         let mut docs = Vec::new();
         for (doc, note) in loaded {
@@ -183,7 +183,9 @@ impl Inventory {
         // Files compose reads through `env_file:` whatever their names.
         for rel in referenced_env_files(root, &docs) {
             let name = rel.rsplit('/').next().unwrap_or(&rel).to_string();
-            let (doc, note) = load_as(root, &rel, &name, opts, Some(NameKind::DotEnv));
+            let (doc, note) = contained(&rel, &name, || {
+                load_as(root, &rel, &name, opts, Some(NameKind::DotEnv))
+            });
             docs.extend(doc);
             notes.extend(note);
         }
@@ -421,6 +423,50 @@ fn load_pem(root: &Root, rel: &str, name: &str, opts: &LoadOptions) -> (Option<D
         }])));
     }
     (None, None)
+}
+
+/// Loads one file with any panic contained: the file becomes an error
+/// naming it (a doc of the kind its name promises, so the rules that read it
+/// are `not_evaluated`), never the panic's message, which may quote content.
+fn contained(
+    rel: &str,
+    name: &str,
+    load: impl FnOnce() -> (Option<Doc>, Option<Note>),
+) -> (Option<Doc>, Option<Note>) {
+    crate::facts::contain_panic(load).unwrap_or_else(|| {
+        let why = PARSER_PANICKED.to_string();
+        match kind_by_name(rel, name) {
+            Some(kind) => found(rel, kind, Err(why)),
+            None => skipped(rel, format!("not evaluated: {why}")),
+        }
+    })
+}
+
+/// The reason given for a file whose parser panicked.
+pub const PARSER_PANICKED: &str =
+    "parser panicked on this file (an internal error; the file was not evaluated)";
+
+/// The kind a file's name (and directory) promises, before it is read.
+fn kind_by_name(rel: &str, name: &str) -> Option<Kind> {
+    let dir_name = rel
+        .rsplit_once('/')
+        .map_or("", |(d, _)| d)
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
+    if let Some(kind) = system_kind(dir_name, name) {
+        return Some(kind);
+    }
+    match classify_name(name)? {
+        NameKind::DotEnv => Some(Kind::DotEnv),
+        NameKind::VmArgs => Some(Kind::VmArgs),
+        NameKind::Json => Some(Kind::AppSettings),
+        NameKind::Pem => Some(Kind::Pem),
+        NameKind::Yaml => yaml_name_kind(rel, name),
+        NameKind::Csv => Some(Kind::UsersCsv),
+        NameKind::Ini => Some(Kind::CouchIni),
+        NameKind::Conf => Some(Kind::Nginx),
+    }
 }
 
 /// A configuration file found: parsed, or why not.
@@ -919,5 +965,46 @@ mod tests {
         assert_eq!(d.unwrap().kind, Kind::Compose, "sniffed from text");
         let (d, n) = load_yaml("values.yaml", "values.yaml", "a: 1\n", None);
         assert!(d.is_none() && n.is_none());
+    }
+
+    #[test]
+    fn a_panicking_parser_is_an_error_for_its_file_without_the_message() {
+        let (d, n) = contained("cfg/app_settings.json", "app_settings.json", || {
+            panic!("byte index 3 is not a char boundary in `S3cretValue`")
+        });
+        let d = d.unwrap();
+        assert!(n.is_none());
+        assert_eq!(d.kind, Kind::AppSettings);
+        let why = d.content.unwrap_err();
+        assert!(why.contains("parser panicked"), "{why}");
+        assert!(!why.contains("S3cret"), "{why}");
+        let (d, n) = contained("x/unknown.yml", "unknown.yml", || panic!("S3cretValue"));
+        assert!(d.is_none());
+        let n = n.unwrap();
+        assert_eq!(n.rel.as_deref(), Some("x/unknown.yml"));
+        assert!(n.message.contains("parser panicked") && !n.message.contains("S3cret"));
+    }
+
+    #[test]
+    fn a_json_escape_before_a_multibyte_char_is_a_syntax_error_for_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("app_settings.json"),
+            "{\"a\": \"S3cretValue\\\u{e9}\"}",
+        )
+        .unwrap();
+        let target = Target::tree(dir.path(), "t", dir.path()).unwrap();
+        let inv = Inventory::load(&target, &LoadOptions::default());
+        let why = inv
+            .doc("app_settings.json")
+            .unwrap()
+            .content
+            .clone()
+            .unwrap_err();
+        assert!(
+            why.contains("line 1") && why.contains("invalid escape"),
+            "{why}"
+        );
+        assert!(!why.contains("S3cret"), "{why}");
     }
 }
