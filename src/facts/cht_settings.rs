@@ -303,12 +303,10 @@ fn compose_env(c: &mut Collector, facts: &Facts, project: &Project, svc: &Servic
         };
         let value = match (broken_env, vars.resolve(text)) {
             (Some(why), _) => Value::Unresolved(why),
-            (None, Err(InterpolationError::Required { var, message })) => {
-                Value::Unresolved(format!(
-                    "compose refuses to start the service: {var} is required ({message}) and {}",
-                    vars.why_unset(&var)
-                ))
-            }
+            (None, Err(InterpolationError::Required { var })) => Value::Unresolved(format!(
+                "compose refuses to start the service: {var} is required and {}",
+                vars.why_unset(&var)
+            )),
             (None, Err(e)) => Value::Unresolved(e.to_string()),
             (None, Ok(r)) if !r.unset.is_empty() => Value::Unresolved(vars.why_unset(&r.unset[0])),
             (None, Ok(r)) => Value::Set {

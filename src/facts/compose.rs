@@ -468,13 +468,13 @@ fn parse_range(s: &str) -> Result<(u16, u16), String> {
     let a: u16 = a
         .trim()
         .parse()
-        .map_err(|_| format!("invalid port {s:?}"))?;
+        .map_err(|_| "invalid port number".to_string())?;
     let b: u16 = b
         .trim()
         .parse()
-        .map_err(|_| format!("invalid port {s:?}"))?;
+        .map_err(|_| "invalid port number".to_string())?;
     if a > b {
-        return Err(format!("invalid port range {s:?}"));
+        return Err("invalid port range (the first port is above the last)".to_string());
     }
     Ok((a, b))
 }
@@ -490,7 +490,7 @@ pub fn parse_port(spec: &str) -> Result<Published, String> {
         None => (spec, "tcp".to_string()),
     };
     if !matches!(protocol.as_str(), "tcp" | "udp" | "sctp") {
-        return Err(format!("invalid protocol {protocol:?} in {spec:?}"));
+        return Err("invalid protocol (not tcp, udp or sctp)".to_string());
     }
     let parts: Vec<&str> = body.split(':').collect();
     let n = parts.len();
@@ -505,7 +505,7 @@ pub fn parse_port(spec: &str) -> Result<Published, String> {
     };
     let ip = ip.trim_start_matches('[').trim_end_matches(']');
     if !ip.is_empty() && ip.parse::<IpAddr>().is_err() {
-        return Err(format!("invalid host IP {ip:?} in {spec:?}"));
+        return Err("invalid host IP".to_string());
     }
     Ok(Published {
         host_ip: (!ip.is_empty()).then(|| ip.to_string()),

@@ -162,9 +162,8 @@ fn parse_block(
                 let mut args = Vec::new();
                 loop {
                     let Some((t, l)) = tokens.get(*pos) else {
-                        return Err(format!(
-                            "line {line}: \"{name}\" is not terminated by \";\""
-                        ));
+                        // The word is not quoted: it may be a stray value.
+                        return Err(format!("line {line}: directive is not terminated by \";\""));
                     };
                     *pos += 1;
                     match t {

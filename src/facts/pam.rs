@@ -171,7 +171,8 @@ fn parse_tokens(toks: &[String]) -> Item {
     };
     let Some(ty) = PamType::parse(ty_text) else {
         return Item::Invalid {
-            message: format!("unknown module type {first:?}"),
+            // The word is not quoted: it may be anything, even a secret.
+            message: "unknown module type (not auth, account, password or session)".to_string(),
         };
     };
     let Some(control) = toks.get(1) else {

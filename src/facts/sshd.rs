@@ -129,16 +129,13 @@ pub fn parse(text: &str) -> Result<SshdFile, String> {
         if let Some(r) = rest.strip_prefix('=') {
             rest = r.trim_start_matches([' ', '\t']);
         }
+        // The word is not quoted: a line of one word may be a value.
         if rest.is_empty() {
-            return Err(format!(
-                "line {line_no}: no argument after keyword \"{written}\""
-            ));
+            return Err(format!("line {line_no}: no argument after the keyword"));
         }
         let args = split_args(rest).map_err(|e| format!("line {line_no}: {e}"))?;
         if args.is_empty() {
-            return Err(format!(
-                "line {line_no}: no argument after keyword \"{written}\""
-            ));
+            return Err(format!("line {line_no}: no argument after the keyword"));
         }
         lines.push(SshdLine {
             line: line_no,

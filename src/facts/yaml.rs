@@ -105,10 +105,17 @@ pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
     let mut parser = Parser::new_from_str(text);
     if let Err(e) = parser.load(&mut builder, true) {
         let m = e.marker();
+        // saphyr quotes the offending character in this one message.
+        let info = e.info();
+        let message = if info.starts_with("unexpected character") {
+            "unexpected character".to_string()
+        } else {
+            info.to_string()
+        };
         return Err(YamlError {
             line: m.line() as u32,
             col: m.col() as u32 + 1,
-            message: e.info().to_string(),
+            message,
         });
     }
     if let Some(e) = builder.error {

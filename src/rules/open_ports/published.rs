@@ -42,8 +42,8 @@ fn resolve_entry(project: &Project, entry: &PortEntry) -> Result<(Published, Str
     let vars = &project.vars;
     let resolve = |t: &crate::facts::compose::Text| -> Result<String, String> {
         let r = vars.resolve(t).map_err(|e| match e {
-            InterpolationError::Required { var, message } => {
-                format!("compose refuses to start: {var} is required ({message})")
+            InterpolationError::Required { var } => {
+                format!("compose refuses to start: {var} is required")
             }
             other => other.to_string(),
         })?;
