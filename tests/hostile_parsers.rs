@@ -140,3 +140,149 @@ fn a_json_escape_before_a_multibyte_char_does_not_end_the_scan() {
     assert!(text.contains("invalid escape"), "{text}");
     assert!(!text.contains("PlantedSecret"));
 }
+
+fn tls012(r: &Report) -> Vec<(Status, String)> {
+    r.results
+        .iter()
+        .filter(|f| f.rule.id == "TLS-012")
+        .map(|f| (f.status, f.message.clone()))
+        .collect()
+}
+
+/// A main nginx.conf that enables TLSv1, and `n` files in conf.d that each
+/// include every file of conf.d.
+fn nginx_fan_out(root: &Path, n: usize) {
+    write(
+        root,
+        "nginx/nginx.conf",
+        b"events {}\nhttp {\n  include conf.d/*.conf;\n  server {\n    listen 443 ssl;\n    ssl_protocols TLSv1 TLSv1.2;\n  }\n}\n",
+    );
+    for i in 0..n {
+        write(
+            root,
+            &format!("nginx/conf.d/f{i}.conf"),
+            b"include conf.d/*.conf;\nadd_header X-A a;\n",
+        );
+    }
+}
+
+#[test]
+fn nginx_include_fan_out_is_cut_by_a_named_budget() {
+    let tmp = tempfile::tempdir().unwrap();
+    nginx_fan_out(tmp.path(), 12);
+    let r = common::scan(tmp.path(), common::Kind::Tree, &["TLS-012"], None);
+    let out = tls012(&r);
+    assert!(
+        out.iter().any(|(s, m)| *s == Status::NotEvaluated
+            && m.contains(
+                "nginx/nginx.conf: include budget exceeded: more than 256 included files"
+            )),
+        "{out:?}"
+    );
+    assert!(
+        !out.iter().any(|(s, _)| *s == Status::Pass),
+        "never a pass: {out:?}"
+    );
+}
+
+#[test]
+fn nginx_include_globs_match_in_linear_time() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "nginx/nginx.conf",
+        b"events {}\nhttp {\n  include conf.d/*a*a*a*a*a*a*a*a*a*a*b.conf;\n  include conf.d/*.conf;\n}\n",
+    );
+    let name = format!("nginx/conf.d/{}.conf", "a".repeat(60));
+    write(
+        tmp.path(),
+        &name,
+        b"server {\n  listen 443 ssl;\n  ssl_protocols TLSv1;\n}\n",
+    );
+    let r = common::scan(tmp.path(), common::Kind::Tree, &["TLS-012"], None);
+    let out = tls012(&r);
+    assert!(
+        out.iter()
+            .any(|(s, m)| *s == Status::Fail && m.contains("TLSv1")),
+        "{out:?}"
+    );
+}
+
+const NGINX_TLS1: &[u8] =
+    b"events {}\nhttp {\n  server {\n    listen 443 ssl;\n    ssl_protocols TLSv1 TLSv1.2;\n  }\n}\n";
+
+#[test]
+fn latin1_in_an_nginx_comment_is_read_and_judged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut conf = b"# caf\xe9 config (Latin-1)\n".to_vec();
+    conf.extend_from_slice(NGINX_TLS1);
+    write(tmp.path(), "nginx/nginx.conf", &conf);
+    let r = common::scan(tmp.path(), common::Kind::Tree, &["TLS-012"], None);
+    let out = tls012(&r);
+    assert!(
+        out.iter()
+            .any(|(s, m)| *s == Status::Fail && m.contains("TLSv1")),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn non_utf8_outside_comments_is_not_evaluated_never_a_pass() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    // nginx: the byte is in a directive.
+    let mut conf = NGINX_TLS1.to_vec();
+    conf.extend_from_slice(b"add_header X-A caf\xe9;\n");
+    write(root, "nginx/nginx.conf", &conf);
+    // A CouchDB ini, a users CSV and a k8s manifest with a Latin-1 value.
+    write(
+        root,
+        "couchdb/local.ini",
+        b"[couchdb]\nuuid = caf\xe9\n[chttpd]\nrequire_valid_user = true\n",
+    );
+    write(
+        root,
+        "users.csv",
+        b"username,password,phone\nana,caf\xe9Secret1,+254700000001\n",
+    );
+    write(
+        root,
+        "k8s/deploy.yaml",
+        b"apiVersion: v1\nkind: Service\nmetadata:\n  name: caf\xe9\n",
+    );
+    let r = common::scan(root, common::Kind::Tree, &[], None);
+    let ne: Vec<String> = r
+        .results
+        .iter()
+        .filter(|f| f.status == Status::NotEvaluated)
+        .map(|f| f.message.clone())
+        .collect();
+    let all = ne.join("\n");
+    for (rel, line) in [
+        ("nginx/nginx.conf", 8),
+        ("couchdb/local.ini", 2),
+        ("users.csv", 2),
+    ] {
+        assert!(
+            all.contains(rel) && all.contains(&format!("not UTF-8 at line {line}")),
+            "{rel}:\n{all}"
+        );
+    }
+    assert!(
+        !tls012(&r).iter().any(|(s, _)| *s == Status::Pass),
+        "{:?}",
+        tls012(&r)
+    );
+    let inv = rampart::facts::Inventory::load(
+        &rampart::target::Target::tree(root, "t", root).unwrap(),
+        &rampart::facts::LoadOptions::default(),
+    );
+    let k8s = inv.doc("k8s/deploy.yaml").expect("a k8s doc, not a note");
+    assert_eq!(k8s.kind, rampart::facts::Kind::K8s);
+    assert!(
+        k8s.content
+            .as_ref()
+            .unwrap_err()
+            .contains("not UTF-8 at line 4")
+    );
+}

@@ -537,11 +537,27 @@ fn load_as(
         NameKind::Json => Some(Kind::AppSettings),
         NameKind::Csv => None,
     };
-    let text = match root.read_text(rel, opts.max_file_size) {
+    let read = root
+        .read(rel, opts.max_file_size)
+        .map_err(ReadError::Root)
+        .and_then(|bytes| decode(bytes, name_comments(name_kind)));
+    let text = match read {
         Ok(t) => t,
-        Err(RootError::NotFound) => return (None, None),
-        Err(e @ RootError::TooLarge { .. }) => return skipped(rel, format!("skipped: {e}")),
-        Err(e) => {
+        Err(ReadError::Root(RootError::NotFound)) => return (None, None),
+        Err(ReadError::Root(e @ RootError::TooLarge { .. })) => {
+            return skipped(rel, format!("skipped: {e}"));
+        }
+        Err(ReadError::NotUtf8 { line, lossy }) => {
+            // Never a silent pass: the file is an error of the kind its name
+            // or (lossily read) content says, so its rules are not evaluated.
+            let why = format!("not UTF-8 at line {line}; the file was not evaluated");
+            let kind = guessed.or_else(|| sniff_kind(rel, name, name_kind, &lossy));
+            return match kind {
+                Some(kind) => found(rel, kind, Err(why)),
+                None => skipped(rel, format!("skipped: {why}")),
+            };
+        }
+        Err(ReadError::Root(e)) => {
             return match guessed {
                 Some(kind) => found(rel, kind, Err(format!("could not read: {e}"))),
                 None => skipped(rel, format!("skipped: {e}")),
@@ -781,7 +797,12 @@ fn load_system(
     kind: Kind,
     opts: &LoadOptions,
 ) -> (Option<Doc>, Option<Note>) {
-    let content = match root.read_text(rel, opts.max_file_size) {
+    // Every system format here has `#` comments.
+    let read = root
+        .read(rel, opts.max_file_size)
+        .map_err(ReadError::Root)
+        .and_then(|bytes| decode(bytes, Comments::Hash));
+    let content = match read {
         Ok(text) => match kind {
             Kind::LoginDefs => Ok(Parsed::LoginDefs(login_defs::parse(&text))),
             Kind::Pam => Ok(Parsed::Pam(pam::parse(&text))),
@@ -789,10 +810,115 @@ fn load_system(
             Kind::Sshd => sshd::parse(&text).map(Parsed::Sshd),
             _ => return (None, None),
         },
-        Err(RootError::NotFound) => return (None, None),
-        Err(e) => Err(format!("could not read: {e}")),
+        Err(ReadError::Root(RootError::NotFound)) => return (None, None),
+        Err(ReadError::NotUtf8 { line, .. }) => Err(format!(
+            "not UTF-8 at line {line}; the file was not evaluated"
+        )),
+        Err(ReadError::Root(e)) => Err(format!("could not read: {e}")),
     };
     found(rel, kind, content)
+}
+
+/// How a format writes comments: where bytes that are not UTF-8 may be
+/// read lossily without changing what the file says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Comments {
+    /// No comments (JSON, CSV): any invalid byte makes the file unreadable.
+    None,
+    /// `#` to the end of the line, at the start of a line or after
+    /// whitespace (nginx, dotenv, YAML, sshd, PAM, vm.args, login.defs).
+    Hash,
+    /// Whole lines starting with `;` or `#` (ini).
+    LineSemicolonOrHash,
+}
+
+fn name_comments(kind: NameKind) -> Comments {
+    match kind {
+        NameKind::Json | NameKind::Csv | NameKind::Pem => Comments::None,
+        NameKind::Ini => Comments::LineSemicolonOrHash,
+        NameKind::DotEnv | NameKind::VmArgs | NameKind::Yaml | NameKind::Conf => Comments::Hash,
+    }
+}
+
+/// Where the comment of a line (its valid UTF-8 prefix) starts, if it
+/// surely does: a `#` with no quote before it (a quote could make the `#`
+/// part of a value).
+fn comment_start(prefix: &[u8], comments: Comments) -> Option<usize> {
+    match comments {
+        Comments::None => None,
+        Comments::LineSemicolonOrHash => {
+            let first = prefix.iter().position(|b| !b.is_ascii_whitespace())?;
+            matches!(prefix[first], b';' | b'#').then_some(first)
+        }
+        Comments::Hash => {
+            for (i, &b) in prefix.iter().enumerate() {
+                match b {
+                    b'"' | b'\'' => return None,
+                    b'#' if i == 0 || prefix[i - 1].is_ascii_whitespace() => return Some(i),
+                    _ => {}
+                }
+            }
+            None
+        }
+    }
+}
+
+/// Text from a file's bytes. Bytes that are not UTF-8 only inside comments
+/// are read lossily (they change nothing); anywhere else the file is
+/// `NotUtf8` with the first such line (and a lossy copy, only for telling
+/// what kind of file it is). A NUL byte in the first 8 KiB means binary.
+pub fn decode(bytes: Vec<u8>, comments: Comments) -> Result<String, ReadError> {
+    if bytes.iter().take(8192).any(|&b| b == 0) {
+        return Err(ReadError::Root(RootError::Binary));
+    }
+    let strip_bom = |mut text: String| {
+        if text.starts_with('\u{feff}') {
+            text.drain(..3);
+        }
+        text
+    };
+    let bytes = match String::from_utf8(bytes) {
+        Ok(text) => return Ok(strip_bom(text)),
+        Err(e) => e.into_bytes(),
+    };
+    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        let Err(e) = std::str::from_utf8(line) else {
+            continue;
+        };
+        let bad = e.valid_up_to();
+        if comment_start(&line[..bad], comments).is_none_or(|c| c >= bad) {
+            return Err(ReadError::NotUtf8 {
+                line: i as u32 + 1,
+                lossy: String::from_utf8_lossy(&bytes).into_owned(),
+            });
+        }
+    }
+    Ok(strip_bom(String::from_utf8_lossy(&bytes).into_owned()))
+}
+
+/// Why a file's text could not be had.
+#[derive(Debug)]
+pub enum ReadError {
+    Root(RootError),
+    /// Bytes that are not UTF-8 outside comments, first at `line`.
+    NotUtf8 {
+        line: u32,
+        lossy: String,
+    },
+}
+
+/// The kind of a file that is not UTF-8, from its lossily read text.
+fn sniff_kind(rel: &str, name: &str, name_kind: NameKind, lossy: &str) -> Option<Kind> {
+    match name_kind {
+        NameKind::Conf => sniff_nginx(rel, name, lossy).then_some(Kind::Nginx),
+        NameKind::Ini => sniff_couchdb_ini(lossy).then_some(Kind::CouchIni),
+        NameKind::Csv => users_csv::is_users_header(lossy).then_some(Kind::UsersCsv),
+        NameKind::Yaml => sniff_yaml_kind(lossy).or_else(|| {
+            let lower = lossy.to_ascii_lowercase();
+            (lower.contains("apiversion:") && lower.contains("kind:")).then_some(Kind::K8s)
+        }),
+        _ => None,
+    }
 }
 
 fn sniff_couchdb_ini(text: &str) -> bool {
@@ -1006,5 +1132,44 @@ mod tests {
             "{why}"
         );
         assert!(!why.contains("S3cret"), "{why}");
+    }
+
+    #[test]
+    fn invalid_utf8_only_in_comments_is_read_lossily() {
+        let ok = |b: &[u8], c| decode(b.to_vec(), c).ok();
+        let line = |b: &[u8], c| match decode(b.to_vec(), c) {
+            Err(ReadError::NotUtf8 { line, .. }) => Some(line),
+            _ => None,
+        };
+        assert_eq!(
+            ok(b"# caf\xe9\na b;\n", Comments::Hash).as_deref(),
+            Some("# caf\u{fffd}\na b;\n")
+        );
+        assert!(ok(b"a b; # caf\xe9\n", Comments::Hash).is_some());
+        assert_eq!(line(b"a\na caf\xe9;\n", Comments::Hash), Some(2));
+        assert_eq!(
+            line(b"a#caf\xe9\n", Comments::Hash),
+            Some(1),
+            "not a comment"
+        );
+        assert_eq!(
+            line(b"a \"x # caf\xe9\"\n", Comments::Hash),
+            Some(1),
+            "quoted"
+        );
+        assert!(ok(b"; caf\xe9\n[s]\n", Comments::LineSemicolonOrHash).is_some());
+        assert_eq!(
+            line(b"[s]\nk = v ; caf\xe9\n", Comments::LineSemicolonOrHash),
+            Some(2)
+        );
+        assert_eq!(line(b"{}\n\xe9", Comments::None), Some(2));
+        assert!(matches!(
+            decode(b"a\0\xe9".to_vec(), Comments::Hash),
+            Err(ReadError::Root(RootError::Binary))
+        ));
+        assert_eq!(
+            ok(b"\xef\xbb\xbfA=1\n", Comments::Hash).as_deref(),
+            Some("A=1\n")
+        );
     }
 }

@@ -3,10 +3,16 @@
 //! `include` resolved within the target's root (globs too; an absolute path
 //! in a config tree is matched against the tree by its trailing components,
 //! so `/etc/nginx/conf.d/x.conf` finds `nginx/conf.d/x.conf`), `http`-level
-//! settings inherited by `server` blocks. Parses; never judges.
+//! settings inherited by `server` blocks. Include expansion has a budget
+//! (files expanded, bytes of directives, depth): past it the configuration
+//! is an error naming the budget. Include globs match with `globset`
+//! (linear time). Parses; never judges.
 
 use std::collections::BTreeSet;
 
+use globset::GlobBuilder;
+
+use crate::facts::inventory::{Comments, ReadError, decode};
 use crate::facts::{Fact, Facts, Kind, Parsed};
 use crate::target::Root;
 
@@ -271,13 +277,28 @@ struct Node {
     block: Option<Vec<Node>>,
 }
 
+/// Files one configuration may expand through `include` (each inclusion
+/// counts, so a fan-out of files including each other is cut).
+pub const MAX_INCLUDED_FILES: usize = 256;
+/// Bytes of directives (names and arguments) one configuration may expand to.
+pub const MAX_EXPANDED_BYTES: usize = 64 * 1024 * 1024;
+/// Nested includes.
+pub const MAX_INCLUDE_DEPTH: usize = 16;
+
 struct Expander<'a> {
     facts: &'a Facts<'a>,
     root: &'a Root,
     host: bool,
+    /// The configuration being expanded (budget errors are its errors).
+    main: String,
     main_dir: String,
     out: &'a mut NginxTls,
     reached: &'a mut BTreeSet<String>,
+    /// Files expanded so far, bytes of directives so far.
+    included: usize,
+    bytes: usize,
+    /// Set once a budget is exceeded: nothing more is expanded.
+    exceeded: bool,
 }
 
 fn dir_of(rel: &str) -> String {
@@ -293,18 +314,21 @@ fn join(dir: &str, p: &str) -> String {
     }
 }
 
-/// `*` and `?` in one path component.
+/// A glob(3) pattern for one path component (`*`, `?`, `[...]`; braces are
+/// literal, as nginx does not ask glob for them), matched in linear time.
+pub fn component_glob(pattern: &str) -> Option<globset::GlobMatcher> {
+    let escaped = pattern.replace('{', "[{]").replace('}', "[}]");
+    GlobBuilder::new(&escaped)
+        .literal_separator(true)
+        .backslash_escape(true)
+        .build()
+        .ok()
+        .map(|g| g.compile_matcher())
+}
+
+/// `*`, `?` and `[...]` in one path component.
 pub fn wildcard(pattern: &str, name: &str) -> bool {
-    fn go(p: &[u8], n: &[u8]) -> bool {
-        match (p.first(), n.first()) {
-            (None, None) => true,
-            (Some(b'*'), _) => go(&p[1..], n) || (!n.is_empty() && go(p, &n[1..])),
-            (Some(b'?'), Some(_)) => go(&p[1..], &n[1..]),
-            (Some(a), Some(b)) if a == b => go(&p[1..], &n[1..]),
-            _ => false,
-        }
-    }
-    go(pattern.as_bytes(), name.as_bytes())
+    component_glob(pattern).is_some_and(|m| m.is_match(name))
 }
 
 impl Expander<'_> {
@@ -315,10 +339,13 @@ impl Expander<'_> {
             None => (String::new(), path.to_string()),
         };
         if name.contains(['*', '?']) {
+            let Some(glob) = component_glob(&name) else {
+                return Vec::new();
+            };
             match self.root.read_dir(&dir) {
                 Ok(entries) => entries
                     .into_iter()
-                    .filter(|e| !e.is_dir && wildcard(&name, &e.name))
+                    .filter(|e| !e.is_dir && glob.is_match(&e.name))
                     .map(|e| join(&dir, &e.name))
                     .collect(),
                 Err(_) => Vec::new(),
@@ -371,12 +398,17 @@ impl Expander<'_> {
                 }
             };
         }
-        match self
+        // Bytes that are not UTF-8 only in comments are read lossily.
+        let text = self
             .root
-            .read_text(rel, crate::target::root::DEFAULT_FILE_CAP)
-            .map_err(|e| e.to_string())
-            .and_then(|t| parse(&t))
-        {
+            .read(rel, crate::target::root::DEFAULT_FILE_CAP)
+            .map_err(ReadError::Root)
+            .and_then(|b| decode(b, Comments::Hash))
+            .map_err(|e| match e {
+                ReadError::NotUtf8 { line, .. } => format!("not UTF-8 at line {line}"),
+                ReadError::Root(e) => e.to_string(),
+            });
+        match text.and_then(|t| parse(&t)) {
             Ok(d) => Some(d),
             Err(e) => {
                 self.out.errors.push((rel.to_string(), e));
@@ -385,9 +417,26 @@ impl Expander<'_> {
         }
     }
 
+    /// Records that a budget is exceeded (once), naming it: an error of
+    /// the main configuration, saying where expansion stopped.
+    fn exceed(&mut self, rel: &str, line: u32, budget: String) {
+        if !self.exceeded {
+            self.exceeded = true;
+            self.out.errors.push((
+                self.main.clone(),
+                format!(
+                    "include budget exceeded: {budget} (stopped at {rel} line {line}); the configuration was not evaluated"
+                ),
+            ));
+        }
+    }
+
     fn expand(&mut self, dirs: &[Directive], rel: &str, stack: &mut Vec<String>) -> Vec<Node> {
         let mut out = Vec::new();
         for d in dirs {
+            if self.exceeded {
+                break;
+            }
             if d.name == "include" && d.block.is_none() {
                 let Some(pattern) = d.args.first() else {
                     continue;
@@ -399,12 +448,29 @@ impl Expander<'_> {
                         .push((rel.to_string(), d.line, pattern.clone()));
                 }
                 for inc in found {
-                    if stack.contains(&inc) || stack.len() > 16 {
+                    if stack.contains(&inc) {
                         self.out.errors.push((
                             rel.to_string(),
                             format!("line {}: include loop through {inc}", d.line),
                         ));
                         continue;
+                    }
+                    if stack.len() > MAX_INCLUDE_DEPTH {
+                        self.exceed(
+                            rel,
+                            d.line,
+                            format!("includes nested more than {MAX_INCLUDE_DEPTH} deep"),
+                        );
+                        break;
+                    }
+                    self.included += 1;
+                    if self.included > MAX_INCLUDED_FILES {
+                        self.exceed(
+                            rel,
+                            d.line,
+                            format!("more than {MAX_INCLUDED_FILES} included files"),
+                        );
+                        break;
                     }
                     self.reached.insert(inc.clone());
                     if let Some(sub) = self.load(&inc) {
@@ -414,6 +480,18 @@ impl Expander<'_> {
                     }
                 }
                 continue;
+            }
+            self.bytes += d.name.len() + d.args.iter().map(|a| a.len() + 1).sum::<usize>();
+            if self.bytes > MAX_EXPANDED_BYTES {
+                self.exceed(
+                    rel,
+                    d.line,
+                    format!(
+                        "more than {} MiB of expanded directives",
+                        MAX_EXPANDED_BYTES / (1024 * 1024)
+                    ),
+                );
+                break;
             }
             out.push(Node {
                 name: d.name.clone(),
@@ -549,11 +627,19 @@ impl Fact for NginxTls {
                 facts,
                 root,
                 host,
+                main: doc.rel.clone(),
                 main_dir: dir_of(&doc.rel),
                 out: &mut out,
                 reached: &mut reached,
+                included: 0,
+                bytes: 0,
+                exceeded: false,
             };
             let nodes = ex.expand(&dirs, &doc.rel, &mut vec![doc.rel.clone()]);
+            if ex.exceeded {
+                // A configuration cut short is not judged on what was read.
+                continue;
+            }
             evaluate(&nodes, "top level", (None, None), &mut out);
         }
         out.settings.sort();
@@ -597,5 +683,11 @@ mod tests {
         assert!(wildcard("*.conf", "a.conf"));
         assert!(!wildcard("*.conf", "a.conf.bak"));
         assert!(wildcard("s?.conf", "s1.conf"));
+        assert!(wildcard("[ab].conf", "b.conf"));
+        assert!(wildcard("{a,b}.conf", "{a,b}.conf"), "braces are literal");
+        assert!(!wildcard("{a,b}.conf", "a.conf"));
+        // Exponential for a backtracking matcher; linear here.
+        let name = "a".repeat(60) + ".conf";
+        assert!(!wildcard(&("*a".repeat(12) + "*b.conf"), &name));
     }
 }
