@@ -384,10 +384,13 @@ impl Budget {
     fn exceed(&mut self, cfg: &mut SshdConfig, rel: &str, line: Option<u32>, what: String) {
         if !self.exceeded {
             self.exceeded = true;
-            let at = line.map_or_else(String::new, |l| format!("line {l}: "));
+            // An error of the main file, saying where expansion stopped.
+            let at = line.map_or_else(String::new, |l| format!(" line {l}"));
             cfg.errors.push((
-                rel.to_string(),
-                format!("{at}include budget exceeded: {what}; the configuration was not evaluated"),
+                cfg.main.clone(),
+                format!(
+                    "include budget exceeded: {what} (stopped at {rel}{at}); the configuration was not evaluated"
+                ),
             ));
         }
     }
@@ -1187,11 +1190,10 @@ mod tests {
             ("etc/ssh/d/c.conf", body),
         ]);
         let cfg = SshdConfig::build("etc/ssh/sshd_config", false, &src);
-        let why: Vec<&str> = cfg.errors.iter().map(|(_, e)| e.as_str()).collect();
+        let why = &cfg.errors;
         assert!(
-            why.iter().any(
-                |e| e.contains("line 1: include budget exceeded: more than 256 included files")
-            ),
+            why.iter().any(|(rel, e)| rel == "etc/ssh/sshd_config"
+                && e.contains("include budget exceeded: more than 256 included files")),
             "{why:?}"
         );
         assert!(
