@@ -4,6 +4,7 @@
 //! (the display path and the SARIF URI). It never parses and never judges.
 
 pub mod cht_install;
+pub mod name;
 pub mod root;
 
 use std::fmt;
@@ -11,7 +12,8 @@ use std::path::{Component, Path, PathBuf};
 
 use serde::Serialize;
 
-pub use root::{Confinement, Root, RootError};
+pub use name::display_path;
+pub use root::{Confinement, DirHandle, Entry, Root, RootError};
 
 use crate::outcome::Location;
 
