@@ -449,9 +449,15 @@ impl Root {
                 Err(_) => {}
             }
         }
-        // No procfs: open the same name again on its directory's descriptor
-        // (O_NOFOLLOW) and make sure it is the same file. The window between
-        // the check and this open is the one place a swap could matter.
+        self.reopen_by_name(st, rel)
+    }
+
+    /// Without procfs: opens the same name again on its directory's
+    /// descriptor (`O_NOFOLLOW`) and makes sure it is the same file. The
+    /// window between the check and this open is the one place a swap could
+    /// matter (only to a special file already inside the root).
+    fn reopen_by_name(&self, st: &FileStat, rel: &str) -> Result<File, RootError> {
+        let flags = OFlag::O_RDONLY | OFlag::O_CLOEXEC | OFlag::O_NOCTTY | OFlag::O_NONBLOCK;
         let (dir, last) = self.parent_of(rel)?;
         let f = openat(
             dir.as_fd(),
@@ -830,6 +836,27 @@ mod tests {
             r.read("usr/.env", 100),
             Err(RootError::Escapes(_))
         ));
+    }
+
+    #[test]
+    fn reopen_without_procfs() {
+        let d = tree();
+        let r = Root::open(d.path(), Confinement::Chroot).unwrap();
+        for rel in ["etc/ssh/sshd_config", "/etc/abs-link", "etc/rel-link"] {
+            let st = fstat(r.open_path(rel).unwrap()).unwrap();
+            let mut f = r.reopen_by_name(&st, rel).unwrap();
+            let mut text = String::new();
+            f.read_to_string(&mut text).unwrap();
+            assert!(text == "Port 22\n" || text == "real\n", "{rel}");
+        }
+        // Swapped between the check and the open: refused.
+        let st = fstat(r.open_path("etc/ssh/sshd_config").unwrap()).unwrap();
+        fs::rename(
+            d.path().join("usr/share/real"),
+            d.path().join("etc/ssh/sshd_config"),
+        )
+        .unwrap();
+        assert!(r.reopen_by_name(&st, "etc/ssh/sshd_config").is_err());
     }
 
     #[test]
