@@ -926,4 +926,48 @@ mod tests {
         let (d, n) = load_yaml("values.yaml", "values.yaml", "a: 1\n", None);
         assert!(d.is_none() && n.is_none());
     }
+
+    #[test]
+    fn walk_by_descriptors_with_nested_gitignores() {
+        use crate::target::Confinement;
+        use std::fs;
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path();
+        fs::create_dir_all(p.join("sub/deeper")).unwrap();
+        fs::create_dir_all(p.join("node_modules")).unwrap();
+        fs::write(p.join(".gitignore"), "*.env\n!keep.env\n").unwrap();
+        fs::write(p.join("sub/.gitignore"), "keep.env\n").unwrap();
+        for f in [
+            "a.env",
+            "keep.env",
+            "sub/keep.env",
+            "sub/deeper/keep.env",
+            "node_modules/x.env",
+            "README.md",
+        ] {
+            fs::write(p.join(f), "A=1\n").unwrap();
+        }
+        std::os::unix::fs::symlink("sub", p.join("linked-dir")).unwrap();
+        let root = Root::open(p, Confinement::Strict).unwrap();
+        let mut notes = Vec::new();
+        let mut all: Vec<String> = walk(&root, "", usize::MAX, false, &mut notes)
+            .into_iter()
+            .map(|(rel, _)| rel)
+            .collect();
+        all.sort();
+        assert_eq!(
+            all,
+            ["a.env", "keep.env", "sub/deeper/keep.env", "sub/keep.env"],
+            "symlinked directories and skipped directories are not entered"
+        );
+        let mut kept: Vec<String> = walk(&root, "", usize::MAX, true, &mut notes)
+            .into_iter()
+            .map(|(rel, _)| rel)
+            .collect();
+        kept.sort();
+        assert_eq!(kept, ["keep.env"], "the innermost .gitignore wins");
+        let shallow = walk(&root, "", 1, false, &mut notes);
+        assert_eq!(shallow.len(), 2, "max depth 1: the start directory only");
+        assert!(notes.is_empty(), "{notes:?}");
+    }
 }
