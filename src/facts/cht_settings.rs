@@ -296,13 +296,22 @@ fn compose_env(c: &mut Collector, facts: &Facts, project: &Project, svc: &Servic
                     Some(env) => (env.clone(), None),
                     None => (project.rel.clone(), Some(*line)),
                 };
-                c.push(Setting {
-                    key: canonical_key(key).to_string(),
-                    written: key.clone(),
-                    value: Value::Set {
+                // With no usable .env the shell or a .env kept elsewhere may
+                // set it: unknown, not unset.
+                let value = match &vars.source {
+                    crate::facts::compose::EnvSource::Found { .. } => Value::Set {
                         value: Secret::new(*d),
                         defaulted: true,
                     },
+                    _ => Value::Unresolved(format!(
+                        "{key} is passed from the shell or the .env: {}",
+                        vars.why_unset(key)
+                    )),
+                };
+                c.push(Setting {
+                    key: canonical_key(key).to_string(),
+                    written: key.clone(),
+                    value,
                     raw: None,
                     rel,
                     line: at,
