@@ -264,12 +264,17 @@ fn containers(obj: &Object) -> Vec<&Node> {
 /// when the Secret is not in the files). `docs` are (rel, objects).
 pub fn k8s_settings(docs: &[(&str, &[Object])]) -> Vec<Setting> {
     let mut out = Vec::new();
-    // Secrets by name (and namespace, when both sides say).
-    let mut secrets: BTreeMap<&str, Vec<(&str, &Object)>> = BTreeMap::new();
+    // Secrets by name (and namespace, when both sides say), each decoded
+    // once however many containers read it.
+    type Decoded<'a> = (&'a str, Option<&'a str>, SecretEntries);
+    let mut secrets: BTreeMap<&str, Vec<Decoded>> = BTreeMap::new();
     for (rel, objects) in docs {
         for o in objects.iter().filter(|o| o.kind == "Secret") {
             if let Some(name) = o.name.as_deref() {
-                secrets.entry(name).or_default().push((rel, o));
+                secrets
+                    .entry(name)
+                    .or_default()
+                    .push((rel, namespace(o), secret_entries(o)));
             }
         }
     }
@@ -340,18 +345,18 @@ pub fn k8s_settings(docs: &[(&str, &[Object])]) -> Vec<Setting> {
                         continue;
                     }
                     let found = secrets.get(sname).and_then(|cands| {
-                        cands.iter().find_map(|(srel, s)| {
-                            let ns_ok = match (namespace(o), namespace(s)) {
-                                (Some(a), Some(b)) => a == b,
+                        cands.iter().find_map(|(srel, sns, entries)| {
+                            let ns_ok = match (namespace(o), sns) {
+                                (Some(a), Some(b)) => a == *b,
                                 _ => true,
                             };
                             if !ns_ok {
                                 return None;
                             }
-                            secret_entries(s)
-                                .into_iter()
+                            entries
+                                .iter()
                                 .find(|(k, _, _)| k == skey)
-                                .map(|(_, line, v)| (*srel, line, v))
+                                .map(|(_, line, v)| (*srel, *line, v.clone()))
                         })
                     });
                     let written = format!("{var} (Secret {sname} key {skey})");
