@@ -14,6 +14,8 @@ use crate::secret::display_value;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DotEnv {
     pub entries: Vec<Entry>,
+    /// The index of the last entry of each key (lookups in constant time).
+    latest: HashMap<String, usize>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,7 +43,7 @@ pub struct DotEnvError {
 impl DotEnv {
     /// The last entry for `key` (later lines win, as in compose).
     pub fn get(&self, key: &str) -> Option<&Entry> {
-        self.entries.iter().rev().find(|e| e.key == key)
+        self.latest.get(key).and_then(|&i| self.entries.get(i))
     }
 
     /// The value of `key`, if set with a value.
@@ -179,7 +181,7 @@ pub fn parse(text: &str) -> Result<DotEnv, DotEnvError> {
             line: line_no,
         });
     }
-    Ok(DotEnv { entries })
+    Ok(DotEnv { entries, latest })
 }
 
 /// A resumable search for the closing quote: `find` continues where the
