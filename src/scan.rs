@@ -191,6 +191,8 @@ fn progress_bar(enabled: bool, len: u64) -> ProgressBar {
 /// Runs the plan.
 pub fn run(mut plan: Plan) -> Report {
     plan.policy.label_targets(&mut plan.targets);
+    // How compose files find their `.env` is the policy's to say.
+    plan.load.environment_dotenv = plan.policy.env.environment_dotenv;
     let threads = plan.jobs.unwrap_or(0);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -261,11 +263,12 @@ fn run_in_pool(plan: Plan) -> Report {
                 policy: &plan.policy,
                 today: plan.today,
             };
-            let out = catch_unwind(AssertUnwindSafe(|| (rule.check)(&ctx))).unwrap_or_else(|p| {
+            // The panic's message is withheld: it may quote a scanned file.
+            let out = crate::facts::contain_panic(|| (rule.check)(&ctx)).unwrap_or_else(|| {
                 crate::outcome::not_evaluated(format!(
-                    "rule {} failed while evaluating: {}",
-                    rule.id,
-                    panic_text(p.as_ref())
+                    "rule {} failed while evaluating: rampart panicked (an internal error; \
+                     the panic message is withheld as it may quote a scanned file)",
+                    rule.id
                 ))
             });
             bar.inc(1);
@@ -541,9 +544,13 @@ mod tests {
         assert_eq!(ne.status, Status::NotEvaluated);
         assert!(
             ne.message
-                .contains("rule PORT-005 failed while evaluating: index out of bounds"),
+                .contains("rule PORT-005 failed while evaluating: rampart panicked"),
             "{}",
             ne.message
+        );
+        assert!(
+            !ne.message.contains("index out of bounds"),
+            "payload withheld"
         );
         assert!(
             report

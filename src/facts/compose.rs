@@ -359,6 +359,9 @@ fn env_source(facts: &Facts, compose: &Doc) -> (EnvSource, Option<String>) {
     if dir == "compose" || dir.ends_with("/compose") {
         candidates.push(join(parent_of(dir), "upgrade-service/.env"));
     }
+    if let Some(env) = environment_dotenv(facts, dir) {
+        candidates.push(env);
+    }
     for rel in &candidates {
         if let Some(doc) = facts.doc(rel) {
             let source = match &doc.content {
@@ -384,6 +387,19 @@ fn env_source(facts: &Facts, compose: &Doc) -> (EnvSource, Option<String>) {
         },
         None,
     )
+}
+
+/// The per-environment `.env` of a compose file's folder: `prod/.env` for
+/// `prod/compose/cht-core.yml`, when the compose folder has no `.env` of its
+/// own and the folder above holds one (deployments that keep one `.env` per
+/// environment and run `docker compose --project-directory prod` or
+/// `--env-file prod/.env`). Off when the policy says so.
+fn environment_dotenv(facts: &Facts, dir: &str) -> Option<String> {
+    if !facts.inventory.environment_dotenv || dir.is_empty() {
+        return None;
+    }
+    let env = join(parent_of(dir), ".env");
+    facts.doc(&env).is_some().then_some(env)
 }
 
 /// The name of an image without registry, path, tag or digest
@@ -468,13 +484,13 @@ fn parse_range(s: &str) -> Result<(u16, u16), String> {
     let a: u16 = a
         .trim()
         .parse()
-        .map_err(|_| format!("invalid port {s:?}"))?;
+        .map_err(|_| "invalid port number".to_string())?;
     let b: u16 = b
         .trim()
         .parse()
-        .map_err(|_| format!("invalid port {s:?}"))?;
+        .map_err(|_| "invalid port number".to_string())?;
     if a > b {
-        return Err(format!("invalid port range {s:?}"));
+        return Err("invalid port range (the first port is above the last)".to_string());
     }
     Ok((a, b))
 }
@@ -490,7 +506,7 @@ pub fn parse_port(spec: &str) -> Result<Published, String> {
         None => (spec, "tcp".to_string()),
     };
     if !matches!(protocol.as_str(), "tcp" | "udp" | "sctp") {
-        return Err(format!("invalid protocol {protocol:?} in {spec:?}"));
+        return Err("invalid protocol (not tcp, udp or sctp)".to_string());
     }
     let parts: Vec<&str> = body.split(':').collect();
     let n = parts.len();
@@ -505,7 +521,7 @@ pub fn parse_port(spec: &str) -> Result<Published, String> {
     };
     let ip = ip.trim_start_matches('[').trim_end_matches(']');
     if !ip.is_empty() && ip.parse::<IpAddr>().is_err() {
-        return Err(format!("invalid host IP {ip:?} in {spec:?}"));
+        return Err("invalid host IP".to_string());
     }
     Ok(Published {
         host_ip: (!ip.is_empty()).then(|| ip.to_string()),

@@ -3,6 +3,10 @@
 //! only after whitespace in unquoted values), single quotes literal, double
 //! quotes with escapes, multi-line quoted values, and `${VAR}` expanded from
 //! earlier keys of the same file. Every entry keeps its 1-based line.
+//! Linear in the file; errors name the line, column and key, never a value;
+//! the values a file expands to are bounded in total.
+
+use std::collections::HashMap;
 
 use crate::facts::interpolate::interpolate;
 use crate::secret::display_value;
@@ -10,6 +14,8 @@ use crate::secret::display_value;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DotEnv {
     pub entries: Vec<Entry>,
+    /// The index of the last entry of each key (lookups in constant time).
+    latest: HashMap<String, usize>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,7 +43,7 @@ pub struct DotEnvError {
 impl DotEnv {
     /// The last entry for `key` (later lines win, as in compose).
     pub fn get(&self, key: &str) -> Option<&Entry> {
-        self.entries.iter().rev().find(|e| e.key == key)
+        self.latest.get(key).and_then(|&i| self.entries.get(i))
     }
 
     /// The value of `key`, if set with a value.
@@ -46,8 +52,20 @@ impl DotEnv {
     }
 }
 
+/// The most a file's values may expand to, all together.
+pub const MAX_EXPANDED_TOTAL: usize = 32 * 1024 * 1024;
+
+/// The 1-based character column of `part`, a slice of `line`.
+fn column(line: &str, part: &str) -> usize {
+    let offset = (part.as_ptr() as usize).saturating_sub(line.as_ptr() as usize);
+    line.get(..offset).map_or(0, |s| s.chars().count()) + 1
+}
+
 pub fn parse(text: &str) -> Result<DotEnv, DotEnvError> {
     let mut entries: Vec<Entry> = Vec::new();
+    // The latest entry of each key, for `${VAR}` lookups in constant time.
+    let mut latest: HashMap<String, usize> = HashMap::new();
+    let mut expanded_total = 0usize;
     let lines: Vec<&str> = text.lines().collect();
     let mut i = 0;
     while i < lines.len() {
@@ -72,16 +90,21 @@ pub fn parse(text: &str) -> Result<DotEnv, DotEnvError> {
                 message: "missing variable name before '='".to_string(),
             });
         }
-        if let Some(bad) = key
-            .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
+        if let Some((at, _)) = key
+            .char_indices()
+            .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
         {
+            // Not a name (perhaps a value on a line of its own): not quoted.
             return Err(DotEnvError {
                 line: line_no,
-                message: format!("unexpected character {bad:?} in variable name {key:?}"),
+                message: format!(
+                    "unexpected character at column {} in the variable name",
+                    column(raw, &key[at..])
+                ),
             });
         }
         let Some(rest) = rest else {
+            latest.insert(key.to_string(), entries.len());
             entries.push(Entry {
                 key: key.to_string(),
                 value: None,
@@ -90,36 +113,39 @@ pub fn parse(text: &str) -> Result<DotEnv, DotEnvError> {
             continue;
         };
         let rest = rest.trim_start();
-        let lookup = |name: &str| {
-            entries
-                .iter()
-                .rev()
-                .find(|e| e.key == name)
-                .and_then(|e| e.value.clone())
-        };
+        let lookup = |name: &str| latest.get(name).and_then(|&i| entries[i].value.clone());
         let value = match rest.chars().next() {
             Some(q @ ('\'' | '"')) => {
-                // Quoted, possibly over several lines.
+                // Quoted, possibly over several lines: each line is scanned
+                // once for the closing quote.
                 let mut body = rest[1..].to_string();
+                let mut scan = Closing::default();
+                let mut last_line = raw;
                 let closing = loop {
-                    if let Some(end) = find_closing(&body, q) {
+                    if let Some(end) = scan.find(&body, q) {
                         break end;
                     }
                     if i >= lines.len() {
                         return Err(DotEnvError {
                             line: line_no,
-                            message: format!("unterminated {q} quoted value"),
+                            message: format!("unterminated {q} quoted value of {key}"),
                         });
                     }
                     body.push('\n');
                     body.push_str(lines[i]);
+                    last_line = lines[i];
                     i += 1;
                 };
-                let trailing = body[closing + 1..].trim();
+                let after = &body[closing + 1..];
+                let trailing = after.trim();
                 if !trailing.is_empty() && !trailing.starts_with('#') {
+                    // The closing quote is on the last line read.
+                    let col = last_line.chars().count() - after.chars().count() + 1;
                     return Err(DotEnvError {
-                        line: line_no,
-                        message: format!("unexpected text after closing quote: {trailing:?}"),
+                        line: i as u32,
+                        message: format!(
+                            "unexpected text after the closing quote of {key} at column {col}"
+                        ),
                     });
                 }
                 let inner = &body[..closing];
@@ -127,7 +153,7 @@ pub fn parse(text: &str) -> Result<DotEnv, DotEnvError> {
                     inner.to_string()
                 } else {
                     let unescaped = unescape(inner);
-                    expand(&unescaped, &lookup, line_no)?
+                    expand(&unescaped, &lookup, line_no, key)?
                 }
             }
             _ => {
@@ -135,32 +161,55 @@ pub fn parse(text: &str) -> Result<DotEnv, DotEnvError> {
                     Some(c) => &rest[..c],
                     None => rest,
                 };
-                expand(without_comment.trim(), &lookup, line_no)?
+                expand(without_comment.trim(), &lookup, line_no, key)?
             }
         };
+        expanded_total += value.len();
+        if expanded_total > MAX_EXPANDED_TOTAL {
+            return Err(DotEnvError {
+                line: line_no,
+                message: format!(
+                    "interpolation budget exceeded: the values expand to more than {} MiB in all",
+                    MAX_EXPANDED_TOTAL / (1024 * 1024)
+                ),
+            });
+        }
+        latest.insert(key.to_string(), entries.len());
         entries.push(Entry {
             key: key.to_string(),
             value: Some(value),
             line: line_no,
         });
     }
-    Ok(DotEnv { entries })
+    Ok(DotEnv { entries, latest })
 }
 
-fn find_closing(body: &str, q: char) -> Option<usize> {
-    let mut escaped = false;
-    for (i, c) in body.char_indices() {
-        if escaped {
-            escaped = false;
-            continue;
+/// A resumable search for the closing quote: `find` continues where the
+/// previous call stopped, so a value spread over many lines stays linear.
+#[derive(Default)]
+struct Closing {
+    scanned: usize,
+    escaped: bool,
+}
+
+impl Closing {
+    fn find(&mut self, body: &str, q: char) -> Option<usize> {
+        let start = self.scanned;
+        for (i, c) in body[start..].char_indices() {
+            let i = start + i;
+            if self.escaped {
+                self.escaped = false;
+                continue;
+            }
+            if c == '\\' && q == '"' {
+                self.escaped = true;
+            } else if c == q {
+                return Some(i);
+            }
         }
-        if c == '\\' && q == '"' {
-            escaped = true;
-        } else if c == q {
-            return Some(i);
-        }
+        self.scanned = body.len();
+        None
     }
-    None
 }
 
 fn unescape(s: &str) -> String {
@@ -187,12 +236,13 @@ fn expand(
     value: &str,
     lookup: &dyn Fn(&str) -> Option<String>,
     line: u32,
+    key: &str,
 ) -> Result<String, DotEnvError> {
     interpolate(value, lookup)
         .map(|r| r.value)
         .map_err(|e| DotEnvError {
             line,
-            message: e.to_string(),
+            message: format!("{key}: {e}"),
         })
 }
 
@@ -231,5 +281,63 @@ mod tests {
         let e = env.get("COUCHDB_PASSWORD").unwrap();
         assert_eq!(e.line, 2);
         assert_eq!(e.shown(), "<redacted: 11 chars>");
+    }
+
+    #[test]
+    fn errors_never_quote_a_value() {
+        let secret = "Xk9PlantedSecret";
+        for (text, line) in [
+            (format!("A=1\nCOUCHDB_PASSWORD={secret}${{oops\n"), 2),
+            (format!("COUCHDB_PASSWORD=\"{secret}\"{secret}\n"), 1),
+            (format!("COUCHDB_PASSWORD='x\n{secret}'{secret}\n"), 2),
+            (format!("A=1\n{secret} {secret}\n"), 2),
+            (format!("A=1\n{secret}!=1\n"), 2),
+            (format!("P=\"{secret}${{1A}}\"\n"), 1),
+            (format!("P=${{U:?{secret}}}\n"), 1),
+            (format!("P=\"{secret}\n"), 1),
+        ] {
+            let e = parse(&text).unwrap_err();
+            assert_eq!(e.line, line, "{text}: {e}");
+            let shown = e.to_string();
+            assert!(!shown.contains("Planted"), "{shown}");
+        }
+        let e = parse(&format!("A=1\nCOUCHDB_PASSWORD={secret}${{oops\n")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "line 2: COUCHDB_PASSWORD: invalid interpolation syntax at character 17 of the value"
+        );
+        let e = parse(&format!("COUCHDB_PASSWORD=\"{secret}\"x\n")).unwrap_err();
+        assert!(
+            e.to_string().ends_with("of COUCHDB_PASSWORD at column 36"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn expansion_is_bounded_in_total() {
+        let mut text = format!("A={}\n", "x".repeat(1000));
+        text.push_str(&format!("B={}\n", "$A".repeat(1000)));
+        for i in 0..40 {
+            text.push_str(&format!("C{i}=$B$B$B$B$B$B$B$B$B$B\n"));
+        }
+        let e = parse(&text).unwrap_err();
+        assert!(e.message.contains("budget"), "{e}");
+    }
+
+    #[test]
+    fn many_references_and_long_open_quotes_are_linear() {
+        // Structure, not timing: the lookups see the latest entry of a key.
+        let mut text = String::new();
+        for i in 0..2000 {
+            text.push_str(&format!("K{i}=v{i}\nR{i}=${{K{i}}}$K0\n"));
+        }
+        text.push_str("K0=new\nZ=$K0\n");
+        let env = parse(&text).unwrap();
+        assert_eq!(env.value("R1999"), Some("v1999v0"));
+        assert_eq!(env.value("Z"), Some("new"));
+        let open = format!("A=\"{}", "line\n".repeat(5000));
+        assert_eq!(parse(&open).unwrap_err().line, 1);
+        let multi = format!("A=\"{}end\\\"\"\n", "l\n".repeat(3));
+        assert_eq!(parse(&multi).unwrap().value("A"), Some("l\nl\nl\nend\""));
     }
 }

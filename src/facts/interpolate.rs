@@ -2,6 +2,14 @@
 //! "Interpolation"): `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR-default}`,
 //! `${VAR:?error}`, `${VAR?error}`, `${VAR:+alt}`, `${VAR+alt}`, nested
 //! expressions in defaults, and `$$` for a literal `$`. Pure string work.
+//! Errors never quote the value (it may be a secret): they name the
+//! variable or the character position. Expansion is bounded: nesting depth
+//! and the length a value may grow to.
+
+/// Nesting of `${...}` expressions in defaults.
+const MAX_NESTING: usize = 16;
+/// The longest value an interpolation may produce.
+pub const MAX_EXPANDED: usize = 1024 * 1024;
 
 /// The result of interpolating one value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -14,11 +22,27 @@ pub struct Interpolated {
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum InterpolationError {
-    /// `${VAR:?message}` with VAR unset: compose refuses to start.
-    #[error("{var} is required: {message}")]
-    Required { var: String, message: String },
-    #[error("invalid interpolation syntax in {0:?}")]
-    Syntax(String),
+    /// `${VAR:?message}` with VAR unset: compose refuses to start. The
+    /// message is not kept: it may interpolate other variables' values.
+    #[error("{var} is required (${{{var}:?...}})")]
+    Required { var: String },
+    /// Malformed `$` syntax at this character (1-based) of the value.
+    #[error("invalid interpolation syntax at character {at} of the value")]
+    Syntax { at: usize },
+    #[error("interpolation nested more than {MAX_NESTING} levels deep")]
+    TooDeep,
+    #[error(
+        "interpolation budget exceeded: the value expands to more than {} bytes",
+        MAX_EXPANDED
+    )]
+    Budget,
+}
+
+/// The syntax error for the text at `here`, a slice of `whole`.
+fn syntax_at(whole: &str, here: &str) -> InterpolationError {
+    let offset = (here.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize);
+    let at = whole.get(..offset).map_or(0, |s| s.chars().count()) + 1;
+    InterpolationError::Syntax { at }
 }
 
 /// Interpolates `text`, looking variables up with `lookup`.
@@ -27,7 +51,7 @@ pub fn interpolate(
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Interpolated, InterpolationError> {
     let mut unset = Vec::new();
-    let value = expand(text, lookup, &mut unset, 0)?;
+    let value = expand(text, text, lookup, &mut unset, 0)?;
     unset.sort();
     unset.dedup();
     Ok(Interpolated { value, unset })
@@ -41,18 +65,24 @@ fn is_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
 }
 
+/// `text` is a slice of `whole`, the value being interpolated (for
+/// positions in errors).
 fn expand(
     text: &str,
+    whole: &str,
     lookup: &dyn Fn(&str) -> Option<String>,
     unset: &mut Vec<String>,
     depth: usize,
 ) -> Result<String, InterpolationError> {
-    if depth > 16 {
-        return Err(InterpolationError::Syntax(text.to_string()));
+    if depth > MAX_NESTING {
+        return Err(InterpolationError::TooDeep);
     }
-    let mut out = String::with_capacity(text.len());
+    let mut out = String::with_capacity(text.len().min(MAX_EXPANDED));
     let mut rest = text;
     while let Some(i) = rest.find('$') {
+        if out.len() > MAX_EXPANDED {
+            return Err(InterpolationError::Budget);
+        }
         out.push_str(&rest[..i]);
         let after = &rest[i + 1..];
         let mut chars = after.chars();
@@ -62,10 +92,9 @@ fn expand(
                 rest = &after[1..];
             }
             Some('{') => {
-                let end = matching_brace(after)
-                    .ok_or_else(|| InterpolationError::Syntax(text.to_string()))?;
+                let end = matching_brace(after).ok_or_else(|| syntax_at(whole, &rest[i..]))?;
                 let inner = &after[1..end];
-                out.push_str(&braced(inner, text, lookup, unset, depth)?);
+                out.push_str(&braced(inner, whole, lookup, unset, depth)?);
                 rest = &after[end + 1..];
             }
             Some(c) if is_name_start(c) => {
@@ -89,6 +118,9 @@ fn expand(
         }
     }
     out.push_str(rest);
+    if out.len() > MAX_EXPANDED {
+        return Err(InterpolationError::Budget);
+    }
     Ok(out)
 }
 
@@ -123,14 +155,14 @@ fn braced(
         .map_or(inner.len(), |(j, _)| j);
     let name = &inner[..name_len];
     if name.is_empty() || !name.starts_with(is_name_start) {
-        return Err(InterpolationError::Syntax(whole.to_string()));
+        return Err(syntax_at(whole, inner));
     }
     let op = &inner[name_len..];
     let value = lookup(name);
     let set = value.is_some();
     let non_empty = value.as_deref().is_some_and(|v| !v.is_empty());
     let arg = |skip: usize| &op[skip..];
-    let mut sub = |s: &str| expand(s, lookup, unset, depth + 1);
+    let mut sub = |s: &str| expand(s, whole, lookup, unset, depth + 1);
     Ok(match op {
         "" => match value {
             Some(v) => v,
@@ -159,9 +191,11 @@ fn braced(
             if ok {
                 value.unwrap_or_default()
             } else {
+                // The message is expanded (as compose does, for its errors)
+                // but not kept.
+                sub(arg(if strict { 2 } else { 1 }))?;
                 return Err(InterpolationError::Required {
                     var: name.to_string(),
-                    message: sub(arg(if strict { 2 } else { 1 }))?,
                 });
             }
         }
@@ -179,7 +213,7 @@ fn braced(
                 String::new()
             }
         }
-        _ => return Err(InterpolationError::Syntax(whole.to_string())),
+        _ => return Err(syntax_at(whole, op)),
     })
 }
 
@@ -222,19 +256,46 @@ mod tests {
     #[test]
     fn required_and_errors() {
         let e = run("${P:?P must be set}", &[]).unwrap_err();
-        assert_eq!(
-            e,
-            InterpolationError::Required {
-                var: "P".into(),
-                message: "P must be set".into()
-            }
-        );
+        assert_eq!(e, InterpolationError::Required { var: "P".into() });
         assert!(run("${P:?x}", &[("P", "")]).is_err());
         assert!(run("${P?x}", &[("P", "")]).is_ok());
-        assert!(matches!(run("${", &[]), Err(InterpolationError::Syntax(_))));
-        assert!(matches!(
-            run("${1A}", &[]),
-            Err(InterpolationError::Syntax(_))
-        ));
+        assert_eq!(run("${", &[]), Err(InterpolationError::Syntax { at: 1 }));
+        assert_eq!(
+            run("ab${1A}", &[]),
+            Err(InterpolationError::Syntax { at: 5 })
+        );
+        assert_eq!(
+            run("\u{e9}${A!}", &[]),
+            Err(InterpolationError::Syntax { at: 5 })
+        );
+    }
+
+    #[test]
+    fn errors_never_quote_the_value() {
+        let secret = "Xk9PlantedSecret";
+        let v = [("S", secret)];
+        for text in [
+            format!("{secret}${{oops"),
+            format!("{secret}${{1A}}"),
+            format!("{secret}${{A!x}}"),
+            format!("${{P:?{secret}}}"),
+            "${P:?${S}}".to_string(),
+            format!("{secret}{}", "${A:-".repeat(20) + &"}".repeat(20)),
+        ] {
+            let e = run(&text, &v).unwrap_err().to_string();
+            assert!(!e.contains(secret) && !e.contains("Planted"), "{e}");
+        }
+    }
+
+    #[test]
+    fn expansion_is_bounded() {
+        let big = "x".repeat(300_000);
+        let v = [("A", big.as_str())];
+        assert!(run("$A$A$A", &v).is_ok());
+        assert_eq!(run("$A$A$A$A", &v), Err(InterpolationError::Budget));
+        assert_eq!(
+            run(&("${A:-".repeat(40) + &"}".repeat(40)), &[]),
+            Err(InterpolationError::TooDeep)
+        );
     }
 }

@@ -7,7 +7,6 @@
 use std::collections::HashMap;
 
 use rayon::prelude::*;
-use walkdir::WalkDir;
 
 use crate::facts::{
     compose, couchdb_ini, dotenv, helm, json, k8s, nginx, users_csv, vmargs, watchdog, x509, yaml,
@@ -124,12 +123,17 @@ pub struct Note {
 pub struct Inventory {
     pub docs: Vec<Doc>,
     pub notes: Vec<Note>,
+    /// See [`LoadOptions::environment_dotenv`].
+    pub environment_dotenv: bool,
     index: HashMap<String, usize>,
 }
 
 #[derive(Clone, Copy, Debug)]
 pub struct LoadOptions {
     pub max_file_size: u64,
+    /// Compose files without a `.env` of their own read the `.env` of the
+    /// environment folder above them (policy `env-segregation.environment-dotenv`).
+    pub environment_dotenv: bool,
     /// Leave out what `.gitignore` files in the tree ignore (off by default:
     /// `.env` files are git-ignored and are exactly what must be seen).
     pub respect_gitignore: bool,
@@ -139,6 +143,7 @@ impl Default for LoadOptions {
     fn default() -> Self {
         LoadOptions {
             max_file_size: crate::target::root::DEFAULT_FILE_CAP,
+            environment_dotenv: true,
             respect_gitignore: false,
         }
     }
@@ -173,7 +178,7 @@ impl Inventory {
         let root = target.root().expect("trees and hosts have roots");
         let loaded: Vec<(Option<Doc>, Option<Note>)> = candidates
             .par_iter()
-            .map(|(rel, name)| load_one(root, rel, name, opts))
+            .map(|(rel, name)| contained(rel, name, || load_one(root, rel, name, opts)))
             .collect();
         let mut docs = Vec::new();
         for (doc, note) in loaded {
@@ -183,7 +188,9 @@ impl Inventory {
         // Files compose reads through `env_file:` whatever their names.
         for rel in referenced_env_files(root, &docs) {
             let name = rel.rsplit('/').next().unwrap_or(&rel).to_string();
-            let (doc, note) = load_as(root, &rel, &name, opts, Some(NameKind::DotEnv));
+            let (doc, note) = contained(&rel, &name, || {
+                load_as(root, &rel, &name, opts, Some(NameKind::DotEnv))
+            });
             docs.extend(doc);
             notes.extend(note);
         }
@@ -194,7 +201,12 @@ impl Inventory {
             .enumerate()
             .map(|(i, d)| (d.rel.clone(), i))
             .collect();
-        Inventory { docs, notes, index }
+        Inventory {
+            docs,
+            notes,
+            environment_dotenv: opts.environment_dotenv,
+            index,
+        }
     }
 
     pub fn doc(&self, rel: &str) -> Option<&Doc> {
@@ -202,6 +214,13 @@ impl Inventory {
     }
 }
 
+/// The candidate files (path inside the root, file name) under `start`, found
+/// by descriptors: each directory is opened relative to its parent's
+/// descriptor (`Root::open_subdir`, symlinks refused), so one resolution per
+/// directory and no `lstat` per path component, and a directory swapped for
+/// a link mid-walk leads nowhere. Subdirectories are walked in parallel;
+/// symlinks to files are candidates (read later through the root's confined
+/// resolution), symlinks to directories are not entered.
 fn walk(
     root: &Root,
     start: &str,
@@ -209,78 +228,90 @@ fn walk(
     respect_gitignore: bool,
     notes: &mut Vec<Note>,
 ) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let Ok(dir) = root.resolve(start) else {
-        return out;
+    let Ok(dir) = root.open_dir(start) else {
+        return Vec::new();
     };
-    let mut ignores = respect_gitignore.then(|| gitignore::Stack::new(root));
-    let walker = WalkDir::new(&dir)
-        .follow_links(false)
-        .max_depth(max_depth)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            !(e.depth() > 0
-                && e.file_type().is_dir()
-                && SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
+    let ignores = respect_gitignore.then(|| gitignore::Chain::default().enter(root, &dir));
+    let mut out = Walked::default();
+    walk_dir(root, dir, 1, max_depth, ignores.as_ref(), &mut out);
+    notes.append(&mut out.notes);
+    out.files
+}
+
+#[derive(Default)]
+struct Walked {
+    files: Vec<(String, String)>,
+    notes: Vec<Note>,
+}
+
+impl Walked {
+    fn unreadable_dir(&mut self, rel: &str, e: &RootError) {
+        self.notes.push(Note {
+            rel: Some(rel.to_string()),
+            message: format!("could not read directory: {e}; files in it were not scanned"),
         });
-    let mut walker = walker;
-    while let Some(entry) = walker.next() {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let rel = e
-                    .path()
-                    .and_then(|p| p.strip_prefix(root.base()).ok())
-                    .map(|p| p.to_string_lossy().into_owned());
-                let why = e.io_error().map_or_else(
-                    || e.to_string(),
-                    |io| match io.kind() {
-                        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-                        _ => io.to_string(),
-                    },
-                );
-                notes.push(Note {
-                    rel,
-                    message: format!(
-                        "could not read directory: {why}; files in it were not scanned"
-                    ),
-                });
-                continue;
-            }
-        };
-        let ft = entry.file_type();
-        let Ok(rel) = entry.path().strip_prefix(root.base()) else {
-            continue;
-        };
-        let rel = rel.to_string_lossy().into_owned();
-        if entry.depth() == 0 {
-            continue;
-        }
-        if let Some(ignores) = ignores.as_mut()
-            && ignores.ignored(&rel, entry.depth(), ft.is_dir())
-        {
-            if ft.is_dir() {
-                walker.skip_current_dir();
-            }
-            continue;
-        }
-        if ft.is_dir() {
-            continue;
-        }
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let dir_name = entry
-            .path()
-            .parent()
-            .and_then(|p| p.file_name())
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if classify_name(&name).is_none() && system_kind(&dir_name, &name).is_none() {
-            continue;
-        }
-        out.push((rel, name));
     }
-    out
+}
+
+/// One directory: its candidate files, then its subdirectories in parallel
+/// (`depth` is the walk depth of its entries).
+fn walk_dir(
+    root: &Root,
+    dir: crate::target::DirHandle,
+    depth: usize,
+    max_depth: usize,
+    ignores: Option<&gitignore::Chain>,
+    out: &mut Walked,
+) {
+    let entries = match root.list(&dir) {
+        Ok(e) => e,
+        Err(e) => return out.unreadable_dir(&dir.rel, &e),
+    };
+    let dir_name = dir.rel.rsplit('/').next().unwrap_or("");
+    let join = |name: &str| {
+        if dir.rel.is_empty() {
+            name.to_string()
+        } else {
+            format!("{}/{name}", dir.rel)
+        }
+    };
+    let mut subdirs = Vec::new();
+    for e in entries {
+        let rel = join(&e.name);
+        if let Some(ig) = ignores
+            && ig.ignored(root, &rel, e.is_dir)
+        {
+            continue;
+        }
+        if e.is_dir {
+            if depth < max_depth && !SKIP_DIRS.contains(&e.name.as_str()) {
+                subdirs.push(e.name);
+            }
+            continue;
+        }
+        if classify_name(&e.name).is_none() && system_kind(dir_name, &e.name).is_none() {
+            continue;
+        }
+        out.files.push((rel, e.name));
+    }
+    let below: Vec<Walked> = subdirs
+        .par_iter()
+        .map(|name| {
+            let mut w = Walked::default();
+            match root.open_subdir(&dir, name) {
+                Ok(sub) => {
+                    let chain = ignores.map(|ig| ig.enter(root, &sub));
+                    walk_dir(root, sub, depth + 1, max_depth, chain.as_ref(), &mut w);
+                }
+                Err(e) => w.unreadable_dir(&join(name), &e),
+            }
+            w
+        })
+        .collect();
+    for mut w in below {
+        out.files.append(&mut w.files);
+        out.notes.append(&mut w.notes);
+    }
 }
 
 /// A file named on the command line, with the `.env` compose would read for it.
@@ -347,6 +378,9 @@ fn expand_place(root: &Root, place: &str) -> Vec<String> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum NameKind {
     DotEnv,
+    /// A name an env file may have (`.env-e`, `env.prod`, `app.env.local`):
+    /// a dotenv file only if its content is one.
+    MaybeDotEnv,
     Ini,
     VmArgs,
     Yaml,
@@ -366,6 +400,9 @@ fn classify_name(name: &str) -> Option<NameKind> {
         || lower.ends_with(".env.template")
     {
         return Some(NameKind::DotEnv);
+    }
+    if maybe_env_name(&lower) {
+        return Some(NameKind::MaybeDotEnv);
     }
     if lower == "vm.args" {
         return Some(NameKind::VmArgs);
@@ -400,6 +437,33 @@ fn classify_name(name: &str) -> Option<NameKind> {
     None
 }
 
+/// Names env files get besides `.env` and `*.env`: editor and `sed -i -e`
+/// leftovers (`.env-e`, `.env_old`), per-environment copies (`env.prod`,
+/// `app.env.local`, `prod.env.bak`). Other formats' extensions are theirs.
+fn maybe_env_name(lower: &str) -> bool {
+    const OTHER: [&str; 14] = [
+        ".yml", ".yaml", ".json", ".js", ".ts", ".py", ".sh", ".md", ".toml", ".ini", ".conf",
+        ".xml", ".html", ".rs",
+    ];
+    (lower.starts_with(".env-")
+        || lower.starts_with(".env_")
+        || lower.starts_with("env.")
+        || lower.contains(".env."))
+        && !OTHER.iter().any(|e| lower.ends_with(e))
+}
+
+/// Whether a file whose name only may be an env file is one by its content:
+/// it parses as dotenv and sets at least one upper-case variable.
+fn env_by_content(env: &dotenv::DotEnv) -> bool {
+    env.entries.iter().any(|e| {
+        e.value.is_some()
+            && e.key.starts_with(|c: char| c.is_ascii_uppercase())
+            && e.key
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    })
+}
+
 /// Certificates and keys: PEM text (sniffed by `-----BEGIN`), or a DER
 /// certificate in a `.crt`/`.cer` file.
 fn load_pem(root: &Root, rel: &str, name: &str, opts: &LoadOptions) -> (Option<Doc>, Option<Note>) {
@@ -421,6 +485,52 @@ fn load_pem(root: &Root, rel: &str, name: &str, opts: &LoadOptions) -> (Option<D
         }])));
     }
     (None, None)
+}
+
+/// Loads one file with any panic contained: the file becomes an error
+/// naming it (a doc of the kind its name promises, so the rules that read it
+/// are `not_evaluated`), never the panic's message, which may quote content.
+fn contained(
+    rel: &str,
+    name: &str,
+    load: impl FnOnce() -> (Option<Doc>, Option<Note>),
+) -> (Option<Doc>, Option<Note>) {
+    crate::facts::contain_panic(load).unwrap_or_else(|| {
+        let why = PARSER_PANICKED.to_string();
+        match kind_by_name(rel, name) {
+            Some(kind) => found(rel, kind, Err(why)),
+            None => skipped(rel, format!("not evaluated: {why}")),
+        }
+    })
+}
+
+/// The reason given for a file whose parser panicked.
+pub const PARSER_PANICKED: &str =
+    "parser panicked on this file (an internal error; the file was not evaluated)";
+
+/// The kind a file's name (and directory) promises, before it is read.
+fn kind_by_name(rel: &str, name: &str) -> Option<Kind> {
+    let dir_name = rel
+        .rsplit_once('/')
+        .map_or("", |(d, _)| d)
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
+    if let Some(kind) = system_kind(dir_name, name) {
+        return Some(kind);
+    }
+    match classify_name(name)? {
+        NameKind::DotEnv => Some(Kind::DotEnv),
+        // Only its content can tell.
+        NameKind::MaybeDotEnv => None,
+        NameKind::VmArgs => Some(Kind::VmArgs),
+        NameKind::Json => Some(Kind::AppSettings),
+        NameKind::Pem => Some(Kind::Pem),
+        NameKind::Yaml => yaml_name_kind(rel, name),
+        NameKind::Csv => Some(Kind::UsersCsv),
+        NameKind::Ini => Some(Kind::CouchIni),
+        NameKind::Conf => Some(Kind::Nginx),
+    }
 }
 
 /// A configuration file found: parsed, or why not.
@@ -485,17 +595,34 @@ fn load_as(
     }
     let guessed = match name_kind {
         NameKind::DotEnv => Some(Kind::DotEnv),
+        NameKind::MaybeDotEnv => None,
         NameKind::VmArgs => Some(Kind::VmArgs),
         NameKind::Ini | NameKind::Conf | NameKind::Pem => None,
         NameKind::Yaml => yaml_name_kind(rel, name),
         NameKind::Json => Some(Kind::AppSettings),
         NameKind::Csv => None,
     };
-    let text = match root.read_text(rel, opts.max_file_size) {
+    let read = root
+        .read(rel, opts.max_file_size)
+        .map_err(ReadError::Root)
+        .and_then(|bytes| decode(bytes, name_comments(name_kind)));
+    let text = match read {
         Ok(t) => t,
-        Err(RootError::NotFound) => return (None, None),
-        Err(e @ RootError::TooLarge { .. }) => return skipped(rel, format!("skipped: {e}")),
-        Err(e) => {
+        Err(ReadError::Root(RootError::NotFound)) => return (None, None),
+        Err(ReadError::Root(e @ RootError::TooLarge { .. })) => {
+            return skipped(rel, format!("skipped: {e}"));
+        }
+        Err(ReadError::NotUtf8 { line, lossy }) => {
+            // Never a silent pass: the file is an error of the kind its name
+            // or (lossily read) content says, so its rules are not evaluated.
+            let why = format!("not UTF-8 at line {line}; the file was not evaluated");
+            let kind = guessed.or_else(|| sniff_kind(rel, name, name_kind, &lossy));
+            return match kind {
+                Some(kind) => found(rel, kind, Err(why)),
+                None => skipped(rel, format!("skipped: {why}")),
+            };
+        }
+        Err(ReadError::Root(e)) => {
             return match guessed {
                 Some(kind) => found(rel, kind, Err(format!("could not read: {e}"))),
                 None => skipped(rel, format!("skipped: {e}")),
@@ -510,6 +637,10 @@ fn load_as(
                 .map(Parsed::DotEnv)
                 .map_err(|e| format!("dotenv syntax error at {e}")),
         ),
+        NameKind::MaybeDotEnv => match dotenv::parse(&text) {
+            Ok(env) if env_by_content(&env) => doc(Kind::DotEnv, Ok(Parsed::DotEnv(env))),
+            _ => (None, None),
+        },
         NameKind::VmArgs => doc(Kind::VmArgs, vmargs::parse(&text).map(Parsed::VmArgs)),
         NameKind::Ini => match couchdb_ini::parse(&text) {
             Ok(ini) if couchdb_ini::is_couchdb(&ini) => {
@@ -618,62 +749,50 @@ pub fn normalize_rel(dir: &str, path: &str) -> Option<String> {
 }
 
 /// `.gitignore` files honoured during a walk (only with `--respect-gitignore`),
-/// read through the root like every other file.
+/// read through the walk's directory descriptors like every other file.
 mod gitignore {
+    use std::sync::Arc;
+
     use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
-    use crate::target::Root;
+    use crate::target::{DirHandle, Root};
 
-    pub struct Stack<'r> {
-        root: &'r Root,
-        /// (depth of the directory, its matcher).
-        levels: Vec<(usize, Gitignore)>,
+    /// The matchers of a directory and its ancestors, outermost first.
+    #[derive(Clone, Default)]
+    pub struct Chain {
+        levels: Vec<Arc<Gitignore>>,
     }
 
-    impl<'r> Stack<'r> {
-        pub fn new(root: &'r Root) -> Stack<'r> {
-            let mut s = Stack {
-                root,
-                levels: Vec::new(),
+    impl Chain {
+        /// The chain inside `dir`: this one plus `dir`'s own `.gitignore`.
+        pub fn enter(&self, root: &Root, dir: &DirHandle) -> Chain {
+            let mut next = self.clone();
+            let Ok(bytes) = root.read_in(dir, ".gitignore", 1024 * 1024) else {
+                return next;
             };
-            s.enter("", 0);
-            s
-        }
-
-        fn enter(&mut self, dir: &str, depth: usize) {
-            let rel = if dir.is_empty() {
-                ".gitignore".to_string()
-            } else {
-                format!("{dir}/.gitignore")
-            };
-            let Ok(text) = self.root.read_text(&rel, 1024 * 1024) else {
-                return;
-            };
-            let mut b = GitignoreBuilder::new(self.root.base().join(dir));
+            let text = String::from_utf8_lossy(&bytes);
+            let mut b = GitignoreBuilder::new(root.host_path(&dir.rel));
             for line in text.lines() {
                 let _ = b.add_line(None, line);
             }
             if let Ok(g) = b.build() {
-                self.levels.push((depth, g));
+                next.levels.push(Arc::new(g));
             }
+            next
         }
 
-        /// Whether `rel` (an entry at walk depth `depth`) is ignored; entering a
-        /// directory that is not ignored reads its `.gitignore`.
-        pub fn ignored(&mut self, rel: &str, depth: usize, is_dir: bool) -> bool {
-            self.levels.retain(|(d, _)| *d < depth);
-            let path = self.root.base().join(rel);
-            let ignored = self
-                .levels
+        /// Whether `rel` is ignored: the innermost matcher that has a say wins.
+        pub fn ignored(&self, root: &Root, rel: &str, is_dir: bool) -> bool {
+            if self.levels.is_empty() {
+                return false;
+            }
+            let path = root.host_path(rel);
+            self.levels
                 .iter()
                 .rev()
-                .map(|(_, g)| g.matched(&path, is_dir))
+                .map(|g| g.matched(&path, is_dir))
                 .find(|m| !m.is_none())
-                .is_some_and(|m| m.is_ignore());
-            if is_dir && !ignored {
-                self.enter(rel, depth);
-            }
-            ignored
+                .is_some_and(|m| m.is_ignore())
         }
     }
 }
@@ -735,7 +854,12 @@ fn load_system(
     kind: Kind,
     opts: &LoadOptions,
 ) -> (Option<Doc>, Option<Note>) {
-    let content = match root.read_text(rel, opts.max_file_size) {
+    // Every system format here has `#` comments.
+    let read = root
+        .read(rel, opts.max_file_size)
+        .map_err(ReadError::Root)
+        .and_then(|bytes| decode(bytes, Comments::Hash));
+    let content = match read {
         Ok(text) => match kind {
             Kind::LoginDefs => Ok(Parsed::LoginDefs(login_defs::parse(&text))),
             Kind::Pam => Ok(Parsed::Pam(pam::parse(&text))),
@@ -743,10 +867,123 @@ fn load_system(
             Kind::Sshd => sshd::parse(&text).map(Parsed::Sshd),
             _ => return (None, None),
         },
-        Err(RootError::NotFound) => return (None, None),
-        Err(e) => Err(format!("could not read: {e}")),
+        Err(ReadError::Root(RootError::NotFound)) => return (None, None),
+        Err(ReadError::NotUtf8 { line, .. }) => Err(format!(
+            "not UTF-8 at line {line}; the file was not evaluated"
+        )),
+        Err(ReadError::Root(e)) => Err(format!("could not read: {e}")),
     };
     found(rel, kind, content)
+}
+
+/// How a format writes comments: where bytes that are not UTF-8 may be
+/// read lossily without changing what the file says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Comments {
+    /// No comments (JSON, CSV): any invalid byte makes the file unreadable.
+    None,
+    /// `#` to the end of the line, at the start of a line or after
+    /// whitespace (nginx, dotenv, YAML, sshd, PAM, vm.args, login.defs).
+    Hash,
+    /// Whole lines starting with `;` or `#` (ini).
+    LineSemicolonOrHash,
+}
+
+fn name_comments(kind: NameKind) -> Comments {
+    match kind {
+        NameKind::Json | NameKind::Csv | NameKind::Pem => Comments::None,
+        NameKind::Ini => Comments::LineSemicolonOrHash,
+        NameKind::DotEnv
+        | NameKind::MaybeDotEnv
+        | NameKind::VmArgs
+        | NameKind::Yaml
+        | NameKind::Conf => Comments::Hash,
+    }
+}
+
+/// Where the comment of a line (its valid UTF-8 prefix) starts, if it
+/// surely does: a `#` with no quote before it (a quote could make the `#`
+/// part of a value).
+fn comment_start(prefix: &[u8], comments: Comments) -> Option<usize> {
+    match comments {
+        Comments::None => None,
+        Comments::LineSemicolonOrHash => {
+            let first = prefix.iter().position(|b| !b.is_ascii_whitespace())?;
+            matches!(prefix[first], b';' | b'#').then_some(first)
+        }
+        Comments::Hash => {
+            for (i, &b) in prefix.iter().enumerate() {
+                match b {
+                    b'"' | b'\'' => return None,
+                    b'#' if i == 0 || prefix[i - 1].is_ascii_whitespace() => return Some(i),
+                    _ => {}
+                }
+            }
+            None
+        }
+    }
+}
+
+/// Text from a file's bytes. Bytes that are not UTF-8 only inside comments
+/// are read lossily (they change nothing); anywhere else the file is
+/// `NotUtf8` with the first such line (and a lossy copy, only for telling
+/// what kind of file it is). A NUL byte in the first 8 KiB means binary.
+pub fn decode(bytes: Vec<u8>, comments: Comments) -> Result<String, ReadError> {
+    if bytes.iter().take(8192).any(|&b| b == 0) {
+        return Err(ReadError::Root(RootError::Binary));
+    }
+    let strip_bom = |mut text: String| {
+        if text.starts_with('\u{feff}') {
+            text.drain(..3);
+        }
+        text
+    };
+    let bytes = match String::from_utf8(bytes) {
+        Ok(text) => return Ok(strip_bom(text)),
+        Err(e) => e.into_bytes(),
+    };
+    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        let Err(e) = std::str::from_utf8(line) else {
+            continue;
+        };
+        let bad = e.valid_up_to();
+        if comment_start(&line[..bad], comments).is_none_or(|c| c >= bad) {
+            return Err(ReadError::NotUtf8 {
+                line: i as u32 + 1,
+                lossy: String::from_utf8_lossy(&bytes).into_owned(),
+            });
+        }
+    }
+    Ok(strip_bom(String::from_utf8_lossy(&bytes).into_owned()))
+}
+
+/// Why a file's text could not be had.
+#[derive(Debug)]
+pub enum ReadError {
+    Root(RootError),
+    /// Bytes that are not UTF-8 outside comments, first at `line`.
+    NotUtf8 {
+        line: u32,
+        lossy: String,
+    },
+}
+
+/// The kind of a file that is not UTF-8, from its lossily read text.
+fn sniff_kind(rel: &str, name: &str, name_kind: NameKind, lossy: &str) -> Option<Kind> {
+    match name_kind {
+        NameKind::Conf => sniff_nginx(rel, name, lossy).then_some(Kind::Nginx),
+        NameKind::Ini => sniff_couchdb_ini(lossy).then_some(Kind::CouchIni),
+        NameKind::Csv => users_csv::is_users_header(lossy).then_some(Kind::UsersCsv),
+        NameKind::MaybeDotEnv => dotenv::parse(lossy)
+            .ok()
+            .filter(env_by_content)
+            .map(|_| Kind::DotEnv),
+        NameKind::Yaml => sniff_yaml_kind(lossy).or_else(|| {
+            let lower = lossy.to_ascii_lowercase();
+            (lower.contains("apiversion:") && lower.contains("kind:")).then_some(Kind::K8s)
+        }),
+        _ => None,
+    }
 }
 
 fn sniff_couchdb_ini(text: &str) -> bool {
@@ -873,6 +1110,10 @@ mod tests {
         assert_eq!(classify_name("production.env"), Some(NameKind::DotEnv));
         assert_eq!(classify_name("env.template"), Some(NameKind::DotEnv));
         assert_eq!(classify_name(".env.example"), Some(NameKind::DotEnv));
+        assert_eq!(classify_name(".env-e"), Some(NameKind::MaybeDotEnv));
+        assert_eq!(classify_name("env.prod"), Some(NameKind::MaybeDotEnv));
+        assert_eq!(classify_name("app.env.local"), Some(NameKind::MaybeDotEnv));
+        assert_eq!(classify_name("env.yml"), Some(NameKind::Yaml));
         assert_eq!(classify_name("vm.args"), Some(NameKind::VmArgs));
         assert_eq!(classify_name("local.ini"), Some(NameKind::Ini));
         assert_eq!(classify_name("cht-core.yml.template"), Some(NameKind::Yaml));
@@ -919,5 +1160,129 @@ mod tests {
         assert_eq!(d.unwrap().kind, Kind::Compose, "sniffed from text");
         let (d, n) = load_yaml("values.yaml", "values.yaml", "a: 1\n", None);
         assert!(d.is_none() && n.is_none());
+    }
+
+    #[test]
+    fn a_panicking_parser_is_an_error_for_its_file_without_the_message() {
+        let (d, n) = contained("cfg/app_settings.json", "app_settings.json", || {
+            panic!("byte index 3 is not a char boundary in `S3cretValue`")
+        });
+        let d = d.unwrap();
+        assert!(n.is_none());
+        assert_eq!(d.kind, Kind::AppSettings);
+        let why = d.content.unwrap_err();
+        assert!(why.contains("parser panicked"), "{why}");
+        assert!(!why.contains("S3cret"), "{why}");
+        let (d, n) = contained("x/unknown.yml", "unknown.yml", || panic!("S3cretValue"));
+        assert!(d.is_none());
+        let n = n.unwrap();
+        assert_eq!(n.rel.as_deref(), Some("x/unknown.yml"));
+        assert!(n.message.contains("parser panicked") && !n.message.contains("S3cret"));
+    }
+
+    #[test]
+    fn a_json_escape_before_a_multibyte_char_is_a_syntax_error_for_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("app_settings.json"),
+            "{\"a\": \"S3cretValue\\\u{e9}\"}",
+        )
+        .unwrap();
+        let target = Target::tree(dir.path(), "t", dir.path()).unwrap();
+        let inv = Inventory::load(&target, &LoadOptions::default());
+        let why = inv
+            .doc("app_settings.json")
+            .unwrap()
+            .content
+            .clone()
+            .unwrap_err();
+        assert!(
+            why.contains("line 1") && why.contains("invalid escape"),
+            "{why}"
+        );
+        assert!(!why.contains("S3cret"), "{why}");
+    }
+
+    #[test]
+    fn invalid_utf8_only_in_comments_is_read_lossily() {
+        let ok = |b: &[u8], c| decode(b.to_vec(), c).ok();
+        let line = |b: &[u8], c| match decode(b.to_vec(), c) {
+            Err(ReadError::NotUtf8 { line, .. }) => Some(line),
+            _ => None,
+        };
+        assert_eq!(
+            ok(b"# caf\xe9\na b;\n", Comments::Hash).as_deref(),
+            Some("# caf\u{fffd}\na b;\n")
+        );
+        assert!(ok(b"a b; # caf\xe9\n", Comments::Hash).is_some());
+        assert_eq!(line(b"a\na caf\xe9;\n", Comments::Hash), Some(2));
+        assert_eq!(
+            line(b"a#caf\xe9\n", Comments::Hash),
+            Some(1),
+            "not a comment"
+        );
+        assert_eq!(
+            line(b"a \"x # caf\xe9\"\n", Comments::Hash),
+            Some(1),
+            "quoted"
+        );
+        assert!(ok(b"; caf\xe9\n[s]\n", Comments::LineSemicolonOrHash).is_some());
+        assert_eq!(
+            line(b"[s]\nk = v ; caf\xe9\n", Comments::LineSemicolonOrHash),
+            Some(2)
+        );
+        assert_eq!(line(b"{}\n\xe9", Comments::None), Some(2));
+        assert!(matches!(
+            decode(b"a\0\xe9".to_vec(), Comments::Hash),
+            Err(ReadError::Root(RootError::Binary))
+        ));
+        assert_eq!(
+            ok(b"\xef\xbb\xbfA=1\n", Comments::Hash).as_deref(),
+            Some("A=1\n")
+        );
+    }
+
+    #[test]
+    fn walk_by_descriptors_with_nested_gitignores() {
+        use crate::target::Confinement;
+        use std::fs;
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path();
+        fs::create_dir_all(p.join("sub/deeper")).unwrap();
+        fs::create_dir_all(p.join("node_modules")).unwrap();
+        fs::write(p.join(".gitignore"), "*.env\n!keep.env\n").unwrap();
+        fs::write(p.join("sub/.gitignore"), "keep.env\n").unwrap();
+        for f in [
+            "a.env",
+            "keep.env",
+            "sub/keep.env",
+            "sub/deeper/keep.env",
+            "node_modules/x.env",
+            "README.md",
+        ] {
+            fs::write(p.join(f), "A=1\n").unwrap();
+        }
+        std::os::unix::fs::symlink("sub", p.join("linked-dir")).unwrap();
+        let root = Root::open(p, Confinement::Strict).unwrap();
+        let mut notes = Vec::new();
+        let mut all: Vec<String> = walk(&root, "", usize::MAX, false, &mut notes)
+            .into_iter()
+            .map(|(rel, _)| rel)
+            .collect();
+        all.sort();
+        assert_eq!(
+            all,
+            ["a.env", "keep.env", "sub/deeper/keep.env", "sub/keep.env"],
+            "symlinked directories and skipped directories are not entered"
+        );
+        let mut kept: Vec<String> = walk(&root, "", usize::MAX, true, &mut notes)
+            .into_iter()
+            .map(|(rel, _)| rel)
+            .collect();
+        kept.sort();
+        assert_eq!(kept, ["keep.env"], "the innermost .gitignore wins");
+        let shallow = walk(&root, "", 1, false, &mut notes);
+        assert_eq!(shallow.len(), 2, "max depth 1: the start directory only");
+        assert!(notes.is_empty(), "{notes:?}");
     }
 }

@@ -123,8 +123,12 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn error(&self, message: &str) -> JsonError {
-        let col = self.text[self.line_start..self.pos.min(self.text.len())]
-            .chars()
+        // Counted on bytes (UTF-8 lead bytes), so a position inside a
+        // multi-byte character can never make slicing panic.
+        let end = self.pos.min(self.bytes.len());
+        let col = self.bytes[self.line_start.min(end)..end]
+            .iter()
+            .filter(|&&b| b & 0xC0 != 0x80)
             .count() as u32
             + 1;
         JsonError {
@@ -225,14 +229,24 @@ impl Parser<'_> {
                 return Err(self.error("invalid number"));
             }
         }
-        Ok(JsonValue::Number(self.text[start..self.pos].to_string()))
+        // Digits, signs, `.` and `e` only: ASCII, so both ends are boundaries.
+        Ok(JsonValue::Number(
+            self.text
+                .get(start..self.pos)
+                .unwrap_or_default()
+                .to_string(),
+        ))
     }
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
         let s = self
-            .text
+            .bytes
             .get(self.pos..self.pos + 4)
             .ok_or_else(|| self.error("truncated \\u escape"))?;
+        if !s.iter().all(u8::is_ascii_hexdigit) {
+            return Err(self.error("invalid \\u escape"));
+        }
+        let s = std::str::from_utf8(s).map_err(|_| self.error("invalid \\u escape"))?;
         let n = u32::from_str_radix(s, 16).map_err(|_| self.error("invalid \\u escape"))?;
         self.pos += 4;
         Ok(n)
@@ -249,7 +263,8 @@ impl Parser<'_> {
                 }
                 self.pos += 1;
             }
-            out.push_str(&self.text[start..self.pos]);
+            // The scan stops only at ASCII bytes, so `pos` is a char boundary.
+            out.push_str(self.text.get(start..self.pos).unwrap_or_default());
             match self.peek() {
                 None => return Err(self.error("unterminated string")),
                 Some(b'"') => {
@@ -261,6 +276,10 @@ impl Parser<'_> {
                     let Some(e) = self.peek() else {
                         return Err(self.error("unterminated string"));
                     };
+                    if !e.is_ascii() {
+                        // Never step into a multi-byte character.
+                        return Err(self.error("invalid escape"));
+                    }
                     self.pos += 1;
                     match e {
                         b'"' => out.push('"'),
@@ -401,5 +420,40 @@ mod tests {
         assert!(parse("").is_err());
         let deep = "[".repeat(600) + &"]".repeat(600);
         assert!(parse(&deep).unwrap_err().message.contains("deep"));
+    }
+
+    #[test]
+    fn a_backslash_before_a_multibyte_char_is_an_error_not_a_panic() {
+        for text in [
+            "{\"a\": \"\\\u{e9}\"}",
+            "{\"a\": \"\\u00\u{e9}\"}",
+            "{\"a\": \"\\u\u{e9}\u{e9}\"}",
+            "{\"a\": \"\\ud83d\\u\u{e9}\u{e9}\"}",
+            "[\"\u{e9}\u{e9}\\\u{1f600}\"]",
+            "\u{e9}",
+            "[1\u{e9}]",
+            "{\"\u{e9}\": t\u{e9}}",
+        ] {
+            let e = parse(text).unwrap_err();
+            assert!(e.line == 1 && e.col >= 1, "{text}: {e}");
+        }
+        let e = parse("{\"k\":\n \"\u{e9}\\\u{e9}\"}").unwrap_err();
+        assert_eq!(
+            (e.line, e.col, e.message.as_str()),
+            (2, 5, "invalid escape")
+        );
+        assert!(
+            parse("\"\\u+abc\"").is_err(),
+            "u32 parsing's `+` is not hex"
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_overflowing_the_stack() {
+        for open in ["[", "{\"a\":"] {
+            let deep = open.repeat(100_000);
+            let e = parse(&deep).unwrap_err();
+            assert!(e.message.contains("deep"), "{e}");
+        }
     }
 }

@@ -8,6 +8,7 @@
 //! on the fact the same thread is still collecting.
 
 pub mod cht_settings;
+pub mod cht_sources;
 pub mod compose;
 pub mod couchdb_ini;
 pub mod dotenv;
@@ -42,11 +43,43 @@ pub mod cron;
 pub mod systemd;
 
 use std::any::{Any, TypeId};
+use std::cell::Cell as FlagCell;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Mutex, Once, OnceLock};
 
 use crate::target::Target;
 pub use inventory::{Doc, Inventory, Kind, LoadOptions, Parsed};
+
+thread_local! {
+    /// Set while a [`contain_panic`] closure runs on this thread.
+    static CONTAINED: FlagCell<bool> = const { FlagCell::new(false) };
+}
+
+/// Runs `f`, turning a panic into `None`. The panic's message is dropped,
+/// never shown: a parser's panic message may quote the file it was reading
+/// (a secret with it). While `f` runs, the panic hook prints nothing.
+pub fn contain_panic<T>(f: impl FnOnce() -> T) -> Option<T> {
+    install_quiet_hook();
+    let was = CONTAINED.with(|c| c.replace(true));
+    let out = catch_unwind(AssertUnwindSafe(f));
+    CONTAINED.with(|c| c.set(was));
+    out.ok()
+}
+
+/// Installs (once) a panic hook that stays silent for contained panics and
+/// hands every other panic to the hook that was there before.
+fn install_quiet_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !CONTAINED.with(FlagCell::get) {
+                previous(info);
+            }
+        }));
+    });
+}
 
 /// A fact about a target, collected on first use.
 pub trait Fact: Any + Send + Sync + Sized {

@@ -3,10 +3,16 @@
 //! `include` resolved within the target's root (globs too; an absolute path
 //! in a config tree is matched against the tree by its trailing components,
 //! so `/etc/nginx/conf.d/x.conf` finds `nginx/conf.d/x.conf`), `http`-level
-//! settings inherited by `server` blocks. Parses; never judges.
+//! settings inherited by `server` blocks. Include expansion has a budget
+//! (files expanded, bytes of directives, depth): past it the configuration
+//! is an error naming the budget. Include globs match with `globset`
+//! (linear time). Parses; never judges.
 
 use std::collections::BTreeSet;
 
+use globset::GlobBuilder;
+
+use crate::facts::inventory::{Comments, ReadError, decode};
 use crate::facts::{Fact, Facts, Kind, Parsed};
 use crate::target::Root;
 
@@ -162,9 +168,8 @@ fn parse_block(
                 let mut args = Vec::new();
                 loop {
                     let Some((t, l)) = tokens.get(*pos) else {
-                        return Err(format!(
-                            "line {line}: \"{name}\" is not terminated by \";\""
-                        ));
+                        // The word is not quoted: it may be a stray value.
+                        return Err(format!("line {line}: directive is not terminated by \";\""));
                     };
                     *pos += 1;
                     match t {
@@ -248,6 +253,11 @@ pub struct TlsServer {
     pub ciphers: Option<Setting>,
     pub certificates: Vec<Setting>,
     pub keys: Vec<Setting>,
+    /// The `add_header Strict-Transport-Security` that applies: the
+    /// server's own (or one of its locations'), or the `http` block's when
+    /// the server sets no `add_header` of its own (nginx inherits
+    /// `add_header` only then).
+    pub hsts: Option<Setting>,
 }
 
 /// The TLS settings of every nginx configuration of a target.
@@ -272,13 +282,28 @@ struct Node {
     block: Option<Vec<Node>>,
 }
 
+/// Files one configuration may expand through `include` (each inclusion
+/// counts, so a fan-out of files including each other is cut).
+pub const MAX_INCLUDED_FILES: usize = 256;
+/// Bytes of directives (names and arguments) one configuration may expand to.
+pub const MAX_EXPANDED_BYTES: usize = 64 * 1024 * 1024;
+/// Nested includes.
+pub const MAX_INCLUDE_DEPTH: usize = 16;
+
 struct Expander<'a> {
     facts: &'a Facts<'a>,
     root: &'a Root,
     host: bool,
+    /// The configuration being expanded (budget errors are its errors).
+    main: String,
     main_dir: String,
     out: &'a mut NginxTls,
     reached: &'a mut BTreeSet<String>,
+    /// Files expanded so far, bytes of directives so far.
+    included: usize,
+    bytes: usize,
+    /// Set once a budget is exceeded: nothing more is expanded.
+    exceeded: bool,
 }
 
 fn dir_of(rel: &str) -> String {
@@ -294,18 +319,21 @@ fn join(dir: &str, p: &str) -> String {
     }
 }
 
-/// `*` and `?` in one path component.
+/// A glob(3) pattern for one path component (`*`, `?`, `[...]`; braces are
+/// literal, as nginx does not ask glob for them), matched in linear time.
+pub fn component_glob(pattern: &str) -> Option<globset::GlobMatcher> {
+    let escaped = pattern.replace('{', "[{]").replace('}', "[}]");
+    GlobBuilder::new(&escaped)
+        .literal_separator(true)
+        .backslash_escape(true)
+        .build()
+        .ok()
+        .map(|g| g.compile_matcher())
+}
+
+/// `*`, `?` and `[...]` in one path component.
 pub fn wildcard(pattern: &str, name: &str) -> bool {
-    fn go(p: &[u8], n: &[u8]) -> bool {
-        match (p.first(), n.first()) {
-            (None, None) => true,
-            (Some(b'*'), _) => go(&p[1..], n) || (!n.is_empty() && go(p, &n[1..])),
-            (Some(b'?'), Some(_)) => go(&p[1..], &n[1..]),
-            (Some(a), Some(b)) if a == b => go(&p[1..], &n[1..]),
-            _ => false,
-        }
-    }
-    go(pattern.as_bytes(), name.as_bytes())
+    component_glob(pattern).is_some_and(|m| m.is_match(name))
 }
 
 impl Expander<'_> {
@@ -316,10 +344,13 @@ impl Expander<'_> {
             None => (String::new(), path.to_string()),
         };
         if name.contains(['*', '?']) {
+            let Some(glob) = component_glob(&name) else {
+                return Vec::new();
+            };
             match self.root.read_dir(&dir) {
                 Ok(entries) => entries
                     .into_iter()
-                    .filter(|e| !e.is_dir && wildcard(&name, &e.name))
+                    .filter(|e| !e.is_dir && glob.is_match(&e.name))
                     .map(|e| join(&dir, &e.name))
                     .collect(),
                 Err(_) => Vec::new(),
@@ -372,12 +403,17 @@ impl Expander<'_> {
                 }
             };
         }
-        match self
+        // Bytes that are not UTF-8 only in comments are read lossily.
+        let text = self
             .root
-            .read_text(rel, crate::target::root::DEFAULT_FILE_CAP)
-            .map_err(|e| e.to_string())
-            .and_then(|t| parse(&t))
-        {
+            .read(rel, crate::target::root::DEFAULT_FILE_CAP)
+            .map_err(ReadError::Root)
+            .and_then(|b| decode(b, Comments::Hash))
+            .map_err(|e| match e {
+                ReadError::NotUtf8 { line, .. } => format!("not UTF-8 at line {line}"),
+                ReadError::Root(e) => e.to_string(),
+            });
+        match text.and_then(|t| parse(&t)) {
             Ok(d) => Some(d),
             Err(e) => {
                 self.out.errors.push((rel.to_string(), e));
@@ -386,9 +422,26 @@ impl Expander<'_> {
         }
     }
 
+    /// Records that a budget is exceeded (once), naming it: an error of
+    /// the main configuration, saying where expansion stopped.
+    fn exceed(&mut self, rel: &str, line: u32, budget: String) {
+        if !self.exceeded {
+            self.exceeded = true;
+            self.out.errors.push((
+                self.main.clone(),
+                format!(
+                    "include budget exceeded: {budget} (stopped at {rel} line {line}); the configuration was not evaluated"
+                ),
+            ));
+        }
+    }
+
     fn expand(&mut self, dirs: &[Directive], rel: &str, stack: &mut Vec<String>) -> Vec<Node> {
         let mut out = Vec::new();
         for d in dirs {
+            if self.exceeded {
+                break;
+            }
             if d.name == "include" && d.block.is_none() {
                 let Some(pattern) = d.args.first() else {
                     continue;
@@ -400,12 +453,29 @@ impl Expander<'_> {
                         .push((rel.to_string(), d.line, pattern.clone()));
                 }
                 for inc in found {
-                    if stack.contains(&inc) || stack.len() > 16 {
+                    if stack.contains(&inc) {
                         self.out.errors.push((
                             rel.to_string(),
                             format!("line {}: include loop through {inc}", d.line),
                         ));
                         continue;
+                    }
+                    if stack.len() > MAX_INCLUDE_DEPTH {
+                        self.exceed(
+                            rel,
+                            d.line,
+                            format!("includes nested more than {MAX_INCLUDE_DEPTH} deep"),
+                        );
+                        break;
+                    }
+                    self.included += 1;
+                    if self.included > MAX_INCLUDED_FILES {
+                        self.exceed(
+                            rel,
+                            d.line,
+                            format!("more than {MAX_INCLUDED_FILES} included files"),
+                        );
+                        break;
                     }
                     self.reached.insert(inc.clone());
                     if let Some(sub) = self.load(&inc) {
@@ -415,6 +485,18 @@ impl Expander<'_> {
                     }
                 }
                 continue;
+            }
+            self.bytes += d.name.len() + d.args.iter().map(|a| a.len() + 1).sum::<usize>();
+            if self.bytes > MAX_EXPANDED_BYTES {
+                self.exceed(
+                    rel,
+                    d.line,
+                    format!(
+                        "more than {} MiB of expanded directives",
+                        MAX_EXPANDED_BYTES / (1024 * 1024)
+                    ),
+                );
+                break;
             }
             out.push(Node {
                 name: d.name.clone(),
@@ -446,10 +528,44 @@ fn last(nodes: &[Node], name: &str, context: &str) -> Option<Setting> {
         .map(|n| setting(n, context))
 }
 
+/// Whether a directive is `add_header Strict-Transport-Security ...`.
+fn is_hsts(n: &Node) -> bool {
+    n.name == "add_header"
+        && n.args
+            .first()
+            .is_some_and(|h| h.eq_ignore_ascii_case("strict-transport-security"))
+}
+
+/// The HSTS header a server block sends (see [`TlsServer::hsts`]).
+fn server_hsts(block: &[Node], context: &str, inherited: Option<Setting>) -> Option<Setting> {
+    fn find(nodes: &[Node], context: &str) -> Option<Setting> {
+        nodes.iter().find_map(|n| {
+            if is_hsts(n) {
+                return Some(setting(n, context));
+            }
+            match (&n.block, n.name.as_str()) {
+                (Some(b), "location" | "if") => find(b, context),
+                _ => None,
+            }
+        })
+    }
+    let own = block.iter().any(|n| n.name == "add_header");
+    find(block, context).or(if own { None } else { inherited })
+}
+
 fn evaluate(
     nodes: &[Node],
     context: &str,
     inherited: (Option<Setting>, Option<Setting>),
+    out: &mut NginxTls,
+) {
+    evaluate_with(nodes, context, (inherited.0, inherited.1, None), out);
+}
+
+fn evaluate_with(
+    nodes: &[Node],
+    context: &str,
+    inherited: (Option<Setting>, Option<Setting>, Option<Setting>),
     out: &mut NginxTls,
 ) {
     for n in nodes
@@ -460,11 +576,24 @@ fn evaluate(
     }
     let protocols = last(nodes, "ssl_protocols", context).or(inherited.0);
     let ciphers = last(nodes, "ssl_ciphers", context).or(inherited.1);
+    let hsts = if nodes.iter().any(|n| n.name == "add_header") {
+        nodes
+            .iter()
+            .find(|n| is_hsts(n))
+            .map(|n| setting(n, context))
+    } else {
+        inherited.2
+    };
     for n in nodes {
         let Some(block) = &n.block else { continue };
         match n.name.as_str() {
             "http" | "stream" | "mail" => {
-                evaluate(block, &n.name, (protocols.clone(), ciphers.clone()), out);
+                evaluate_with(
+                    block,
+                    &n.name,
+                    (protocols.clone(), ciphers.clone(), hsts.clone()),
+                    out,
+                );
             }
             "server" => {
                 let names: Vec<String> = block
@@ -504,6 +633,7 @@ fn evaluate(
                             .filter(|d| d.name == "ssl_certificate_key")
                             .map(|d| setting(d, &ctx))
                             .collect(),
+                        hsts: server_hsts(block, &ctx, hsts.clone()),
                     });
                 }
             }
@@ -550,11 +680,19 @@ impl Fact for NginxTls {
                 facts,
                 root,
                 host,
+                main: doc.rel.clone(),
                 main_dir: dir_of(&doc.rel),
                 out: &mut out,
                 reached: &mut reached,
+                included: 0,
+                bytes: 0,
+                exceeded: false,
             };
             let nodes = ex.expand(&dirs, &doc.rel, &mut vec![doc.rel.clone()]);
+            if ex.exceeded {
+                // A configuration cut short is not judged on what was read.
+                continue;
+            }
             evaluate(&nodes, "top level", (None, None), &mut out);
         }
         out.settings.sort();
@@ -598,5 +736,11 @@ mod tests {
         assert!(wildcard("*.conf", "a.conf"));
         assert!(!wildcard("*.conf", "a.conf.bak"));
         assert!(wildcard("s?.conf", "s1.conf"));
+        assert!(wildcard("[ab].conf", "b.conf"));
+        assert!(wildcard("{a,b}.conf", "{a,b}.conf"), "braces are literal");
+        assert!(!wildcard("{a,b}.conf", "a.conf"));
+        // Exponential for a backtracking matcher; linear here.
+        let name = "a".repeat(60) + ".conf";
+        assert!(!wildcard(&("*a".repeat(12) + "*b.conf"), &name));
     }
 }

@@ -171,7 +171,8 @@ fn parse_tokens(toks: &[String]) -> Item {
     };
     let Some(ty) = PamType::parse(ty_text) else {
         return Item::Invalid {
-            message: format!("unknown module type {first:?}"),
+            // The word is not quoted: it may be anything, even a secret.
+            message: "unknown module type (not auth, account, password or session)".to_string(),
         };
     };
     let Some(control) = toks.get(1) else {
@@ -291,6 +292,11 @@ pub struct PamDir {
 }
 
 const MAX_DEPTH: usize = 16;
+/// Files one stack may expand through includes and substacks (each inclusion
+/// counts, so files including each other many times are cut).
+pub const MAX_INCLUDED_FILES: usize = 256;
+/// Module lines one stack may expand to.
+pub const MAX_STACK_ENTRIES: usize = 100_000;
 
 impl PamDir {
     /// The primary directory (`etc/pam.d`).
@@ -324,7 +330,8 @@ impl PamDir {
             files: Vec::new(),
         };
         let mut chain = Vec::new();
-        self.expand(name, ty, &mut chain, &mut stack)?;
+        let mut included = 0;
+        self.expand(name, ty, &mut chain, &mut stack, &mut included)?;
         Ok(stack)
     }
 
@@ -334,6 +341,7 @@ impl PamDir {
         ty: PamType,
         chain: &mut Vec<String>,
         out: &mut Stack,
+        included: &mut usize,
     ) -> Result<(), StackError> {
         let from = || {
             chain
@@ -347,6 +355,15 @@ impl PamDir {
                 what: format!(
                     "PAM include loop or too deep: {} → {service}",
                     chain.join(" → ")
+                ),
+            });
+        }
+        *included += 1;
+        if *included > MAX_INCLUDED_FILES {
+            return Err(StackError {
+                rel: from(),
+                what: format!(
+                    "include budget exceeded: more than {MAX_INCLUDED_FILES} included files"
                 ),
             });
         }
@@ -382,6 +399,14 @@ impl PamDir {
                     module,
                     args,
                 } if *t == ty => {
+                    if out.entries.len() >= MAX_STACK_ENTRIES {
+                        return Err(StackError {
+                            rel: file.rel.clone(),
+                            what: format!(
+                                "include budget exceeded: more than {MAX_STACK_ENTRIES} module lines"
+                            ),
+                        });
+                    }
                     if !out.files.contains(&file.rel) {
                         out.files.push(file.rel.clone());
                     }
@@ -396,9 +421,9 @@ impl PamDir {
                     });
                 }
                 Item::Include { ty: t, service, .. } if *t == ty => {
-                    self.expand(service, ty, chain, out)?;
+                    self.expand(service, ty, chain, out, included)?;
                 }
-                Item::AtInclude { service } => self.expand(service, ty, chain, out)?,
+                Item::AtInclude { service } => self.expand(service, ty, chain, out, included)?,
                 _ => {}
             }
         }
@@ -564,6 +589,33 @@ mod tests {
                 .unwrap_err()
                 .what
                 .contains("does not exist")
+        );
+    }
+
+    #[test]
+    fn include_fan_out_is_cut_by_a_named_budget() {
+        // Each level includes the next one four times: 4^15 expansions
+        // without a budget.
+        let files: Vec<(String, String)> = (0..16)
+            .map(|i| {
+                let body = if i == 15 {
+                    "auth required pam_unix.so\n".to_string()
+                } else {
+                    format!("@include l{}\n", i + 1).repeat(4)
+                };
+                (format!("l{i}"), body)
+            })
+            .collect();
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(n, b)| (n.as_str(), b.as_str()))
+            .collect();
+        let d = dir(&refs);
+        let e = d.stack("l0", PamType::Auth).unwrap_err();
+        assert!(
+            e.what
+                .contains("include budget exceeded: more than 256 included files"),
+            "{e:?}"
         );
     }
 }

@@ -129,16 +129,13 @@ pub fn parse(text: &str) -> Result<SshdFile, String> {
         if let Some(r) = rest.strip_prefix('=') {
             rest = r.trim_start_matches([' ', '\t']);
         }
+        // The word is not quoted: a line of one word may be a value.
         if rest.is_empty() {
-            return Err(format!(
-                "line {line_no}: no argument after keyword \"{written}\""
-            ));
+            return Err(format!("line {line_no}: no argument after the keyword"));
         }
         let args = split_args(rest).map_err(|e| format!("line {line_no}: {e}"))?;
         if args.is_empty() {
-            return Err(format!(
-                "line {line_no}: no argument after keyword \"{written}\""
-            ));
+            return Err(format!("line {line_no}: no argument after the keyword"));
         }
         lines.push(SshdLine {
             line: line_no,
@@ -375,6 +372,30 @@ pub struct SshdConfig {
     pub unresolved: Vec<(String, u32, String)>,
 }
 
+/// What one configuration's includes have cost so far.
+#[derive(Default)]
+struct Budget {
+    files: usize,
+    lines: usize,
+    exceeded: bool,
+}
+
+impl Budget {
+    fn exceed(&mut self, cfg: &mut SshdConfig, rel: &str, line: Option<u32>, what: String) {
+        if !self.exceeded {
+            self.exceeded = true;
+            // An error of the main file, saying where expansion stopped.
+            let at = line.map_or_else(String::new, |l| format!(" line {l}"));
+            cfg.errors.push((
+                cfg.main.clone(),
+                format!(
+                    "include budget exceeded: {what} (stopped at {rel}{at}); the configuration was not evaluated"
+                ),
+            ));
+        }
+    }
+}
+
 /// How includes are found and files read.
 trait IncludeSource {
     /// The files an `Include` argument names, sorted; `Err` when the pattern
@@ -385,6 +406,11 @@ trait IncludeSource {
 }
 
 const MAX_INCLUDE_DEPTH: usize = 16;
+/// Files one configuration may read through `Include` (each inclusion counts,
+/// so files including each other many times are cut).
+pub const MAX_INCLUDED_FILES: usize = 256;
+/// Lines one configuration may expand to through `Include`.
+pub const MAX_EXPANDED_LINES: usize = 1_000_000;
 
 impl SshdConfig {
     fn build(main: &str, fragment: bool, src: &dyn IncludeSource) -> SshdConfig {
@@ -395,8 +421,15 @@ impl SshdConfig {
         };
         match src.load(main) {
             Some(Ok(file)) => {
-                cfg.walk(main, &file, &[], src, 0);
-                cfg.check_auth_methods();
+                let mut budget = Budget::default();
+                cfg.walk(main, &file, &[], src, 0, &mut budget);
+                if budget.exceeded {
+                    // Cut short: nothing read may be judged as the whole.
+                    cfg.directives.clear();
+                    cfg.blocks.clear();
+                } else {
+                    cfg.check_auth_methods();
+                }
             }
             Some(Err(e)) => cfg.errors.push((main.to_string(), e)),
             None => cfg.errors.push((main.to_string(), "not found".to_string())),
@@ -411,10 +444,25 @@ impl SshdConfig {
         guard_in: &[usize],
         src: &dyn IncludeSource,
         depth: usize,
+        budget: &mut Budget,
     ) {
-        self.files.push(rel.to_string());
+        if !self.files.iter().any(|f| f == rel) {
+            self.files.push(rel.to_string());
+        }
         let mut guard: Vec<usize> = guard_in.to_vec();
+        budget.lines += file.lines.len();
+        if budget.lines > MAX_EXPANDED_LINES {
+            budget.exceed(
+                self,
+                rel,
+                None,
+                format!("more than {MAX_EXPANDED_LINES} lines through Include"),
+            );
+        }
         for l in &file.lines {
+            if budget.exceeded {
+                return;
+            }
             match l.keyword.as_str() {
                 "match" => match parse_match(&l.args) {
                     Ok(criteria) => {
@@ -444,8 +492,22 @@ impl SshdConfig {
                         match src.expand(parent(rel), pattern) {
                             Ok(rels) => {
                                 for r in rels {
+                                    budget.files += 1;
+                                    if budget.files > MAX_INCLUDED_FILES {
+                                        budget.exceed(
+                                            self,
+                                            rel,
+                                            Some(l.line),
+                                            format!(
+                                                "more than {MAX_INCLUDED_FILES} included files"
+                                            ),
+                                        );
+                                        return;
+                                    }
                                     match src.load(&r) {
-                                        Some(Ok(f)) => self.walk(&r, &f, &guard, src, depth + 1),
+                                        Some(Ok(f)) => {
+                                            self.walk(&r, &f, &guard, src, depth + 1, budget)
+                                        }
                                         Some(Err(e)) => self.errors.push((r.clone(), e)),
                                         None => {}
                                     }
@@ -606,13 +668,33 @@ impl SshdConfig {
 }
 
 /// OpenSSH's `match_pattern`: `*` and `?` wildcards over the whole string.
+/// Iterative, backing up only to the last `*`: O(len(s) * len(p)) at worst,
+/// never exponential.
 fn wildcard(s: &[u8], p: &[u8]) -> bool {
-    match p.split_first() {
-        None => s.is_empty(),
-        Some((b'*', rest)) => (0..=s.len()).any(|i| wildcard(&s[i..], rest)),
-        Some((b'?', rest)) => !s.is_empty() && wildcard(&s[1..], rest),
-        Some((c, rest)) => s.first() == Some(c) && wildcard(&s[1..], rest),
+    let (mut si, mut pi) = (0, 0);
+    // The last `*` seen and the position in `s` it is tried against.
+    let mut star: Option<(usize, usize)> = None;
+    while si < s.len() {
+        match p.get(pi) {
+            Some(b'*') => {
+                star = Some((pi, si));
+                pi += 1;
+            }
+            Some(&c) if c == b'?' || c == s[si] => {
+                si += 1;
+                pi += 1;
+            }
+            _ => match star {
+                Some((sp, ss)) => {
+                    pi = sp + 1;
+                    si = ss + 1;
+                    star = Some((sp, ss + 1));
+                }
+                None => return false,
+            },
+        }
     }
+    p[pi..].iter().all(|&c| c == b'*')
 }
 
 /// OpenSSH's `match_pattern_list`: 1 a positive pattern matches, -1 a
@@ -1094,5 +1176,53 @@ mod tests {
         assert_eq!(addr_list("10.0.0.1", "10.0.0.*"), 1);
         assert_eq!(addr_list("2001:db8::1", "2001:db8::/32"), 1);
         assert_eq!(addr_list("10.0.0.1", "2001:db8::/32"), 0);
+    }
+
+    #[test]
+    fn include_fan_out_is_cut_by_a_named_budget() {
+        // Three files including each other and themselves: 3^16 walks
+        // without a budget.
+        let body = "Include /etc/ssh/d/*.conf\nPasswordAuthentication no\n";
+        let src = mem(&[
+            ("etc/ssh/sshd_config", body),
+            ("etc/ssh/d/a.conf", body),
+            ("etc/ssh/d/b.conf", body),
+            ("etc/ssh/d/c.conf", body),
+        ]);
+        let cfg = SshdConfig::build("etc/ssh/sshd_config", false, &src);
+        let why = &cfg.errors;
+        assert!(
+            why.iter().any(|(rel, e)| rel == "etc/ssh/sshd_config"
+                && e.contains("include budget exceeded: more than 256 included files")),
+            "{why:?}"
+        );
+        assert!(
+            cfg.directives.is_empty(),
+            "a cut configuration is not judged"
+        );
+        assert_eq!(cfg.files.len(), 4);
+    }
+
+    #[test]
+    fn match_patterns_are_not_exponential() {
+        for (s, p, want) in [
+            ("abc", "abc", true),
+            ("abc", "a*", true),
+            ("abc", "*c", true),
+            ("abc", "a?c", true),
+            ("abc", "a*b*c", true),
+            ("abc", "a*d", false),
+            ("", "*", true),
+            ("", "?", false),
+            ("ab", "a**", true),
+            ("aXbYc", "a*b*c", true),
+            ("abcabd", "*abd", true),
+            ("abcab", "*abd", false),
+        ] {
+            assert_eq!(wildcard(s.as_bytes(), p.as_bytes()), want, "{s} {p}");
+        }
+        let s = "a".repeat(200);
+        let p = "*a".repeat(30) + "*b";
+        assert!(!wildcard(s.as_bytes(), p.as_bytes()));
     }
 }

@@ -42,18 +42,43 @@ impl UserRow {
     }
 }
 
-fn line_at(text: &str, byte: u64) -> u32 {
-    // A record's offset may fall on the blank lines before it.
-    let bytes = text.as_bytes();
-    let mut end = (byte as usize).min(text.len());
-    while end < bytes.len() && matches!(bytes[end], b'\n' | b'\r') {
-        end += 1;
+/// Line numbers of byte offsets, counted incrementally: offsets asked for in
+/// increasing order cost one pass over the text in all (the reader's own line
+/// count skips blank lines, so it cannot be used).
+struct Lines<'a> {
+    bytes: &'a [u8],
+    /// Newlines before `pos`.
+    counted: u32,
+    pos: usize,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Lines<'a> {
+        Lines {
+            bytes: text.as_bytes(),
+            counted: 0,
+            pos: 0,
+        }
     }
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count() as u32
-        + 1
+
+    fn line_at(&mut self, byte: u64) -> u32 {
+        // A record's offset may fall on the blank lines before it.
+        let mut end = (byte as usize).min(self.bytes.len());
+        while end < self.bytes.len() && matches!(self.bytes[end], b'\n' | b'\r') {
+            end += 1;
+        }
+        if end < self.pos {
+            // Out of order (never, for a reader): count from the start.
+            self.counted = 0;
+            self.pos = 0;
+        }
+        self.counted += self.bytes[self.pos..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u32;
+        self.pos = end;
+        self.counted + 1
+    }
 }
 
 fn column_name(cell: &str) -> String {
@@ -93,13 +118,14 @@ pub fn parse(text: &str) -> Result<UsersCsv, String> {
         index("token_login"),
     );
     let mut rows = Vec::new();
+    let mut lines = Lines::new(text);
     for record in reader.records() {
         let record = record.map_err(|e| match e.position() {
-            Some(p) => format!("line {}: {e}", line_at(text, p.byte())),
+            Some(p) => format!("line {}: {e}", lines.line_at(p.byte())),
             None => e.to_string(),
         })?;
         // The byte offset is exact; the reader's line count skips blank lines.
-        let line = record.position().map_or(0, |p| line_at(text, p.byte()));
+        let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
@@ -139,5 +165,25 @@ mod tests {
         assert!(parse("name,x\n1,2\n").is_err());
         let e = parse("username,password\na,b\nc,d,e\n").unwrap_err();
         assert!(e.contains("line 3"), "{e}");
+    }
+
+    #[test]
+    fn lines_are_counted_once_and_stay_exact() {
+        let mut text = String::from("username,password\n");
+        for i in 0..3000 {
+            text.push_str(&format!("u{i},p\n"));
+            if i % 7 == 0 {
+                text.push_str("\n\r\n");
+            }
+        }
+        let f = parse(&text).unwrap();
+        assert_eq!(f.rows.len(), 3000);
+        let mut want = 2u32;
+        for (i, row) in f.rows.iter().enumerate() {
+            assert_eq!(row.line, want, "row {i}");
+            want += if i % 7 == 0 { 3 } else { 1 };
+        }
+        let mut l = Lines::new("a\nb\nc\n");
+        assert_eq!((l.line_at(4), l.line_at(0), l.line_at(2)), (3, 1, 2));
     }
 }

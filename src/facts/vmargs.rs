@@ -79,7 +79,11 @@ pub fn parse(text: &str) -> Result<VmArgs, String> {
         }
         let name = w.remove(0);
         if !name.starts_with(['-', '+']) {
-            return Err(format!("line {line}: expected a flag, found {name:?}"));
+            // The word is not quoted: it may be a value (a cookie) on a
+            // line of its own.
+            return Err(format!(
+                "line {line}: expected a flag (a word starting with - or +)"
+            ));
         }
         let cookie = if name == "-setcookie" {
             let value = w.first().cloned().unwrap_or_default();

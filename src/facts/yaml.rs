@@ -4,19 +4,25 @@
 //! keys (`<<: *anchor`) are applied, and alias expansion is bounded so a
 //! "billion laughs" document fails instead of eating memory. Parses only.
 
+use std::collections::HashMap;
+
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, SpannedEventReceiver};
 
 /// Nodes an alias may copy in one file before loading gives up.
 const ALIAS_BUDGET: usize = 100_000;
+/// Nodes anchors may keep copies of in one file.
+const ANCHOR_BUDGET: usize = 1_000_000;
+/// Nesting, aliases' copies included: every node of a loaded tree is at
+/// most this deep, so walking one never recurses further.
 const MAX_DEPTH: usize = 256;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Node {
     pub line: u32,
     pub value: Value,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Value {
     Null,
     /// The scalar's text; `plain` is false when it was quoted or a block scalar.
@@ -105,10 +111,17 @@ pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
     let mut parser = Parser::new_from_str(text);
     if let Err(e) = parser.load(&mut builder, true) {
         let m = e.marker();
+        // saphyr quotes the offending character in this one message.
+        let info = e.info();
+        let message = if info.starts_with("unexpected character") {
+            "unexpected character".to_string()
+        } else {
+            info.to_string()
+        };
         return Err(YamlError {
             line: m.line() as u32,
             col: m.col() as u32 + 1,
-            message: e.info().to_string(),
+            message,
         });
     }
     if let Some(e) = builder.error {
@@ -119,15 +132,18 @@ pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
 
 enum Frame {
     Seq(Node, usize),
-    Map(Node, usize, Option<Node>),
+    /// The mapping, its anchor, a key waiting for its value, and where each
+    /// key is (so a repeated key is found in constant time).
+    Map(Node, usize, Option<Node>, HashMap<Value, usize>),
 }
 
 #[derive(Default)]
 struct Builder {
     docs: Vec<Node>,
     stack: Vec<Frame>,
-    anchors: Vec<(usize, Node)>,
+    anchors: HashMap<usize, Node>,
     budget_used: usize,
+    anchor_nodes: usize,
     error: Option<YamlError>,
 }
 
@@ -135,12 +151,24 @@ fn line_of(span: &Span) -> u32 {
     span.start.line() as u32
 }
 
-fn count_nodes(n: &Node) -> usize {
-    1 + match &n.value {
-        Value::Seq(s) => s.iter().map(count_nodes).sum(),
-        Value::Map(m) => m.iter().map(|(k, v)| count_nodes(k) + count_nodes(v)).sum(),
-        _ => 0,
+/// Nodes in a tree and its depth (a scalar is 1 deep). Trees are built at
+/// most `MAX_DEPTH` deep, so this recursion is bounded.
+fn measure(n: &Node) -> (usize, usize) {
+    let (mut count, mut depth) = (1, 0);
+    let mut add = |c: &Node| {
+        let (cc, cd) = measure(c);
+        count += cc;
+        depth = depth.max(cd);
+    };
+    match &n.value {
+        Value::Seq(s) => s.iter().for_each(&mut add),
+        Value::Map(m) => m.iter().for_each(|(k, v)| {
+            add(k);
+            add(v);
+        }),
+        _ => {}
     }
+    (count, depth + 1)
 }
 
 fn scalar_value(text: &str, style: ScalarStyle) -> Value {
@@ -206,7 +234,11 @@ impl Builder {
 
     fn insert(&mut self, node: Node, anchor: usize) {
         if anchor > 0 {
-            self.anchors.push((anchor, node.clone()));
+            self.anchor_nodes += measure(&node).0;
+            if self.anchor_nodes > ANCHOR_BUDGET {
+                return self.fail(node.line, "anchors copy more than the node budget");
+            }
+            self.anchors.insert(anchor, node.clone());
         }
         match self.stack.last_mut() {
             None => self.docs.push(node),
@@ -215,18 +247,20 @@ impl Builder {
                     items.push(node);
                 }
             }
-            Some(Frame::Map(map, _, pending)) => match pending.take() {
+            Some(Frame::Map(map, _, pending, index)) => match pending.take() {
                 None => *pending = Some(node),
                 Some(key) => {
                     if let Value::Map(entries) = &mut map.value {
                         // Last one wins, as most YAML consumers do.
-                        if let Some(slot) = entries
-                            .iter_mut()
-                            .find(|(k, _)| k.value == key.value && key.as_str() != Some("<<"))
-                        {
-                            slot.1 = node;
-                        } else {
-                            entries.push((key, node));
+                        let merge = key.as_str() == Some("<<");
+                        match index.get(&key.value) {
+                            Some(&i) if !merge => entries[i].1 = node,
+                            _ => {
+                                if !merge {
+                                    index.insert(key.value.clone(), entries.len());
+                                }
+                                entries.push((key, node));
+                            }
                         }
                     }
                 }
@@ -272,6 +306,7 @@ impl<'input> SpannedEventReceiver<'input> for Builder {
                     },
                     anchor,
                     None,
+                    HashMap::new(),
                 ));
             }
             Event::SequenceEnd => {
@@ -280,24 +315,23 @@ impl<'input> SpannedEventReceiver<'input> for Builder {
                 }
             }
             Event::MappingEnd => {
-                if let Some(Frame::Map(mut node, anchor, _)) = self.stack.pop() {
+                if let Some(Frame::Map(mut node, anchor, _, _)) = self.stack.pop() {
                     apply_merges(&mut node);
                     self.insert(node, anchor);
                 }
             }
             Event::Alias(id) => {
-                let found = self
-                    .anchors
-                    .iter()
-                    .rev()
-                    .find(|(a, _)| *a == id)
-                    .map(|(_, n)| n.clone());
-                match found {
-                    Some(mut node) => {
-                        self.budget_used += count_nodes(&node);
+                let measured = self.anchors.get(&id).map(measure);
+                match measured {
+                    Some((count, depth)) => {
+                        self.budget_used += count;
                         if self.budget_used > ALIAS_BUDGET {
                             return self.fail(line, "alias expansion exceeds the node budget");
                         }
+                        if self.stack.len() + depth > MAX_DEPTH {
+                            return self.fail(line, "nesting too deep (through an alias)");
+                        }
+                        let mut node = self.anchors[&id].clone();
                         node.line = line;
                         self.insert(node, 0);
                     }
@@ -363,5 +397,59 @@ mod tests {
         }
         let e = parse(&text).unwrap_err();
         assert!(e.message.contains("budget"), "{e}");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_overflowing_the_stack() {
+        for (open, close) in [("[", "]"), ("{a: ", "}"), ("- ", "")] {
+            let text = if open == "- " {
+                (0..20_000)
+                    .map(|i| " ".repeat(i % 300) + "- x\n")
+                    .collect::<String>()
+            } else {
+                open.repeat(100_000) + &close.repeat(100_000)
+            };
+            let e = parse(&text);
+            if open != "- " {
+                let e = e.unwrap_err();
+                assert!(
+                    e.message.contains("deep") || e.message.contains("recursion"),
+                    "{open}: {e}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn aliases_cannot_build_depth_past_the_limit() {
+        // Each anchor nests the previous one 200 deep: copying aliases
+        // would reach 200 * 30 levels.
+        let mut text = String::from("a0: &a0 x\n");
+        for i in 1..30 {
+            text.push_str(&format!(
+                "a{i}: &a{i} {}*a{}{}\n",
+                "[".repeat(200),
+                i - 1,
+                "]".repeat(200)
+            ));
+        }
+        let e = parse(&text).unwrap_err();
+        assert!(
+            e.message.contains("deep") || e.message.contains("budget"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn repeated_keys_last_wins_in_big_maps() {
+        let mut text = String::new();
+        for i in 0..20_000 {
+            text.push_str(&format!("k{i}: {i}\n"));
+        }
+        text.push_str("k7: last\n\"k8\": quoted\n");
+        let d = &parse(&text).unwrap()[0];
+        assert_eq!(d.entries().count(), 20_001, "a quoted key is another key");
+        assert_eq!(d.get("k7").unwrap().as_str(), Some("last"));
+        assert_eq!(d.get("k8").unwrap().as_str(), Some("8"));
     }
 }

@@ -32,6 +32,13 @@ fn is_web_proxy(ctx: &Ctx, project: &Project, svc: &Service) -> bool {
         .map(|i| i.value)
         .unwrap_or_default();
     let name = image_name(&image).to_ascii_lowercase();
+    // CHT 3.x's medic-os is its own web front (nginx inside), whatever host
+    // ports it is published on (8080/444 beside another stack).
+    if crate::facts::cht_sources::front_of_image(&name)
+        == Some(crate::facts::cht_sources::Front::MedicOs)
+    {
+        return true;
+    }
     !name.is_empty()
         && proxies
             .iter()
@@ -42,8 +49,8 @@ fn resolve_entry(project: &Project, entry: &PortEntry) -> Result<(Published, Str
     let vars = &project.vars;
     let resolve = |t: &crate::facts::compose::Text| -> Result<String, String> {
         let r = vars.resolve(t).map_err(|e| match e {
-            InterpolationError::Required { var, message } => {
-                format!("compose refuses to start: {var} is required ({message})")
+            InterpolationError::Required { var } => {
+                format!("compose refuses to start: {var} is required")
             }
             other => other.to_string(),
         })?;
