@@ -350,3 +350,47 @@ fn an_empty_scan_is_still_a_valid_upload() {
         assert!(r["results"].as_array().unwrap().is_empty());
     }
 }
+
+/// The SARIF of a live host scan and of a baseline run pass GitHub's
+/// rules, the official schema and the checker.
+#[test]
+fn host_scan_and_baseline_run() {
+    check_all(&["--host", "--no-progress"]);
+
+    let d = tempfile::tempdir().unwrap();
+    let tree = d.path().join("t");
+    std::fs::create_dir(&tree).unwrap();
+    std::fs::write(
+        tree.join("docker-compose.yml"),
+        "services:\n  couchdb:\n    image: couchdb\n    ports:\n      - \"5984:5984\"\n",
+    )
+    .unwrap();
+    let base = d.path().join("base.json");
+    let o = Command::new(env!("CARGO_BIN_EXE_rampart"))
+        .args(["scan", tree.to_str().unwrap(), "--json"])
+        .arg(&base)
+        .arg("--sarif-root")
+        .arg(d.path())
+        .output()
+        .unwrap();
+    assert!(base.is_file(), "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::write(
+        tree.join("docker-compose.yml"),
+        "services:\n  couchdb:\n    image: couchdb\n    ports:\n      - \"5984:5984\"\n      - \"4369:4369\"\n",
+    )
+    .unwrap();
+    let log = check_all(&[
+        tree.to_str().unwrap(),
+        "--baseline",
+        base.to_str().unwrap(),
+        "--sarif-root",
+        d.path().to_str().unwrap(),
+    ]);
+    let states: BTreeSet<&str> = run(&log, "tree")["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["baselineState"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, BTreeSet::from(["new", "unchanged"]));
+}

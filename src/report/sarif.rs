@@ -610,3 +610,102 @@ fn relative_target(id: &str) -> String {
         _ => id.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::{Evidence, Location};
+    use crate::scan::TargetInfo;
+    use crate::target::TargetKind;
+
+    fn report_with(n: usize) -> Report {
+        let meta = catalog().get("PORT-003").expect("PORT-003");
+        let results = (0..n)
+            .map(|i| Finding {
+                rule: meta,
+                target: "tree:.".to_string(),
+                status: Status::Fail,
+                severity: if i % 2 == 0 {
+                    Severity::Critical
+                } else {
+                    Severity::Low
+                },
+                message: format!("finding {i}"),
+                location: Some(Location {
+                    path: format!("f{i}.yml"),
+                    line: Some(1),
+                    uri: format!("f{i}.yml"),
+                }),
+                evidence: Evidence::new(),
+                key: i.to_string(),
+                fingerprint: format!("{i:032x}"),
+                waiver: None,
+            })
+            .collect();
+        Report {
+            policy: crate::policy::load(None).expect("baseline"),
+            policy_sha256: String::new(),
+            targets: vec![TargetInfo {
+                id: "tree:.".to_string(),
+                kind: TargetKind::Tree,
+                environment: None,
+                category: "tree".to_string(),
+                files: 1,
+                notes: Vec::new(),
+                error: None,
+            }],
+            results,
+            waivers: Vec::new(),
+            evaluated: BTreeSet::from([("tree".to_string(), "PORT-003")]),
+            today: crate::clock::Date::parse("2026-11-22").expect("date"),
+            baseline: None,
+            fail_on_new: false,
+        }
+    }
+
+    #[test]
+    fn runs_over_githubs_result_limit_are_cut_with_a_warning() {
+        let (text, warnings) = render_checked(&report_with(MAX_RESULTS + 7), &Options::default());
+        let log: serde_json::Value = serde_json::from_str(&text).expect("json");
+        let run = &log["runs"][0];
+        let results = run["results"].as_array().expect("results");
+        assert_eq!(results.len(), MAX_RESULTS);
+        // The most severe are kept: every critical one.
+        let critical = results.iter().filter(|r| r["level"] == "error").count();
+        assert_eq!(critical, (MAX_RESULTS + 7).div_ceil(2));
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("25,000"), "{warnings:?}");
+        let notes = run["invocations"][0]["toolExecutionNotifications"].to_string();
+        assert!(notes.contains("25,000 results per run"), "{notes}");
+
+        let (_, warnings) = render_checked(&report_with(10), &Options::default());
+        assert!(warnings.is_empty());
+    }
+
+    #[test]
+    fn cwe_references_become_tags() {
+        let meta = catalog()
+            .all()
+            .iter()
+            .find(|m| m.references.iter().any(|r| r.starts_with("CWE-")))
+            .expect("a rule with a CWE");
+        let tags = cwe_tags(meta);
+        assert!(!tags.is_empty() && tags.iter().all(|t| t.starts_with("external/cwe/cwe-")));
+        let entry = rule_entry(meta, meta.severity);
+        assert!(entry.properties.tags.contains(&tags[0]));
+        assert!(
+            entry
+                .help
+                .markdown
+                .contains("https://cwe.mitre.org/data/definitions/")
+        );
+    }
+
+    #[test]
+    fn properties_never_hold_absolute_paths() {
+        assert_eq!(relative_target("tree:/home/me/deploy/"), "tree:deploy");
+        assert_eq!(relative_target("root:/mnt/img#cht"), "root:img#cht");
+        assert_eq!(relative_target("tree:deploy/prod"), "tree:deploy/prod");
+        assert_eq!(relative_target("tls:[::1]:443"), "tls:[::1]:443");
+    }
+}
