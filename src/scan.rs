@@ -340,11 +340,14 @@ fn run_in_pool(plan: Plan) -> Report {
     let mut evaluated = BTreeSet::new();
     let mut waiver_counts: Vec<(usize, usize)> = vec![(0, 0); plan.policy.waivers.len()];
     let mut results = Vec::new();
+    let mut inline = crate::policy::inline::InlineIgnores::default();
     for (ti, meta, outs) in outcomes {
         let target = all_targets[ti].0;
         evaluated.insert((category_of(target), meta.id.as_str()));
         for o in outs {
-            results.push(finish_outcome(&plan, target, meta, o, &mut waiver_counts));
+            let mut f = finish_outcome(&plan, target, meta, o, &mut waiver_counts);
+            crate::policy::inline::apply(&mut inline, target, &mut f);
+            results.push(f);
         }
     }
     results.sort_by(|a, b| {

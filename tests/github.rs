@@ -429,3 +429,45 @@ fn completions_and_man_page() {
         "{man}"
     );
 }
+
+/// Item 14: inline ignores on or above the line, with a reason, are
+/// waivers; without a reason they do not apply.
+#[test]
+fn inline_ignores_need_a_reason_and_show_as_waivers() {
+    let d = repo_with_cht();
+    fs::write(
+        d.path().join("cht/docker-compose.yml"),
+        "services:\n  couchdb:\n    image: couchdb\n    ports:\n      # rampart: ignore[PORT-003] lab network behind a firewall, SEC-9\n      - \"5984:5984\"\n      - \"4369:4369\" # rampart: ignore[PORT-003]\n",
+    )
+    .unwrap();
+    let o = run_in(
+        d.path(),
+        &["scan", "cht", "--select", "PORT-003", "--format", "json"],
+    );
+    let j = json(&o);
+    let r: Vec<&Value> = j["results"].as_array().unwrap().iter().collect();
+    let waived: Vec<&&Value> = r.iter().filter(|r| r["status"] == "waived").collect();
+    assert_eq!(waived.len(), 1, "{r:?}");
+    assert_eq!(
+        waived[0]["waiver"]["reason"],
+        "lab network behind a firewall, SEC-9"
+    );
+    assert_eq!(
+        waived[0]["waiver"]["origin"],
+        "cht/docker-compose.yml:5 (inline ignore)"
+    );
+    let failed: Vec<&&Value> = r.iter().filter(|r| r["status"] == "fail").collect();
+    assert_eq!(failed.len(), 1, "{r:?}");
+    assert!(
+        failed[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("has no reason")
+    );
+    let o = run_in(d.path(), &["scan", "cht", "--select", "PORT-003"]);
+    assert!(
+        text(&o.stdout).contains("Waived (1)"),
+        "{}",
+        text(&o.stdout)
+    );
+}

@@ -5,6 +5,7 @@
 //! errors) and then validation here, which reports every problem with file
 //! and line. The validated `Policy` is what the engine uses.
 
+pub mod inline;
 pub mod raw;
 
 use std::collections::{BTreeMap, BTreeSet};
