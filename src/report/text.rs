@@ -294,7 +294,14 @@ pub fn render_width(report: &Report, style: Style, width: usize) -> String {
             None => {
                 let what = match t.kind {
                     TargetKind::Tree | TargetKind::Host => {
-                        format!(" {}", style.dim(&format!("({} config files)", t.files)))
+                        format!(
+                            " {}",
+                            style.dim(&format!(
+                                "({} config file{})",
+                                t.files,
+                                if t.files == 1 { "" } else { "s" }
+                            ))
+                        )
                     }
                     TargetKind::Env => format!(" {}", style.dim("(compared across targets)")),
                     TargetKind::Tls => String::new(),
