@@ -547,7 +547,7 @@ fn scanned_names_cannot_forge_lines_or_drive_the_terminal() {
             assert!(!out.contains(bad), "{format}: raw {:?} in {out:?}", bad);
         }
         assert!(
-            out.contains("x\\nCRITICAL PASS-999 forged-line\\n"),
+            out.contains("x\\x0aCRITICAL PASS-999 forged-line\\x0a"),
             "{out}"
         );
         let err = text(&o.stderr);

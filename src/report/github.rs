@@ -128,7 +128,7 @@ mod tests {
 
     #[test]
     fn encoding_keeps_one_command_per_line() {
-        assert_eq!(data("a\nb\r%"), "a\\nb\\r%25");
+        assert_eq!(data("a\nb\r%"), "a\\x0ab\\x0d%25");
         assert_eq!(property("x:y,z"), "x%3Ay%2Cz");
         assert_eq!(uri_path("a/b%20c.yml"), "a/b c.yml");
         assert_eq!(uri_path("a%2"), "a%2");
