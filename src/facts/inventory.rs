@@ -123,12 +123,17 @@ pub struct Note {
 pub struct Inventory {
     pub docs: Vec<Doc>,
     pub notes: Vec<Note>,
+    /// See [`LoadOptions::environment_dotenv`].
+    pub environment_dotenv: bool,
     index: HashMap<String, usize>,
 }
 
 #[derive(Clone, Copy, Debug)]
 pub struct LoadOptions {
     pub max_file_size: u64,
+    /// Compose files without a `.env` of their own read the `.env` of the
+    /// environment folder above them (policy `env-segregation.environment-dotenv`).
+    pub environment_dotenv: bool,
     /// Leave out what `.gitignore` files in the tree ignore (off by default:
     /// `.env` files are git-ignored and are exactly what must be seen).
     pub respect_gitignore: bool,
@@ -138,6 +143,7 @@ impl Default for LoadOptions {
     fn default() -> Self {
         LoadOptions {
             max_file_size: crate::target::root::DEFAULT_FILE_CAP,
+            environment_dotenv: true,
             respect_gitignore: false,
         }
     }
@@ -193,7 +199,12 @@ impl Inventory {
             .enumerate()
             .map(|(i, d)| (d.rel.clone(), i))
             .collect();
-        Inventory { docs, notes, index }
+        Inventory {
+            docs,
+            notes,
+            environment_dotenv: opts.environment_dotenv,
+            index,
+        }
     }
 
     pub fn doc(&self, rel: &str) -> Option<&Doc> {
@@ -374,6 +385,9 @@ fn expand_place(root: &Root, place: &str) -> Vec<String> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum NameKind {
     DotEnv,
+    /// A name an env file may have (`.env-e`, `env.prod`, `app.env.local`):
+    /// a dotenv file only if its content is one.
+    MaybeDotEnv,
     Ini,
     VmArgs,
     Yaml,
@@ -393,6 +407,9 @@ fn classify_name(name: &str) -> Option<NameKind> {
         || lower.ends_with(".env.template")
     {
         return Some(NameKind::DotEnv);
+    }
+    if maybe_env_name(&lower) {
+        return Some(NameKind::MaybeDotEnv);
     }
     if lower == "vm.args" {
         return Some(NameKind::VmArgs);
@@ -425,6 +442,33 @@ fn classify_name(name: &str) -> Option<NameKind> {
         return Some(NameKind::Pem);
     }
     None
+}
+
+/// Names env files get besides `.env` and `*.env`: editor and `sed -i -e`
+/// leftovers (`.env-e`, `.env_old`), per-environment copies (`env.prod`,
+/// `app.env.local`, `prod.env.bak`). Other formats' extensions are theirs.
+fn maybe_env_name(lower: &str) -> bool {
+    const OTHER: [&str; 14] = [
+        ".yml", ".yaml", ".json", ".js", ".ts", ".py", ".sh", ".md", ".toml", ".ini", ".conf",
+        ".xml", ".html", ".rs",
+    ];
+    (lower.starts_with(".env-")
+        || lower.starts_with(".env_")
+        || lower.starts_with("env.")
+        || lower.contains(".env."))
+        && !OTHER.iter().any(|e| lower.ends_with(e))
+}
+
+/// Whether a file whose name only may be an env file is one by its content:
+/// it parses as dotenv and sets at least one upper-case variable.
+fn env_by_content(env: &dotenv::DotEnv) -> bool {
+    env.entries.iter().any(|e| {
+        e.value.is_some()
+            && e.key.starts_with(|c: char| c.is_ascii_uppercase())
+            && e.key
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    })
 }
 
 /// Certificates and keys: PEM text (sniffed by `-----BEGIN`), or a DER
@@ -512,6 +556,7 @@ fn load_as(
     }
     let guessed = match name_kind {
         NameKind::DotEnv => Some(Kind::DotEnv),
+        NameKind::MaybeDotEnv => None,
         NameKind::VmArgs => Some(Kind::VmArgs),
         NameKind::Ini | NameKind::Conf | NameKind::Pem => None,
         NameKind::Yaml => yaml_name_kind(rel, name),
@@ -537,6 +582,10 @@ fn load_as(
                 .map(Parsed::DotEnv)
                 .map_err(|e| format!("dotenv syntax error at {e}")),
         ),
+        NameKind::MaybeDotEnv => match dotenv::parse(&text) {
+            Ok(env) if env_by_content(&env) => doc(Kind::DotEnv, Ok(Parsed::DotEnv(env))),
+            _ => (None, None),
+        },
         NameKind::VmArgs => doc(Kind::VmArgs, vmargs::parse(&text).map(Parsed::VmArgs)),
         NameKind::Ini => match couchdb_ini::parse(&text) {
             Ok(ini) if couchdb_ini::is_couchdb(&ini) => {
@@ -888,6 +937,10 @@ mod tests {
         assert_eq!(classify_name("production.env"), Some(NameKind::DotEnv));
         assert_eq!(classify_name("env.template"), Some(NameKind::DotEnv));
         assert_eq!(classify_name(".env.example"), Some(NameKind::DotEnv));
+        assert_eq!(classify_name(".env-e"), Some(NameKind::MaybeDotEnv));
+        assert_eq!(classify_name("env.prod"), Some(NameKind::MaybeDotEnv));
+        assert_eq!(classify_name("app.env.local"), Some(NameKind::MaybeDotEnv));
+        assert_eq!(classify_name("env.yml"), Some(NameKind::Yaml));
         assert_eq!(classify_name("vm.args"), Some(NameKind::VmArgs));
         assert_eq!(classify_name("local.ini"), Some(NameKind::Ini));
         assert_eq!(classify_name("cht-core.yml.template"), Some(NameKind::Yaml));

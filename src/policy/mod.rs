@@ -64,6 +64,10 @@ pub struct TlsPolicy {
 pub struct EnvPolicy {
     /// Environment labels that are production.
     pub production: Vec<String>,
+    /// Compose files in `<env>/compose/` (or any sub-folder) without a `.env`
+    /// of their own read `<env>/.env`, as they do when a deployment runs
+    /// them with `--project-directory <env>` or `--env-file <env>/.env`.
+    pub environment_dotenv: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -184,6 +188,7 @@ impl Policy {
             },
             env: EnvPolicy {
                 production: vec!["production".to_string(), "prod".to_string()],
+                environment_dotenv: true,
             },
             environments: Vec::new(),
             waivers: Vec::new(),
@@ -502,7 +507,7 @@ fn known_keys(path: &[&str]) -> &'static [&'static str] {
             "min-ec-bits",
             "hsts-min-age",
         ],
-        ["env-segregation"] => &["production"],
+        ["env-segregation"] => &["production", "environment-dotenv"],
         ["waiver"] => &["rule", "target", "path", "reason", "expires"],
         _ => &["*"],
     }
@@ -833,10 +838,13 @@ impl Validator<'_> {
                 });
             }
         }
-        if let Some(e) = raw.env_segregation
-            && let Some(prod) = e.production
-        {
-            p.env.production = prod.into_iter().map(Spanned::into_inner).collect();
+        if let Some(e) = raw.env_segregation {
+            if let Some(prod) = e.production {
+                p.env.production = prod.into_iter().map(Spanned::into_inner).collect();
+            }
+            if let Some(on) = e.environment_dotenv {
+                p.env.environment_dotenv = on.into_inner();
+            }
         }
         if let Some(envs) = raw.environments {
             for (label, globs) in envs {
@@ -943,6 +951,36 @@ mod tests {
         let p = dir.join(name);
         std::fs::write(&p, text).unwrap();
         p.display().to_string()
+    }
+
+    /// `known_keys` lists exactly the fields `raw` accepts: serde's own
+    /// "expected one of" list for each table is the reference.
+    #[test]
+    fn known_keys_match_the_raw_policy() {
+        for (path, probe) in [
+            (vec![], "zz-bogus = 1\n"),
+            (vec!["rules"], "[rules]\nzz-bogus = 1\n"),
+            (vec!["open-ports"], "[open-ports]\nzz-bogus = 1\n"),
+            (vec!["password-policy"], "[password-policy]\nzz-bogus = 1\n"),
+            (vec!["tls"], "[tls]\nzz-bogus = 1\n"),
+            (vec!["env-segregation"], "[env-segregation]\nzz-bogus = 1\n"),
+            (
+                vec!["waiver"],
+                "[[waiver]]\nrule = \"x\"\nreason = \"r\"\nexpires = 2027-01-01\nzz-bogus = 1\n",
+            ),
+        ] {
+            let e = toml::from_str::<RawPolicy>(probe).unwrap_err().to_string();
+            // "expected `a`", "expected `a` or `b`", "expected one of `a`, ...".
+            let list = e
+                .split("zz-bogus`, expected")
+                .nth(1)
+                .unwrap_or_else(|| panic!("{path:?}: {e}"));
+            let mut serde_keys: Vec<&str> = list.split('`').skip(1).step_by(2).collect();
+            serde_keys.sort_unstable();
+            let mut ours = known_keys(&path).to_vec();
+            ours.sort_unstable();
+            assert_eq!(ours, serde_keys, "{path:?}");
+        }
     }
 
     #[test]
