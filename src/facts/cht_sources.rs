@@ -496,6 +496,58 @@ mod tests {
         assert_eq!(sole_var("${COUCHDB_PASSWORD:-x}"), Some("COUCHDB_PASSWORD"));
     }
 
+    fn compose_setting(key: &str, raw: &str, value: &str) -> Setting {
+        Setting {
+            key: key.to_string(),
+            written: key.to_string(),
+            value: Value::Set {
+                value: Secret::new(value),
+                defaulted: false,
+            },
+            raw: Some(raw.to_string()),
+            rel: "docker-compose.yml".to_string(),
+            line: Some(3),
+            via: Via::Compose {
+                file: "docker-compose.yml".to_string(),
+                service: "api".to_string(),
+                image: String::new(),
+                env: None,
+            },
+        }
+    }
+
+    #[test]
+    fn url_passwords_become_settings() {
+        // Written into the URL: the CouchDB admin password.
+        let lit = compose_setting(
+            "COUCH_URL",
+            "http://medic:pw1@couchdb:5984/medic",
+            "http://medic:pw1@couchdb:5984/medic",
+        );
+        // Interpolated from COUCHDB_PASSWORD: judged where that is set.
+        let var = compose_setting(
+            "COUCH_URL",
+            "http://medic:${COUCHDB_PASSWORD}@couchdb:5984/medic",
+            "http://medic:pw2@couchdb:5984/medic",
+        );
+        // Another service's URL: kept as URL_PASSWORD.
+        let other = compose_setting(
+            "DATABASE_URL",
+            "postgres://dbt:pw3@postgres:5432/data",
+            "postgres://dbt:pw3@postgres:5432/data",
+        );
+        let out = url_settings(&[lit, var, other]);
+        let got: Vec<(&str, &str)> = out
+            .iter()
+            .map(|s| match &s.value {
+                Value::Set { value, .. } => (s.key.as_str(), value.expose()),
+                Value::Unresolved(_) => (s.key.as_str(), ""),
+            })
+            .collect();
+        assert_eq!(got, [("COUCHDB_PASSWORD", "pw1"), ("URL_PASSWORD", "pw3")]);
+        assert_eq!(out[0].written, "COUCH_URL (password in URL)");
+    }
+
     #[test]
     fn fronts() {
         assert_eq!(

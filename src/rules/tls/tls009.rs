@@ -84,9 +84,10 @@ fn is_local_ip(host: &str) -> bool {
 /// Outside production it is what the name is for (development).
 fn local_ip_names(ctx: &Ctx, j: &mut Judgement) {
     let target = ctx.target();
+    // Production, another environment, or unlabelled (then the name says
+    // nothing either way: neither a finding nor a pass).
     let production = |rel: &str| {
-        ctx.policy
-            .is_production(environment_of(ctx.policy, target, rel).as_deref())
+        environment_of(ctx.policy, target, rel).map(|e| ctx.policy.is_production(Some(&e)))
     };
     let mut names: Vec<(String, String, Option<u32>, String)> = Vec::new();
     let items = ctx.facts.get::<EnvItems>();
@@ -113,9 +114,13 @@ fn local_ip_names(ctx: &Ctx, j: &mut Judgement) {
             Some(l) => loc.with_line(l),
             None => loc,
         };
-        if !production(&rel) {
-            j.checked(format!("{} {setting} {host} (not production)", loc.path));
-            continue;
+        match production(&rel) {
+            None => continue,
+            Some(false) => {
+                j.checked(format!("{} {setting} {host} (not production)", loc.path));
+                continue;
+            }
+            Some(true) => {}
         }
         j.fail(
             format!("{rel}#{setting}#{host}"),
