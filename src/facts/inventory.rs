@@ -228,8 +228,17 @@ fn walk(
     respect_gitignore: bool,
     notes: &mut Vec<Note>,
 ) -> Vec<(String, String)> {
-    let Ok(dir) = root.open_dir(start) else {
-        return Vec::new();
+    let dir = match root.open_dir(start) {
+        Ok(d) => d,
+        Err(RootError::NotFound) => return Vec::new(),
+        // A start directory that exists but cannot be opened (an
+        // unprivileged scan of /etc/ssl/private) is said, never dropped.
+        Err(e) => {
+            let mut out = Walked::default();
+            out.unreadable_dir(start, &e);
+            notes.append(&mut out.notes);
+            return Vec::new();
+        }
     };
     let ignores = respect_gitignore.then(|| gitignore::Chain::default().enter(root, &dir));
     let mut out = Walked::default();

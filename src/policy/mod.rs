@@ -5,6 +5,7 @@
 //! errors) and then validation here, which reports every problem with file
 //! and line. The validated `Policy` is what the engine uses.
 
+pub mod inline;
 pub mod raw;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -241,8 +242,15 @@ impl Policy {
         if let Some(label) = self.environment_of(&loc.path, &absolute) {
             return Some(label.to_string());
         }
+        // Inside a tree, only the directory part below the tree's own path
+        // names an environment, and `test`/`tests`/`qa` folders are
+        // software tests far more often than a test deployment: they make
+        // no environment of their own (label them in `[environments]` or
+        // with `--env` when they are one).
         let dir = loc.path.rsplit_once('/').map_or("", |(d, _)| d);
-        crate::target::infer_environment(dir).or_else(|| target.environment.clone())
+        crate::target::infer_environment(dir)
+            .filter(|e| e != "test")
+            .or_else(|| target.environment.clone())
     }
 
     /// Labels tree targets with `[environments]`; a label from the policy
@@ -368,7 +376,7 @@ pub fn load(spec: Option<&str>) -> Result<Policy, PolicyError> {
     let spec = spec.unwrap_or(DEFAULT_POLICY);
     let mut policy = Policy::defaults();
     let mut chain = Vec::new();
-    apply_spec(&mut policy, spec, None, &mut chain)?;
+    apply_spec(&mut policy, spec, None, &mut chain, None)?;
     policy.origin = chain.join(" extends ");
     Ok(policy)
 }
@@ -378,12 +386,22 @@ fn apply_spec(
     spec: &str,
     relative_to: Option<&Path>,
     chain: &mut Vec<String>,
+    from: Option<(&str, usize)>,
 ) -> Result<(), PolicyError> {
+    // A problem finding the policy itself is reported where it was named:
+    // the `extends` line of the policy that named it, if any.
     let one = |message: String| PolicyError {
-        problems: vec![Problem {
-            file: spec.to_string(),
-            line: None,
-            message,
+        problems: vec![match from {
+            Some((file, line)) => Problem {
+                file: file.to_string(),
+                line: Some(line),
+                message: format!("extends `{spec}`: {message}"),
+            },
+            None => Problem {
+                file: spec.to_string(),
+                line: None,
+                message,
+            },
         }],
     };
     if chain.len() > 8 || chain.iter().any(|c| c == spec) {
@@ -414,29 +432,203 @@ fn apply_spec(
     } else {
         spec.to_string()
     });
-    let raw: RawPolicy = toml::from_str(&text).map_err(|e| PolicyError {
-        problems: vec![Problem {
-            file: file.clone(),
-            line: e.span().map(|s| line_of(&text, s.start)),
-            message: e.message().trim().to_string(),
-        }],
-    })?;
+    // Unknown keys are found all at once (with their lines) and blanked out,
+    // so the rest of the file is still checked and every problem reported.
+    let (text_checked, mut problems) = unknown_keys(&file, &text);
+    let raw: RawPolicy = match toml::from_str(&text_checked) {
+        Ok(raw) => raw,
+        Err(e) => {
+            problems.push(Problem {
+                file: file.clone(),
+                line: e.span().map(|s| line_of(&text_checked, s.start)),
+                message: e.message().trim().to_string(),
+            });
+            return Err(PolicyError { problems });
+        }
+    };
     if let Some(parent) = &raw.extends {
-        apply_spec(policy, parent.get_ref(), dir.as_deref(), chain)?;
+        let line = line_of(&text, parent.span().start);
+        if let Err(e) = apply_spec(
+            policy,
+            parent.get_ref(),
+            dir.as_deref(),
+            chain,
+            Some((&file, line)),
+        ) {
+            problems.extend(e.problems);
+        }
     }
     let mut v = Validator {
         file: &file,
         text: &text,
-        problems: Vec::new(),
+        problems,
     };
     v.apply(policy, raw);
     if v.problems.is_empty() {
         Ok(())
     } else {
-        Err(PolicyError {
-            problems: v.problems,
-        })
+        let mut problems = v.problems;
+        // This file's problems first, in line order, then those of what it extends.
+        problems.sort_by_key(|p| (p.file != file, p.line));
+        Err(PolicyError { problems })
     }
+}
+
+/// The keys a policy table may hold (`*`: any key, checked later).
+fn known_keys(path: &[&str]) -> &'static [&'static str] {
+    match path {
+        [] => &[
+            "name",
+            "description",
+            "extends",
+            "fail-on",
+            "require-evaluated",
+            "rules",
+            "open-ports",
+            "password-policy",
+            "tls",
+            "env-segregation",
+            "environments",
+            "waiver",
+        ],
+        ["rules"] => &["select", "ignore", "severity"],
+        ["rules", "severity"] | ["environments"] => &["*"],
+        ["open-ports"] => &["allowed", "never-public", "web-proxies"],
+        ["password-policy"] => &[
+            "max-days",
+            "min-length",
+            "couchdb-min-length",
+            "couchdb-min-score",
+        ],
+        ["tls"] => &[
+            "expiry-medium-days",
+            "expiry-high-days",
+            "min-rsa-bits",
+            "min-ec-bits",
+            "hsts-min-age",
+        ],
+        ["env-segregation"] => &["production", "environment-dotenv"],
+        ["waiver"] => &["rule", "target", "path", "reason", "expires"],
+        _ => &["*"],
+    }
+}
+
+/// Finds every unknown key of a policy file; returns the text with those
+/// keys (and their values) blanked out, line numbers kept, and a problem
+/// for each. A text that does not parse is returned as it is.
+fn unknown_keys(file: &str, text: &str) -> (String, Vec<Problem>) {
+    use toml::de::{DeTable, DeValue};
+
+    fn walk(
+        table: &DeTable<'_>,
+        path: &mut Vec<String>,
+        text: &str,
+        file: &str,
+        blank: &mut Vec<std::ops::Range<usize>>,
+        problems: &mut Vec<Problem>,
+    ) {
+        let known = {
+            let p: Vec<&str> = path.iter().map(String::as_str).collect();
+            known_keys(&p)
+        };
+        let here = path.join(".");
+        for (k, v) in table {
+            let key: &str = k.get_ref();
+            if !known.contains(&"*") && !known.contains(&key) {
+                let at = if here.is_empty() {
+                    format!("`{key}`")
+                } else {
+                    format!("`{key}` in [{here}]")
+                };
+                problems.push(Problem {
+                    file: file.to_string(),
+                    line: Some(line_of(text, k.span().start)),
+                    message: format!("unknown key {at}; expected one of: {}", known.join(", ")),
+                });
+                blank.push(k.span());
+                blank.push(v.span());
+                collect_spans(v.get_ref(), blank);
+                continue;
+            }
+            path.push(key.to_string());
+            match v.get_ref() {
+                DeValue::Table(t) => walk(t, path, text, file, blank, problems),
+                DeValue::Array(items) if key == "waiver" => {
+                    for item in items.iter() {
+                        if let DeValue::Table(t) = item.get_ref() {
+                            walk(t, path, text, file, blank, problems);
+                        }
+                    }
+                }
+                _ => {}
+            }
+            path.pop();
+        }
+    }
+
+    fn collect_spans(v: &DeValue<'_>, blank: &mut Vec<std::ops::Range<usize>>) {
+        match v {
+            DeValue::Table(t) => {
+                for (k, v) in t {
+                    blank.push(k.span());
+                    blank.push(v.span());
+                    collect_spans(v.get_ref(), blank);
+                }
+            }
+            DeValue::Array(items) => {
+                for i in items.iter() {
+                    blank.push(i.span());
+                    collect_spans(i.get_ref(), blank);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    let Ok(root) = DeTable::parse(text) else {
+        return (text.to_string(), Vec::new());
+    };
+    let mut blank = Vec::new();
+    let mut problems = Vec::new();
+    walk(
+        root.get_ref(),
+        &mut Vec::new(),
+        text,
+        file,
+        &mut blank,
+        &mut problems,
+    );
+    if problems.is_empty() {
+        return (text.to_string(), problems);
+    }
+    // Blank whole lines touched by an unknown key: a table header and its
+    // body, or `key = value` over as many lines as the value takes.
+    let mut lines: BTreeSet<usize> = BTreeSet::new();
+    for r in &blank {
+        let first = line_of(text, r.start);
+        let last = line_of(text, r.end.saturating_sub(1).max(r.start));
+        lines.extend(first..=last);
+    }
+    // Same length, same byte offsets: spans of the cleaned text are spans
+    // of the file as written.
+    let cleaned: Vec<String> = text
+        .split('\n')
+        .enumerate()
+        .map(|(i, l)| {
+            if lines.contains(&(i + 1)) {
+                " ".repeat(l.len())
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    let cleaned = cleaned.join("\n");
+    if DeTable::parse(&cleaned).is_err() {
+        // The blanking broke the file (keys sharing a line): report the
+        // unknown keys alone.
+        return (String::new(), problems);
+    }
+    (cleaned, problems)
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -518,8 +710,16 @@ impl Validator<'_> {
     }
 
     fn apply(&mut self, p: &mut Policy, raw: RawPolicy) {
-        if let Some(name) = raw.name {
-            p.name = name.into_inner();
+        match raw.name {
+            Some(name) => p.name = name.into_inner(),
+            // A file without `name` is named after itself, never after
+            // the policy it extends (or the default).
+            None => {
+                p.name = Path::new(self.file).file_stem().map_or_else(
+                    || self.file.to_string(),
+                    |s| s.to_string_lossy().into_owned(),
+                );
+            }
         }
         if let Some(d) = raw.description {
             p.description = d.into_inner();
@@ -527,8 +727,16 @@ impl Validator<'_> {
         if let Some(f) = raw.fail_on {
             if f.get_ref() == "never" {
                 p.fail_on = None;
-            } else if let Some(s) = self.severity(&f) {
+            } else if let Some(s) = Severity::parse(f.get_ref()) {
                 p.fail_on = Some(s);
+            } else {
+                self.problem(
+                    &f,
+                    format!(
+                        "bad fail-on `{}`: expected info, low, medium, high, critical or never",
+                        f.get_ref()
+                    ),
+                );
             }
         }
         if let Some(req) = raw.require_evaluated {
@@ -745,6 +953,36 @@ mod tests {
         p.display().to_string()
     }
 
+    /// `known_keys` lists exactly the fields `raw` accepts: serde's own
+    /// "expected one of" list for each table is the reference.
+    #[test]
+    fn known_keys_match_the_raw_policy() {
+        for (path, probe) in [
+            (vec![], "zz-bogus = 1\n"),
+            (vec!["rules"], "[rules]\nzz-bogus = 1\n"),
+            (vec!["open-ports"], "[open-ports]\nzz-bogus = 1\n"),
+            (vec!["password-policy"], "[password-policy]\nzz-bogus = 1\n"),
+            (vec!["tls"], "[tls]\nzz-bogus = 1\n"),
+            (vec!["env-segregation"], "[env-segregation]\nzz-bogus = 1\n"),
+            (
+                vec!["waiver"],
+                "[[waiver]]\nrule = \"x\"\nreason = \"r\"\nexpires = 2027-01-01\nzz-bogus = 1\n",
+            ),
+        ] {
+            let e = toml::from_str::<RawPolicy>(probe).unwrap_err().to_string();
+            // "expected `a`", "expected `a` or `b`", "expected one of `a`, ...".
+            let list = e
+                .split("zz-bogus`, expected")
+                .nth(1)
+                .unwrap_or_else(|| panic!("{path:?}: {e}"));
+            let mut serde_keys: Vec<&str> = list.split('`').skip(1).step_by(2).collect();
+            serde_keys.sort_unstable();
+            let mut ours = known_keys(&path).to_vec();
+            ours.sort_unstable();
+            assert_eq!(ours, serde_keys, "{path:?}");
+        }
+    }
+
     #[test]
     fn builtins_load() {
         for name in builtin_names() {
@@ -774,7 +1012,10 @@ mod tests {
         );
         let e = load(Some(&f)).unwrap_err();
         let text = e.to_string();
-        assert!(text.contains("p.toml:2: bad severity `hgih`"), "{text}");
+        assert!(
+            text.contains("p.toml:2: bad fail-on `hgih`") && text.contains("critical or never"),
+            "{text}"
+        );
         assert!(text.contains("p.toml:4: unknown rule"), "{text}");
         assert!(text.contains("p.toml:6: bad severity `loud`"), "{text}");
 
@@ -785,9 +1026,34 @@ mod tests {
         );
         let e = load(Some(&f)).unwrap_err().to_string();
         assert!(
-            e.contains("q.toml:4:") && e.contains("unknown field `alowed`"),
+            e.contains("q.toml:4:") && e.contains("unknown key `alowed` in [open-ports]"),
             "{e}"
         );
+
+        // Every problem at once: two unknown keys, an unknown table, a bad
+        // value after them, and an `extends` of nothing, each with its line.
+        let f = write(
+            d.path(),
+            "many.toml",
+            "extends = \"basline\"\nfial-on = \"high\"\n[open-ports]\nalowed = [1]\nnever-public = [0]\n[bogus]\nx = [\n  1,\n]\n[[waiver]]\nrule = \"PORT-001\"\nreason = \"r\"\nexpires = 2027-01-01\nwhy = 1\n",
+        );
+        let e = load(Some(&f)).unwrap_err();
+        let lines: Vec<String> = e.problems.iter().map(ToString::to_string).collect();
+        let text = lines.join("\n");
+        for want in [
+            "many.toml:1: extends `basline`: no such policy",
+            "many.toml:2: unknown key `fial-on`",
+            "many.toml:4: unknown key `alowed` in [open-ports]",
+            "many.toml:5: a port must be between 1 and 65535",
+            "many.toml:6: unknown key `bogus`",
+            "many.toml:14: unknown key `why` in [waiver]",
+        ] {
+            assert!(text.contains(want), "{want}:\n{text}");
+        }
+
+        // A policy without a name is named after its file.
+        let f = write(d.path(), "team-policy.toml", "extends = \"baseline\"\n");
+        assert_eq!(load(Some(&f)).unwrap().name, "team-policy");
 
         let f = write(d.path(), "r.toml", "[open-ports]\nallowed = [0, 22]\n");
         let e = load(Some(&f)).unwrap_err().to_string();

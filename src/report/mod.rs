@@ -2,8 +2,13 @@
 //! types (versioned, never a dump of internal structs) built from the
 //! engine's `Report`.
 
+pub mod baseline;
+pub mod bound;
+pub mod escape;
+pub mod github;
 pub mod json;
 pub mod sarif;
+pub mod summary;
 pub mod text;
 
 use std::fmt;
@@ -13,6 +18,9 @@ pub enum Format {
     Text,
     Json,
     Sarif,
+    /// GitHub Actions workflow commands (`::error file=…`): annotations
+    /// without GitHub Advanced Security.
+    Github,
 }
 
 impl fmt::Display for Format {
@@ -21,6 +29,7 @@ impl fmt::Display for Format {
             Format::Text => "text",
             Format::Json => "json",
             Format::Sarif => "sarif",
+            Format::Github => "github",
         })
     }
 }
