@@ -13,6 +13,8 @@ pub mod couchdb_ini;
 pub mod dotenv;
 pub mod env_items;
 pub mod helm;
+pub mod host_updates;
+pub mod images;
 pub mod interpolate;
 pub mod inventory;
 pub mod json;

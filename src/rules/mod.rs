@@ -10,6 +10,7 @@ pub mod password_policy;
 pub mod tls;
 pub mod tls_config;
 pub mod token_login;
+pub mod updates;
 
 use crate::clock::Date;
 use crate::facts::Facts;
@@ -47,6 +48,7 @@ pub const PACKS: &[&[Rule]] = &[
     tls_config::RULES,
     env_segregation::RULES,
     disk_encryption::RULES,
+    updates::RULES,
 ];
 
 /// All registered rules, sorted by id.
