@@ -10,8 +10,10 @@
 pub mod cht_settings;
 pub mod compose;
 pub mod couchdb_ini;
+pub mod disk_space;
 pub mod dotenv;
 pub mod env_items;
+pub mod grafana;
 pub mod helm;
 pub mod host_updates;
 pub mod images;

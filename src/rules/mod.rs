@@ -5,6 +5,7 @@
 
 pub mod disk_encryption;
 pub mod env_segregation;
+pub mod monitoring;
 pub mod open_ports;
 pub mod password_policy;
 pub mod tls;
@@ -49,6 +50,7 @@ pub const PACKS: &[&[Rule]] = &[
     env_segregation::RULES,
     disk_encryption::RULES,
     updates::RULES,
+    monitoring::RULES,
 ];
 
 /// All registered rules, sorted by id.
