@@ -41,6 +41,9 @@ pub mod pwquality;
 pub mod shadow;
 pub mod sshd;
 pub mod system;
+// Schedules: cron jobs and systemd units (backups, restarts, updates).
+pub mod cron;
+pub mod systemd;
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
