@@ -361,38 +361,30 @@ fn read_apt(root: &crate::target::Root) -> AptConfig {
     cfg
 }
 
-const DNF_TIMERS: [&str; 2] = ["dnf-automatic.timer", "dnf-automatic-install.timer"];
+const DNF_TIMERS: [&str; 2] = ["dnf-automatic-install.timer", "dnf-automatic.timer"];
 
-fn read_dnf(root: &crate::target::Root) -> Result<DnfAutomatic, String> {
+fn read_dnf(
+    root: &crate::target::Root,
+    sd: &crate::facts::systemd::Systemd,
+) -> Result<DnfAutomatic, String> {
     let mut out = DnfAutomatic::default();
-    for dir in [
-        "usr/lib/systemd/system",
-        "lib/systemd/system",
-        "etc/systemd/system",
-    ] {
-        if DNF_TIMERS
-            .iter()
-            .any(|t| root.exists(&format!("{dir}/{t}")))
-        {
-            out.installed = true;
-        }
+    if let Some((path, why)) = sd
+        .unreadable
+        .iter()
+        .find(|(p, _)| p.contains("systemd/system"))
+    {
+        return Err(format!("/{path}: {why}"));
     }
-    let wants = "etc/systemd/system/timers.target.wants";
-    let names = list_dir(root, wants)?;
-    // Enabled links point at the unit; a link to /dev/null is masked.
     for t in DNF_TIMERS {
-        if names.iter().any(|n| n == t) {
-            let rel = format!("{wants}/{t}");
-            let masked = root
-                .read_link(&rel)
-                .is_ok_and(|target| target == "/dev/null");
-            let masked_unit = root
-                .read_link(&format!("etc/systemd/system/{t}"))
-                .is_ok_and(|target| target == "/dev/null");
-            if !masked && !masked_unit {
-                out.enabled_timer = Some(rel);
-                out.installed = true;
-                break;
+        if let Some(unit) = sd.unit(t) {
+            out.installed = true;
+            if unit.enabled() && out.enabled_timer.is_none() {
+                out.enabled_timer = Some(
+                    unit.enabled_by
+                        .first()
+                        .cloned()
+                        .unwrap_or_else(|| unit.path.clone()),
+                );
             }
         }
     }
@@ -478,7 +470,7 @@ impl Fact for HostUpdates {
             os_release,
             dpkg,
             apt: read_apt(root),
-            dnf: read_dnf(root),
+            dnf: read_dnf(root, &facts.get::<crate::facts::systemd::Systemd>()),
             reboot: read_reboot(root),
         }
     }

@@ -23,6 +23,7 @@ pub mod json;
 pub mod k8s;
 pub mod nginx;
 pub mod pem;
+pub mod renewal;
 pub mod sockets;
 pub mod tls_probe;
 pub mod users_csv;

@@ -8,6 +8,7 @@ pub mod env_segregation;
 pub mod monitoring;
 pub mod open_ports;
 pub mod password_policy;
+pub mod renewals;
 pub mod tls;
 pub mod tls_config;
 pub mod token_login;
@@ -51,6 +52,7 @@ pub const PACKS: &[&[Rule]] = &[
     disk_encryption::RULES,
     updates::RULES,
     monitoring::RULES,
+    renewals::RULES,
 ];
 
 /// All registered rules, sorted by id.

@@ -5,6 +5,7 @@
 
 mod mon001;
 mod mon002;
+mod mon003;
 mod mon004;
 mod mon005;
 mod mon006;
@@ -19,6 +20,10 @@ pub const RULES: &[Rule] = &[
     Rule {
         id: "MON-002",
         check: mon002::check,
+    },
+    Rule {
+        id: "MON-003",
+        check: mon003::check,
     },
     Rule {
         id: "MON-004",

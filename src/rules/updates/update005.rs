@@ -134,7 +134,7 @@ fn rhel(ctx: &Ctx, u: &HostUpdates, j: &mut Judgement) {
         .at(t.location("etc/systemd/system/timers.target.wants"));
         return;
     };
-    if timer.ends_with("dnf-automatic.timer") {
+    if timer.ends_with("/dnf-automatic.timer") || timer == "dnf-automatic.timer" {
         match dnf.apply_updates {
             Some((true, line)) => j.checked(format!(
                 "/{timer} enabled, apply_updates = yes (/etc/dnf/automatic.conf:{line})"
