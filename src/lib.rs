@@ -10,6 +10,7 @@ pub mod lifecycle;
 pub mod outcome;
 pub mod policy;
 pub mod probe;
+pub mod rdap;
 pub mod report;
 pub mod rules;
 pub mod scan;

@@ -175,7 +175,7 @@ impl Inventory {
                 }
             },
             Source::Host(h) => host_candidates(&h.root, &mut notes),
-            Source::Env | Source::Tls(_) => return Inventory::default(),
+            Source::Env | Source::Tls(_) | Source::Domain(_) => return Inventory::default(),
         };
         let root = target.root().expect("trees and hosts have roots");
         let loaded: Vec<(Option<Doc>, Option<Note>)> = candidates

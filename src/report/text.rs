@@ -176,7 +176,7 @@ pub fn render(report: &Report, style: Style) -> String {
                         format!(" {}", style.dim(&format!("({} config files)", t.files)))
                     }
                     TargetKind::Env => format!(" {}", style.dim("(compared across targets)")),
-                    TargetKind::Tls => String::new(),
+                    TargetKind::Tls | TargetKind::Domain => String::new(),
                 };
                 let _ = writeln!(out, "  {}{env}{what}", t.id);
             }

@@ -3,10 +3,17 @@
 //! expire soon, from RDAP (RENEW-002).
 
 mod renew001;
+mod renew002;
 
 use crate::rules::Rule;
 
-pub const RULES: &[Rule] = &[Rule {
-    id: "RENEW-001",
-    check: renew001::check,
-}];
+pub const RULES: &[Rule] = &[
+    Rule {
+        id: "RENEW-001",
+        check: renew001::check,
+    },
+    Rule {
+        id: "RENEW-002",
+        check: renew002::check,
+    },
+];
