@@ -466,11 +466,22 @@ impl Fact for HostUpdates {
                 content: Err(read_error(&e)),
             }),
         };
+        // The systemd units are read (a costly walk) only where dnf-automatic
+        // can matter: RHEL-family hosts.
+        let rhel = os_release
+            .as_ref()
+            .and_then(|f| f.ok())
+            .is_some_and(OsRelease::is_rhel_family);
+        let dnf = if rhel {
+            read_dnf(root, &facts.get::<crate::facts::systemd::Systemd>())
+        } else {
+            Ok(DnfAutomatic::default())
+        };
         HostUpdates {
             os_release,
             dpkg,
             apt: read_apt(root),
-            dnf: read_dnf(root, &facts.get::<crate::facts::systemd::Systemd>()),
+            dnf,
             reboot: read_reboot(root),
         }
     }
