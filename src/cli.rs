@@ -172,6 +172,18 @@ pub struct ScanArgs {
     /// never holds the scan longer.
     #[arg(long, value_name = "SECS", default_value_t = crate::probe::DEFAULT_DEADLINE_SECS)]
     pub tls_deadline: u64,
+    /// Look up these domains' registrations over RDAP (RENEW-002); each
+    /// name is reduced to its registrable domain. Repeatable. Network: only
+    /// the RDAP servers are contacted.
+    #[arg(long, value_name = "NAME", num_args = 1..)]
+    pub domains: Vec<String>,
+    /// Also look up the registrations of the --tls endpoints' host names.
+    #[arg(long)]
+    pub check_domains: bool,
+    /// The RDAP server to ask for every domain (a private registry, a test
+    /// server), instead of rampart's bootstrap of common TLDs.
+    #[arg(long, value_name = "URL")]
+    pub rdap_url: Option<String>,
     /// Port asked for the HTTP→HTTPS redirect (TLS-010); 0 skips that check.
     #[arg(long, value_name = "PORT", default_value_t = 80)]
     pub http_port: u16,
@@ -548,6 +560,7 @@ fn build_targets(args: &ScanArgs) -> (Vec<Target>, Vec<TargetError>) {
         && args.envs.is_empty()
         && args.tls.is_empty()
         && args.tls_file.is_empty()
+        && args.domains.is_empty()
     {
         trees.push((PathBuf::from("."), String::new()));
     }
@@ -617,6 +630,7 @@ fn build_targets(args: &ScanArgs) -> (Vec<Target>, Vec<TargetError>) {
         }
     }
     tls_targets(args, &mut targets, &mut errors);
+    domain_targets(args, &mut targets, &mut errors);
     (targets, errors)
 }
 
@@ -631,6 +645,66 @@ fn outside_sarif_root(tree: &Path, root: &Path) -> Option<String> {
         "outside the SARIF root {}: SARIF URIs must not start with `../`; give --sarif-root a directory that holds it",
         root.display()
     ))
+}
+
+/// The registrable domains of `--domains` (and, with `--check-domains`, of
+/// the TLS endpoints' host names), one target each.
+fn domain_targets(args: &ScanArgs, targets: &mut Vec<Target>, errors: &mut Vec<TargetError>) {
+    let mut names: Vec<String> = args.domains.clone();
+    if args.check_domains {
+        names.extend(
+            targets
+                .iter()
+                .filter_map(|t| t.tls_source())
+                .filter(|s| !s.endpoint.is_ip())
+                .map(|s| s.endpoint.host.clone()),
+        );
+    }
+    if names.is_empty() {
+        return;
+    }
+    let roots = match crate::probe::ProbeOptions::new(
+        args.ca_file.as_deref(),
+        std::time::Duration::from_secs(1),
+        std::time::Duration::from_secs(1),
+        None,
+    ) {
+        Ok(o) => o.roots,
+        Err(e) => {
+            errors.push(TargetError {
+                id: "domain:".to_string(),
+                kind: TargetKind::Domain,
+                message: e,
+            });
+            return;
+        }
+    };
+    let options = std::sync::Arc::new(crate::rdap::RdapOptions {
+        connect_timeout: std::time::Duration::from_secs(args.connect_timeout.max(1)),
+        deadline: std::time::Duration::from_secs(args.tls_deadline.max(1)),
+        roots,
+        base_url: args.rdap_url.clone(),
+    });
+    let mut by_domain: std::collections::BTreeMap<String, Vec<String>> =
+        std::collections::BTreeMap::new();
+    for name in names {
+        match crate::rdap::registrable(&name) {
+            Ok(d) => {
+                let from = by_domain.entry(d).or_default();
+                if !from.contains(&name) {
+                    from.push(name);
+                }
+            }
+            Err(e) => errors.push(TargetError {
+                id: format!("domain:{name}"),
+                kind: TargetKind::Domain,
+                message: e,
+            }),
+        }
+    }
+    for (domain, from) in by_domain {
+        targets.push(Target::domain(domain, from, options.clone()));
+    }
 }
 
 /// The `--tls` and `--tls-file` endpoints, deduplicated, with one set of

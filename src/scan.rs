@@ -202,6 +202,7 @@ fn category_of(target: &Target) -> String {
         Source::Host(h) => format!("host/{}", h.hostname),
         Source::Env => "env".to_string(),
         Source::Tls(_) => "tls".to_string(),
+        Source::Domain(_) => "domains".to_string(),
     }
 }
 
@@ -216,7 +217,7 @@ pub fn identity(target: &Target) -> String {
             None => format!("tree:{}", t.sarif_prefix),
         },
         Source::Host(h) => format!("host:{}", h.hostname),
-        Source::Env | Source::Tls(_) => target.id.clone(),
+        Source::Env | Source::Tls(_) | Source::Domain(_) => target.id.clone(),
     }
 }
 
@@ -283,6 +284,19 @@ fn run_in_pool(plan: Plan) -> Report {
         bar.set_message("probing TLS endpoints");
         for (i, probe) in probe_endpoints(&plan.targets) {
             facts[i].provide(probe);
+        }
+    }
+
+    // Domain registrations are looked up (RDAP) only for domain targets,
+    // which exist only when the user named domains.
+    let wants_rdap = plan.rules.iter().any(|r| {
+        cat.get(r.id)
+            .is_some_and(|m| m.applies_to(TargetKind::Domain))
+    });
+    if wants_rdap {
+        bar.set_message("looking up domain registrations");
+        for (i, lookup) in rdap_lookups(&plan.targets) {
+            facts[i].provide(lookup);
         }
     }
 
@@ -475,6 +489,40 @@ fn probe_endpoints(targets: &[Target]) -> Vec<(usize, crate::probe::TlsProbe)> {
                     done.lock()
                         .unwrap_or_else(|p| p.into_inner())
                         .push((ti, probe));
+                }
+            });
+        }
+    });
+    let mut out = done.into_inner().unwrap_or_else(|p| p.into_inner());
+    out.sort_by_key(|(i, _)| *i);
+    out
+}
+
+/// RDAP lookups of the domain targets, a few at a time, each bounded by its
+/// deadline.
+fn rdap_lookups(targets: &[Target]) -> Vec<(usize, crate::rdap::RdapLookup)> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let domains: Vec<(usize, &crate::target::DomainSource)> = targets
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| t.domain_source().map(|s| (i, s)))
+        .collect();
+    let next = AtomicUsize::new(0);
+    let done = Mutex::new(Vec::with_capacity(domains.len()));
+    std::thread::scope(|s| {
+        for _ in 0..domains.len().min(8) {
+            s.spawn(|| {
+                loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&(ti, src)) = domains.get(k) else {
+                        break;
+                    };
+                    let r = crate::rdap::lookup(&src.domain, &src.options);
+                    done.lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push((ti, crate::rdap::RdapLookup(r)));
                 }
             });
         }

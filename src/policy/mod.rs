@@ -70,6 +70,52 @@ pub struct EnvPolicy {
     pub environment_dotenv: bool,
 }
 
+/// `[updates]`: the minimum CHT version (default: the oldest line the
+/// release table says is supported today) and rows the policy adds to the
+/// release tables (a row for the same line or OS release replaces rampart's).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UpdatesPolicy {
+    pub minimum_cht_version: Option<(String, semver::Version)>,
+    pub cht: Vec<crate::lifecycle::ChtLine>,
+    pub os: Vec<crate::lifecycle::OsRow>,
+}
+
+impl UpdatesPolicy {
+    /// rampart's tables with the policy's rows.
+    pub fn lifecycle(&self) -> crate::lifecycle::Lifecycle {
+        let mut t = crate::lifecycle::builtin().clone();
+        for c in &self.cht {
+            t.add_cht(c.clone());
+        }
+        for o in &self.os {
+            t.add_os(o.clone());
+        }
+        t
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct MonitoringPolicy {
+    /// MON-004: less free space than this (percent) on the CouchDB data
+    /// filesystem fails at medium...
+    pub min_free_percent: u32,
+    /// ...and below this at high.
+    pub high_free_percent: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct RenewalsPolicy {
+    /// RENEW-001: a certificate expiring within this many days needs renewal
+    /// automation.
+    pub horizon_days: u32,
+    /// RENEW-002: a domain registration expiring within this many days fails
+    /// at medium, within `domain-high-days` at high.
+    pub domain_medium_days: u32,
+    pub domain_high_days: u32,
+}
+
 #[derive(Clone, Debug)]
 pub struct Waiver {
     /// The selector as written (`PORT-001`, `open-ports`).
@@ -116,6 +162,9 @@ pub struct Policy {
     pub password: PasswordPolicy,
     pub tls: TlsPolicy,
     pub env: EnvPolicy,
+    pub updates: UpdatesPolicy,
+    pub monitoring: MonitoringPolicy,
+    pub renewals: RenewalsPolicy,
     /// `[environments]`: a label and the globs of tree paths that carry it,
     /// in the order written (the first label that matches wins).
     pub environments: Vec<EnvironmentLabel>,
@@ -189,6 +238,16 @@ impl Policy {
             env: EnvPolicy {
                 production: vec!["production".to_string(), "prod".to_string()],
                 environment_dotenv: true,
+            },
+            updates: UpdatesPolicy::default(),
+            monitoring: MonitoringPolicy {
+                min_free_percent: 20,
+                high_free_percent: 10,
+            },
+            renewals: RenewalsPolicy {
+                horizon_days: 90,
+                domain_medium_days: 30,
+                domain_high_days: 14,
             },
             environments: Vec::new(),
             waivers: Vec::new(),
@@ -284,8 +343,21 @@ impl Policy {
             password_policy: &'a PasswordPolicy,
             tls: &'a TlsPolicy,
             env_segregation: &'a EnvPolicy,
+            updates: ShowUpdates,
+            monitoring: &'a MonitoringPolicy,
+            renewals: &'a RenewalsPolicy,
             environments: BTreeMap<&'a str, Vec<&'a str>>,
             waiver: Vec<ShowWaiver<'a>>,
+        }
+        #[derive(Serialize)]
+        #[serde(rename_all = "kebab-case")]
+        struct ShowUpdates {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            minimum_cht_version: Option<String>,
+            #[serde(skip_serializing_if = "Vec::is_empty")]
+            cht: Vec<BTreeMap<&'static str, String>>,
+            #[serde(skip_serializing_if = "Vec::is_empty")]
+            os: Vec<BTreeMap<&'static str, String>>,
         }
         #[derive(Serialize)]
         struct ShowRules<'a> {
@@ -319,6 +391,51 @@ impl Policy {
             password_policy: &self.password,
             tls: &self.tls,
             env_segregation: &self.env,
+            updates: ShowUpdates {
+                minimum_cht_version: self
+                    .updates
+                    .minimum_cht_version
+                    .as_ref()
+                    .map(|(s, _)| s.clone()),
+                cht: self
+                    .updates
+                    .cht
+                    .iter()
+                    .map(|c| {
+                        let mut m =
+                            BTreeMap::from([("series", c.series()), ("source", c.source.clone())]);
+                        if let Some(d) = c.released {
+                            m.insert("released", d.to_string());
+                        }
+                        if let Some(d) = c.end {
+                            m.insert("end", d.to_string());
+                        }
+                        m
+                    })
+                    .collect(),
+                os: self
+                    .updates
+                    .os
+                    .iter()
+                    .map(|o| {
+                        let mut m = BTreeMap::from([
+                            ("id", o.id.clone()),
+                            ("version", o.version.clone()),
+                            ("name", o.name.clone()),
+                            ("source", o.source.clone()),
+                        ]);
+                        if let Some(d) = o.end {
+                            m.insert("end", d.to_string());
+                        }
+                        if let Some(e) = &o.extended {
+                            m.insert("extended", e.clone());
+                        }
+                        m
+                    })
+                    .collect(),
+            },
+            monitoring: &self.monitoring,
+            renewals: &self.renewals,
             environments: self
                 .environments
                 .iter()
@@ -488,6 +605,9 @@ fn known_keys(path: &[&str]) -> &'static [&'static str] {
             "password-policy",
             "tls",
             "env-segregation",
+            "updates",
+            "monitoring",
+            "renewals",
             "environments",
             "waiver",
         ],
@@ -508,6 +628,11 @@ fn known_keys(path: &[&str]) -> &'static [&'static str] {
             "hsts-min-age",
         ],
         ["env-segregation"] => &["production", "environment-dotenv"],
+        ["updates"] => &["minimum-cht-version", "cht", "os"],
+        ["updates", "cht"] => &["series", "released", "end", "source"],
+        ["updates", "os"] => &["id", "version", "name", "end", "extended", "source"],
+        ["monitoring"] => &["min-free-percent", "high-free-percent"],
+        ["renewals"] => &["horizon-days", "domain-medium-days", "domain-high-days"],
         ["waiver"] => &["rule", "target", "path", "reason", "expires"],
         _ => &["*"],
     }
@@ -846,6 +971,63 @@ impl Validator<'_> {
                 p.env.environment_dotenv = on.into_inner();
             }
         }
+        if let Some(u) = raw.updates {
+            self.updates(p, u);
+        }
+        if let Some(m) = raw.monitoring {
+            self.set_u32(
+                m.min_free_percent,
+                "min-free-percent",
+                100,
+                &mut p.monitoring.min_free_percent,
+            );
+            self.set_u32(
+                m.high_free_percent,
+                "high-free-percent",
+                100,
+                &mut p.monitoring.high_free_percent,
+            );
+            if p.monitoring.high_free_percent > p.monitoring.min_free_percent {
+                self.problems.push(Problem {
+                    file: self.file.to_string(),
+                    line: None,
+                    message: format!(
+                        "monitoring.high-free-percent ({}) must not exceed monitoring.min-free-percent ({})",
+                        p.monitoring.high_free_percent, p.monitoring.min_free_percent
+                    ),
+                });
+            }
+        }
+        if let Some(r) = raw.renewals {
+            self.set_u32(
+                r.horizon_days,
+                "horizon-days",
+                3650,
+                &mut p.renewals.horizon_days,
+            );
+            self.set_u32(
+                r.domain_medium_days,
+                "domain-medium-days",
+                3650,
+                &mut p.renewals.domain_medium_days,
+            );
+            self.set_u32(
+                r.domain_high_days,
+                "domain-high-days",
+                3650,
+                &mut p.renewals.domain_high_days,
+            );
+            if p.renewals.domain_high_days > p.renewals.domain_medium_days {
+                self.problems.push(Problem {
+                    file: self.file.to_string(),
+                    line: None,
+                    message: format!(
+                        "renewals.domain-high-days ({}) must not exceed renewals.domain-medium-days ({})",
+                        p.renewals.domain_high_days, p.renewals.domain_medium_days
+                    ),
+                });
+            }
+        }
         if let Some(envs) = raw.environments {
             for (label, globs) in envs {
                 self.environment(p, &label, &globs);
@@ -854,6 +1036,43 @@ impl Validator<'_> {
         for w in raw.waiver {
             if let Some(waiver) = self.waiver(&w) {
                 p.waivers.push(waiver);
+            }
+        }
+    }
+
+    fn updates(&mut self, p: &mut Policy, u: raw::RawUpdates) {
+        if let Some(m) = &u.minimum_cht_version {
+            match crate::lifecycle::parse_minimum(m.get_ref()) {
+                Some(v) => {
+                    p.updates.minimum_cht_version = Some((m.get_ref().trim().to_string(), v))
+                }
+                None => self.problem(
+                    m,
+                    "minimum-cht-version must be a release version (`4.22` or `4.22.1`)"
+                        .to_string(),
+                ),
+            }
+        }
+        for row in &u.cht {
+            match row.get_ref().validate() {
+                Ok(line) => {
+                    p.updates
+                        .cht
+                        .retain(|l| (l.major, l.minor) != (line.major, line.minor));
+                    p.updates.cht.push(line);
+                }
+                Err(e) => self.problem(row, format!("[[updates.cht]]: {e}")),
+            }
+        }
+        for row in &u.os {
+            match row.get_ref().validate() {
+                Ok(os) => {
+                    p.updates
+                        .os
+                        .retain(|o| !(o.id == os.id && o.version == os.version));
+                    p.updates.os.push(os);
+                }
+                Err(e) => self.problem(row, format!("[[updates.os]]: {e}")),
             }
         }
     }
@@ -964,6 +1183,9 @@ mod tests {
             (vec!["password-policy"], "[password-policy]\nzz-bogus = 1\n"),
             (vec!["tls"], "[tls]\nzz-bogus = 1\n"),
             (vec!["env-segregation"], "[env-segregation]\nzz-bogus = 1\n"),
+            (vec!["updates"], "[updates]\nzz-bogus = 1\n"),
+            (vec!["monitoring"], "[monitoring]\nzz-bogus = 1\n"),
+            (vec!["renewals"], "[renewals]\nzz-bogus = 1\n"),
             (
                 vec!["waiver"],
                 "[[waiver]]\nrule = \"x\"\nreason = \"r\"\nexpires = 2027-01-01\nzz-bogus = 1\n",
@@ -1064,6 +1286,62 @@ mod tests {
 
         let e = load(Some("no-such-policy")).unwrap_err().to_string();
         assert!(e.contains("built-in: baseline"), "{e}");
+    }
+
+    #[test]
+    fn updates_monitoring_renewals() {
+        let d = tempfile::tempdir().unwrap();
+        let f = write(
+            d.path(),
+            "u.toml",
+            "[updates]\nminimum-cht-version = \"4.22\"\n[[updates.cht]]\nseries = \"5.3\"\nreleased = \"2026-10-01\"\nsource = \"https://docs.communityhealthtoolkit.org/releases/\"\n[[updates.os]]\nid = \"ubuntu\"\nversion = \"20.04\"\nend = \"2030-04-30\"\nsource = \"Ubuntu Pro\"\n[monitoring]\nmin-free-percent = 25\n[renewals]\nhorizon-days = 60\n",
+        );
+        let p = load(Some(&f)).unwrap();
+        assert_eq!(
+            p.updates.minimum_cht_version.as_ref().unwrap().1,
+            semver::Version::new(4, 22, 0)
+        );
+        let t = p.updates.lifecycle();
+        assert!(t.cht_line(5, 3).is_some());
+        assert_eq!(
+            t.os_row("ubuntu", "20.04").unwrap().end,
+            Date::parse("2030-04-30")
+        );
+        assert_eq!(p.monitoring.min_free_percent, 25);
+        assert_eq!(p.renewals.horizon_days, 60);
+        // What `policy show` prints loads back to the same policy.
+        let again = load(Some(&write(d.path(), "show.toml", &p.to_toml()))).unwrap();
+        assert_eq!(again.updates, p.updates);
+        assert_eq!(again.monitoring, p.monitoring);
+        assert_eq!(again.renewals, p.renewals);
+
+        let f = write(
+            d.path(),
+            "bad.toml",
+            "[updates]\nminimum-cht-version = \"latest\"\n[[updates.os]]\nid = \"ubuntu\"\nversion = \"26.04\"\nend = \"soon\"\nsource = \"x\"\n[[updates.cht]]\nseries = \"5\"\nsource = \"x\"\n[monitoring]\nmin-free-percent = 5\nhigh-free-percent = 10\n[renewals]\nhorizon-days = -1\n",
+        );
+        let e = load(Some(&f)).unwrap_err().to_string();
+        assert!(e.contains("bad.toml:2: minimum-cht-version must be"), "{e}");
+        assert!(
+            e.contains("bad.toml:3: [[updates.os]]: `end` must be a date"),
+            "{e}"
+        );
+        assert!(e.contains("bad.toml:8: [[updates.cht]]: `series`"), "{e}");
+        assert!(e.contains("high-free-percent (10) must not exceed"), "{e}");
+        assert!(
+            e.contains("bad.toml:15: horizon-days must be between"),
+            "{e}"
+        );
+        let f = write(
+            d.path(),
+            "typo.toml",
+            "[updates]\nminimum-version = \"4.22\"\n",
+        );
+        let e = load(Some(&f)).unwrap_err().to_string();
+        assert!(
+            e.contains("typo.toml:2:") && e.contains("unknown key `minimum-version` in [updates]"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -304,7 +304,7 @@ pub fn render_width(report: &Report, style: Style, width: usize) -> String {
                         )
                     }
                     TargetKind::Env => format!(" {}", style.dim("(compared across targets)")),
-                    TargetKind::Tls => String::new(),
+                    TargetKind::Tls | TargetKind::Domain => String::new(),
                 };
                 let _ = writeln!(out, "  {}{env}{what}", escape(&t.id));
             }
