@@ -98,6 +98,9 @@ pub fn get(stream: &mut (impl Read + Write), host_header: &str) -> Result<Respon
 }
 
 pub fn describe_io(e: &std::io::Error) -> String {
+    if let Some(d) = crate::probe::deadline::DeadlineExceeded::of(e) {
+        return d.to_string();
+    }
     match e.kind() {
         std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
             "the server did not answer in time".to_string()
