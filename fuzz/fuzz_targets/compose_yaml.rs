@@ -25,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
     let Some(text) = text(data) else { return };
     run(text);
     if plantable(text) {
-        let planted = plant_after_str(text, ": ", |l| !l.starts_with("- "));
-        run(&plant_after(&planted, &['='], |l| l.starts_with("- ")));
+        let p = plant_after_str(text, ": ", |l| !l.starts_with("- "));
+        planted(|| run(&plant_after(&p, &['='], |l| l.starts_with("- "))));
     }
 });

@@ -44,8 +44,10 @@ fuzz_target!(|data: &[u8]| {
     let Some(text) = text(data) else { return };
     run(text);
     if plantable(text) {
-        run(&plant_after(text, &[' ', '\t'], |l| {
-            !l.starts_with("include")
-        }));
+        planted(|| {
+            run(&plant_after(text, &[' ', '\t'], |l| {
+                !l.starts_with("include")
+            }))
+        });
     }
 });

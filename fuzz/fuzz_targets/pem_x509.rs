@@ -29,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
     match x509::analyze(data) {
         Ok(c) => {
             check_bounded("x509", data.len(), &c);
-            let _ = (c.describe(), c.name(), c.names());
+            let _ = (c.key.describe(), c.name(), c.names());
         }
         Err(e) => check_message("x509", &e),
     }
@@ -38,13 +38,13 @@ fuzz_target!(|data: &[u8]| {
     run(text);
     if plantable(text) {
         // Inside the armour only: the base64 body (a key's, perhaps).
-        let mut planted = String::new();
+        let mut p = String::new();
         for line in text.split_inclusive('\n') {
             if !line.trim_start().starts_with("-----") && !line.contains(':') {
-                planted.push_str(MARKER);
+                p.push_str(MARKER);
             }
-            planted.push_str(line);
+            p.push_str(line);
         }
-        run(&planted);
+        planted(|| run(&p));
     }
 });

@@ -11,6 +11,9 @@ fuzz_target!(|data: &[u8]| {
     let f = pwquality::parse(text);
     rampart_fuzz::check_bounded("pwquality", text.len(), &f);
     for e in &f.entries {
-        let _ = e.int();
+        assert!(
+            e.line as usize <= text.lines().count().max(1),
+            "pwquality: a line past the end"
+        );
     }
 });

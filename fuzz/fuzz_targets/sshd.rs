@@ -53,9 +53,11 @@ fuzz_target!(|data: &[u8]| {
     let Some(text) = text(data) else { return };
     run(text);
     if plantable(text) {
-        run(&plant_after(text, &[' ', '\t', '='], |l| {
-            let l = l.to_ascii_lowercase();
-            !l.starts_with("include") && !l.starts_with("match")
-        }));
+        planted(|| {
+            run(&plant_after(text, &[' ', '\t', '='], |l| {
+                let l = l.to_ascii_lowercase();
+                !l.starts_with("include") && !l.starts_with("match")
+            }))
+        });
     }
 });

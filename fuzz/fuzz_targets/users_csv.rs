@@ -10,7 +10,10 @@ fn run(text: &str) {
     match users_csv::parse(text) {
         Ok(u) => {
             check_bounded("users csv", text.len(), &u);
-            let _ = u.token_login_enabled();
+            let _ = u.has_column("password");
+            for r in &u.rows {
+                let _ = r.token_login_enabled();
+            }
         }
         Err(e) => check_message("users csv", &e),
     }
@@ -22,6 +25,6 @@ fuzz_target!(|data: &[u8]| {
     if plantable(text) {
         // Values only: never the header row (column names are keys).
         let (head, rest) = text.split_once('\n').unwrap_or((text, ""));
-        run(&format!("{head}\n{}", plant_after(rest, &[','], |_| true)));
+        planted(|| run(&format!("{head}\n{}", plant_after(rest, &[','], |_| true))));
     }
 });

@@ -72,13 +72,16 @@ pub fn parse(text: &str) -> Result<DotEnv, DotEnvError> {
                 message: "missing variable name before '='".to_string(),
             });
         }
-        if let Some(bad) = key
+        if let Some(at) = key
             .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
+            .position(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
         {
+            // Never the name itself: a line without '=' is all "name", and
+            // may be a value pasted alone (found by fuzzing).
+            let col = raw.chars().count() - line.chars().count() + at + 1;
             return Err(DotEnvError {
                 line: line_no,
-                message: format!("unexpected character {bad:?} in variable name {key:?}"),
+                message: format!("column {col}: unexpected character in a variable name"),
             });
         }
         let Some(rest) = rest else {
@@ -231,5 +234,23 @@ mod tests {
         let e = env.get("COUCHDB_PASSWORD").unwrap();
         assert_eq!(e.line, 2);
         assert_eq!(e.shown(), "<redacted: 11 chars>");
+    }
+
+    /// Found by fuzzing (fuzz/ dotenv): a line without `=` is all "name";
+    /// the error quoted it whole, so a value pasted alone on a line (or 2 KB
+    /// of junk) reached the report.
+    #[test]
+    fn a_bad_name_is_not_quoted() {
+        let e = parse(
+            "A=1
+  Xk9-secret]pasted alone
+",
+        )
+        .unwrap_err();
+        assert_eq!(e.line, 2);
+        assert_eq!(
+            e.to_string(),
+            "line 2: column 13: unexpected character in a variable name"
+        );
     }
 }

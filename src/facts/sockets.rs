@@ -168,7 +168,9 @@ fn parse_addr(s: &str) -> Option<(IpAddr, u16)> {
         32 => {
             let mut bytes = [0u8; 16];
             for i in 0..4 {
-                let word = hex_u32(&ip[i * 8..i * 8 + 8])?;
+                // `get`: 32 bytes need not be 32 ASCII digits (a multi-byte
+                // character panicked here).
+                let word = hex_u32(ip.get(i * 8..i * 8 + 8)?)?;
                 bytes[i * 4..i * 4 + 4].copy_from_slice(&word.to_le_bytes());
             }
             IpAddr::V6(Ipv6Addr::from(bytes))
@@ -320,5 +322,17 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.contains("line 2"), "{e}");
+    }
+
+    /// Issue #9 item 9, confirmed by the fuzz target proc_net: 32 bytes of
+    /// address with a multi-byte character across a word boundary panicked.
+    #[test]
+    fn a_multibyte_tcp6_address_is_malformed_not_a_panic() {
+        let text = format!(
+            "{}\n   0: 0000000\u{e9}00000000000000000000000:0016 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 12345 1\n",
+            TCP.lines().next().unwrap()
+        );
+        let e = parse(&text, "proc/net/tcp6", "tcp6").unwrap_err();
+        assert_eq!(e, "line 2: malformed socket entry");
     }
 }
