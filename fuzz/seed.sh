@@ -80,4 +80,11 @@ printf '\x16\x03\x03\x00\x2a\x02\x00\x00\x26\x03\x03%032d\x00\xc0\x2f\x00' 0 > "
 printf '\x15\x03\x01\x00\x02\x02\x46' > "$out/tls_hello/alert"
 printf 'HTTP/1.1 301 Moved\r\nLocation: https://x/\r\nStrict-Transport-Security: max-age=63072000\r\n\r\n' > "$out/tls_hello/http"
 
+# Non-ASCII text for every text target: the fixtures are nearly all ASCII,
+# and byte-indexed slicing inside a multi-byte character is a classic panic.
+for t in dotenv compose_yaml json couchdb_ini vmargs login_defs pwquality shadow \
+         crypttab_mounts proc_net users_csv helm k8s pem_x509 openssl_ciphers nginx sshd pam; do
+  printf 'k\xc3\xa9y=v\xc3\xa9l \xe2\x82\xac \xf0\x9d\x84\x9e\n# \xc3\xa9\n"\xc3\xa9": "\xe2\x82\xac"\n' > "$out/$t/unicode"
+done
+
 for t in "$out"/*/; do printf '%s %s\n' "$(ls "$t" | wc -l)" "$(basename "$t")"; done
