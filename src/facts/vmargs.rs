@@ -79,7 +79,10 @@ pub fn parse(text: &str) -> Result<VmArgs, String> {
         }
         let name = w.remove(0);
         if !name.starts_with(['-', '+']) {
-            return Err(format!("line {line}: expected a flag, found {name:?}"));
+            // Never the word itself: it may be a value (a cookie on its own line).
+            return Err(format!(
+                "line {line}: expected a flag (a word starting with - or +)"
+            ));
         }
         let cookie = if name == "-setcookie" {
             let value = w.first().cloned().unwrap_or_default();
@@ -113,5 +116,14 @@ mod tests {
         assert_eq!(a.kernel("inet_dist_listen_min"), Some(("9100", 4)));
         assert!(parse("-setcookie 'x\n").is_err());
         assert!(parse("bogus\n").is_err());
+    }
+
+    /// Found by fuzzing (fuzz/ vmargs): a word that is not a flag was quoted
+    /// in the error; it may be a value, such as a cookie on its own line.
+    #[test]
+    fn a_stray_word_is_not_quoted() {
+        let e = parse("-setcookie\nXk9secretcookie\n").unwrap_err();
+        assert!(!e.contains("Xk9secretcookie"), "{e}");
+        assert!(e.starts_with("line 2:"), "{e}");
     }
 }
