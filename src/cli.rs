@@ -7,13 +7,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::catalog::catalog;
 use crate::clock::Date;
 use crate::facts::LoadOptions;
 use crate::outcome::Severity;
 use crate::policy;
+use crate::report::escape::escape;
 use crate::report::{self, Format};
 use crate::rules;
 use crate::scan::{self, Plan, TargetError};
@@ -57,12 +58,31 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print a rule's documentation.
     Explain {
-        /// A rule id, such as PORT-002.
+        /// A rule id (PORT-002) or its name (internal-service-port-exposed).
         rule: String,
     },
     /// Show or check policies.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Compare two JSON reports: new failures (regressions) first, then
+    /// fixed ones. Exit 0 no regression, 1 a regression, 2 an error.
+    Diff {
+        /// The earlier JSON report (`--json` of a previous scan).
+        #[arg(value_name = "OLD.json")]
+        old: PathBuf,
+        /// The later JSON report.
+        #[arg(value_name = "NEW.json")]
+        new: PathBuf,
+    },
+    /// Print the JSON Schema of the JSON report (schema_version 1).
+    Schema,
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), generated from the command line definition.
+    Man,
     /// Re-render saved JSON reports without rescanning: one host's, or many
     /// hosts' merged into a fleet report.
     Report(ReportArgs),
@@ -132,6 +152,12 @@ impl FailOn {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SarifWaived {
+    Exclude,
+    Include,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Auto,
     Always,
@@ -175,6 +201,18 @@ pub struct ScanArgs {
     /// never holds the scan longer.
     #[arg(long, value_name = "SECS", default_value_t = crate::probe::DEFAULT_DEADLINE_SECS)]
     pub tls_deadline: u64,
+    /// Look up these domains' registrations over RDAP (RENEW-002); each
+    /// name is reduced to its registrable domain. Repeatable. Network: only
+    /// the RDAP servers are contacted.
+    #[arg(long, value_name = "NAME", num_args = 1..)]
+    pub domains: Vec<String>,
+    /// Also look up the registrations of the --tls endpoints' host names.
+    #[arg(long)]
+    pub check_domains: bool,
+    /// The RDAP server to ask for every domain (a private registry, a test
+    /// server), instead of rampart's bootstrap of common TLDs.
+    #[arg(long, value_name = "URL")]
+    pub rdap_url: Option<String>,
     /// Port asked for the HTTP→HTTPS redirect (TLS-010); 0 skips that check.
     #[arg(long, value_name = "PORT", default_value_t = 80)]
     pub http_port: u16,
@@ -193,8 +231,9 @@ pub struct ScanArgs {
     /// Also write the SARIF report to FILE (for GitHub code scanning).
     #[arg(long, value_name = "FILE")]
     pub sarif: Option<PathBuf>,
-    /// SARIF URIs are relative to DIR (default: the current directory, which
-    /// should be the repository root in CI).
+    /// SARIF URIs are relative to DIR (default: the repository root of each
+    /// scanned tree, found by walking up to `.git`; else the current
+    /// directory). A file outside DIR is an error.
     #[arg(long, value_name = "DIR")]
     pub sarif_root: Option<PathBuf>,
     /// Put NAME in every SARIF run's category (automationDetails.id), so CI
@@ -204,6 +243,27 @@ pub struct ScanArgs {
     /// Exit 1 when a failure is at or above this severity (overrides the policy).
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,
+    /// A previous JSON report: each failure is marked `new` or `unchanged`
+    /// (JSON `baseline_state`, text, SARIF `baselineState`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// With --baseline: exit 1 only for new failures at or above fail-on.
+    #[arg(long, requires = "baseline")]
+    pub fail_on_new: bool,
+    /// Waived findings in SARIF: left out (default; GitHub ignores
+    /// `suppressions` and would open them as alerts) or included as
+    /// suppressed results.
+    #[arg(long, value_enum, value_name = "WHAT", default_value_t = SarifWaived::Exclude)]
+    pub sarif_waived: SarifWaived,
+    /// Also write a Markdown summary to FILE (for `$GITHUB_STEP_SUMMARY`).
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
+    /// Do not look for `.rampart.toml` / `.github/rampart.toml`.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Only errors on standard error: no warnings, notes or progress.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
     /// Run only these rules: ids, packs or id prefixes, comma-separated (replaces
     /// the policy's selection).
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
@@ -211,7 +271,7 @@ pub struct ScanArgs {
     /// Skip these rules: ids, packs or id prefixes, comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
     pub ignore: Vec<String>,
-    /// Worker threads (default: one per core).
+    /// Worker threads (default: one per core; at most 4 per core, and 256).
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
     /// Colour in the text report.
@@ -278,20 +338,29 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            if is_broken_pipe(&e) {
-                return ExitCode::SUCCESS;
-            }
-            let _ = writeln!(io::stderr(), "rampart: error: {e:#}");
+            error(&format!("{e:#}"));
             ExitCode::from(2)
         }
     }
 }
 
-fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<io::Error>()
-            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
-    })
+/// An error on standard error (escaped: it may name scanned paths).
+fn error(text: &str) {
+    let _ = writeln!(io::stderr(), "rampart: error: {}", escape(text));
+}
+
+/// A warning on standard error, unless `--quiet`.
+fn warning(quiet: bool, text: &str) {
+    if !quiet {
+        let _ = writeln!(io::stderr(), "rampart: warning: {}", escape(text));
+    }
+}
+
+/// A note on standard error, unless `--quiet`.
+fn note(quiet: bool, text: &str) {
+    if !quiet {
+        let _ = writeln!(io::stderr(), "rampart: {}", escape(text));
+    }
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
@@ -322,10 +391,42 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                     Ok(0)
                 }
                 Err(e) => {
-                    let _ = writeln!(io::stderr(), "{e}");
+                    let mut err = io::stderr().lock();
+                    for p in &e.problems {
+                        let _ = writeln!(err, "{}", escape(&p.to_string()));
+                    }
+                    let _ = writeln!(
+                        err,
+                        "{file}: {} problem{}",
+                        e.problems.len(),
+                        if e.problems.len() == 1 { "" } else { "s" }
+                    );
                     Ok(2)
                 }
             }
+        }
+        Command::Diff { old, new } => {
+            let old = report::baseline::read_failures(&old)?;
+            let new = report::baseline::read_failures(&new)?;
+            let (text, code) = report::baseline::diff(&old, &new);
+            write_stdout(&text)?;
+            Ok(code)
+        }
+        Command::Schema => {
+            write_stdout(report::json::SCHEMA)?;
+            Ok(0)
+        }
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "rampart", &mut buf);
+            write_stdout(&String::from_utf8_lossy(&buf))?;
+            Ok(0)
+        }
+        Command::Man => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut buf)?;
+            write_stdout(&String::from_utf8_lossy(&buf))?;
+            Ok(0)
         }
     }
 }
@@ -383,10 +484,14 @@ fn report_command(args: &ReportArgs) -> anyhow::Result<u8> {
     Ok(if failed { 2 } else { 0 })
 }
 
+/// Writes to standard output. A closed pipe (`| head`) is not an error:
+/// the exit code stays the one the findings decide.
 fn write_stdout(text: &str) -> io::Result<()> {
     let mut out = io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    out.flush()
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
 }
 
 fn rules_command(args: &RulesArgs) -> anyhow::Result<u8> {
@@ -445,7 +550,11 @@ fn rules_command(args: &RulesArgs) -> anyhow::Result<u8> {
 
 fn explain_command(id: &str) -> anyhow::Result<u8> {
     let cat = catalog();
-    let Some(r) = cat.get(&id.to_ascii_uppercase()) else {
+    let by_name = cat
+        .all()
+        .iter()
+        .find(|r| r.name.eq_ignore_ascii_case(id.trim()));
+    let Some(r) = cat.get(&id.trim().to_ascii_uppercase()).or(by_name) else {
         let close: Vec<&str> = cat
             .all()
             .iter()
@@ -470,7 +579,15 @@ fn explain_command(id: &str) -> anyhow::Result<u8> {
         text.push_str(&format!("references: {}\n", r.references.join(", ")));
     }
     text.push('\n');
-    text.push_str(&r.body);
+    // The page opens with its own `# ID name` title: printed once, above.
+    let body = r.body.trim_start();
+    let body = match body.split_once('\n') {
+        Some((first, rest)) if first.starts_with('#') && first.contains(&r.id) => {
+            rest.trim_start_matches('\n')
+        }
+        _ => body,
+    };
+    text.push_str(body);
     if !text.ends_with('\n') {
         text.push('\n');
     }
@@ -489,7 +606,30 @@ fn display_path(p: &Path) -> String {
     }
 }
 
-fn build_targets(args: &ScanArgs, sarif_root: &Path) -> (Vec<Target>, Vec<TargetError>) {
+/// The directory SARIF URIs of a tree are relative to: `--sarif-root`, else
+/// the repository root of the tree (the nearest directory upwards holding
+/// `.git`), else the current directory when the tree is inside it, else the
+/// tree itself.
+fn sarif_root_for(tree: &Path, given: Option<&Path>) -> PathBuf {
+    if let Some(d) = given {
+        return d.to_path_buf();
+    }
+    let abs = std::fs::canonicalize(tree).unwrap_or_else(|_| tree.to_path_buf());
+    let dir = if abs.is_file() {
+        abs.parent().map(Path::to_path_buf).unwrap_or_default()
+    } else {
+        abs.clone()
+    };
+    if let Some(repo) = dir.ancestors().find(|d| d.join(".git").exists()) {
+        return repo.to_path_buf();
+    }
+    match std::env::current_dir().and_then(std::fs::canonicalize) {
+        Ok(cwd) if dir.starts_with(&cwd) => cwd,
+        _ => dir,
+    }
+}
+
+fn build_targets(args: &ScanArgs) -> (Vec<Target>, Vec<TargetError>) {
     let mut targets = Vec::new();
     let mut errors = Vec::new();
     let mut trees: Vec<(PathBuf, String)> = args
@@ -503,11 +643,22 @@ fn build_targets(args: &ScanArgs, sarif_root: &Path) -> (Vec<Target>, Vec<Target
         && args.envs.is_empty()
         && args.tls.is_empty()
         && args.tls_file.is_empty()
+        && args.domains.is_empty()
     {
         trees.push((PathBuf::from("."), String::new()));
     }
+    let wants_sarif = args.sarif.is_some() || args.format == Format::Sarif;
     for (path, display) in trees {
-        match Target::tree(&path, &display, sarif_root) {
+        let sarif_root = sarif_root_for(&path, args.sarif_root.as_deref());
+        if wants_sarif && let Some(e) = outside_sarif_root(&path, &sarif_root) {
+            errors.push(TargetError {
+                id: format!("tree:{}", if display.is_empty() { "." } else { &display }),
+                kind: TargetKind::Tree,
+                message: e,
+            });
+            continue;
+        }
+        match Target::tree(&path, &display, &sarif_root) {
             Ok(t) => targets.push(t),
             Err(e) => errors.push(TargetError {
                 id: format!("tree:{}", if display.is_empty() { "." } else { &display }),
@@ -518,7 +669,16 @@ fn build_targets(args: &ScanArgs, sarif_root: &Path) -> (Vec<Target>, Vec<Target
     }
     for (label, path) in &args.envs {
         let display = display_path(path);
-        match Target::tree(path, &display, sarif_root) {
+        let sarif_root = sarif_root_for(path, args.sarif_root.as_deref());
+        if wants_sarif && let Some(e) = outside_sarif_root(path, &sarif_root) {
+            errors.push(TargetError {
+                id: format!("tree:{display}"),
+                kind: TargetKind::Tree,
+                message: e,
+            });
+            continue;
+        }
+        match Target::tree(path, &display, &sarif_root) {
             Ok(t) => targets.push(t.with_environment(label)),
             Err(e) => errors.push(TargetError {
                 id: format!("tree:{display}"),
@@ -553,7 +713,81 @@ fn build_targets(args: &ScanArgs, sarif_root: &Path) -> (Vec<Target>, Vec<Target
         }
     }
     tls_targets(args, &mut targets, &mut errors);
+    domain_targets(args, &mut targets, &mut errors);
     (targets, errors)
+}
+
+/// Why a tree cannot be given SARIF URIs under `root` (it lies outside it).
+fn outside_sarif_root(tree: &Path, root: &Path) -> Option<String> {
+    let abs = std::fs::canonicalize(tree).ok()?;
+    let root_abs = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    if abs.starts_with(&root_abs) {
+        return None;
+    }
+    Some(format!(
+        "outside the SARIF root {}: SARIF URIs must not start with `../`; give --sarif-root a directory that holds it",
+        root.display()
+    ))
+}
+
+/// The registrable domains of `--domains` (and, with `--check-domains`, of
+/// the TLS endpoints' host names), one target each.
+fn domain_targets(args: &ScanArgs, targets: &mut Vec<Target>, errors: &mut Vec<TargetError>) {
+    let mut names: Vec<String> = args.domains.clone();
+    if args.check_domains {
+        names.extend(
+            targets
+                .iter()
+                .filter_map(|t| t.tls_source())
+                .filter(|s| !s.endpoint.is_ip())
+                .map(|s| s.endpoint.host.clone()),
+        );
+    }
+    if names.is_empty() {
+        return;
+    }
+    let roots = match crate::probe::ProbeOptions::new(
+        args.ca_file.as_deref(),
+        std::time::Duration::from_secs(1),
+        std::time::Duration::from_secs(1),
+        None,
+    ) {
+        Ok(o) => o.roots,
+        Err(e) => {
+            errors.push(TargetError {
+                id: "domain:".to_string(),
+                kind: TargetKind::Domain,
+                message: e,
+            });
+            return;
+        }
+    };
+    let options = std::sync::Arc::new(crate::rdap::RdapOptions {
+        connect_timeout: std::time::Duration::from_secs(args.connect_timeout.max(1)),
+        deadline: std::time::Duration::from_secs(args.tls_deadline.max(1)),
+        roots,
+        base_url: args.rdap_url.clone(),
+    });
+    let mut by_domain: std::collections::BTreeMap<String, Vec<String>> =
+        std::collections::BTreeMap::new();
+    for name in names {
+        match crate::rdap::registrable(&name) {
+            Ok(d) => {
+                let from = by_domain.entry(d).or_default();
+                if !from.contains(&name) {
+                    from.push(name);
+                }
+            }
+            Err(e) => errors.push(TargetError {
+                id: format!("domain:{name}"),
+                kind: TargetKind::Domain,
+                message: e,
+            }),
+        }
+    }
+    for (domain, from) in by_domain {
+        targets.push(Target::domain(domain, from, options.clone()));
+    }
 }
 
 /// The `--tls` and `--tls-file` endpoints, deduplicated, with one set of
@@ -685,8 +919,104 @@ fn select_rules(
     Ok(selected.iter().filter_map(|id| rules::find(id)).collect())
 }
 
+/// The most worker threads `--jobs` may start: 4 per core, at most 256.
+fn max_jobs() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    (cores * 4).clamp(1, 256)
+}
+
+/// Why `path` cannot be written, checked before the scan: an existing file
+/// must open for writing; a new one needs an existing, writable directory.
+fn check_writable(path: &Path) -> Result<(), String> {
+    match std::fs::OpenOptions::new().append(true).open(path) {
+        Ok(_) => return Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_message(&e)),
+    }
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        return Err(format!("directory {} does not exist", dir.display()));
+    }
+    nix::unistd::access(
+        dir,
+        nix::unistd::AccessFlags::W_OK | nix::unistd::AccessFlags::X_OK,
+    )
+    .map_err(|e| format!("directory {} is not writable ({e})", dir.display()))
+}
+
+/// The config file found for a scan: `.rampart.toml` or
+/// `.github/rampart.toml` in the directory of the first tree (or the
+/// current directory) or above it, up to the repository root.
+fn discover_config(args: &ScanArgs) -> Option<PathBuf> {
+    let start = args
+        .paths
+        .first()
+        .or(args.envs.first().map(|(_, p)| p))
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let abs = std::fs::canonicalize(&start).ok()?;
+    let dir = if abs.is_file() {
+        abs.parent()?.to_path_buf()
+    } else {
+        abs
+    };
+    for d in dir.ancestors() {
+        for name in [".rampart.toml", ".github/rampart.toml"] {
+            let c = d.join(name);
+            if c.is_file() {
+                return Some(c);
+            }
+        }
+        if d.join(".git").exists() {
+            break;
+        }
+    }
+    None
+}
+
 fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
-    let mut policy = policy::load(args.policy.as_deref())
+    let quiet = args.quiet;
+    // Every output is checked before a (possibly long) scan.
+    let files: Vec<(&str, &PathBuf)> = [
+        ("--output", &args.output),
+        ("--json", &args.json),
+        ("--sarif", &args.sarif),
+        ("--summary", &args.summary),
+    ]
+    .into_iter()
+    .filter_map(|(flag, p)| p.as_ref().map(|p| (flag, p)))
+    .collect();
+    let unwritable: Vec<String> = files
+        .iter()
+        .filter_map(|(flag, p)| {
+            check_writable(p)
+                .err()
+                .map(|e| format!("{flag} {}: cannot write: {e}", p.display()))
+        })
+        .collect();
+    // Said at once, before the scan; the other outputs are still written
+    // and the exit code is 2.
+    for e in &unwritable {
+        error(e);
+    }
+    let skip: Vec<&Path> = files
+        .iter()
+        .filter(|(_, p)| check_writable(p).is_err())
+        .map(|(_, p)| p.as_path())
+        .collect();
+
+    let policy_spec = match (&args.policy, args.no_config) {
+        (Some(p), _) => Some(p.clone()),
+        (None, true) => None,
+        (None, false) => discover_config(&args).map(|c| {
+            note(quiet, &format!("using config {}", c.display()));
+            c.display().to_string()
+        }),
+    };
+    let mut policy = policy::load(policy_spec.as_deref())
         .map_err(|e| anyhow::anyhow!("invalid policy:\n{e}"))?;
     if let Some(f) = args.fail_on {
         policy.fail_on = f.severity();
@@ -696,12 +1026,37 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
         None => Date::today(),
     };
     let rules = select_rules(&args, &policy)?;
-    let sarif_root = match &args.sarif_root {
-        Some(d) => d.clone(),
-        None => std::env::current_dir().context("reading the current directory")?,
+    if rules.is_empty() {
+        bail!(
+            "no rule selected: the policy's selection{}{} leaves nothing to check",
+            if args.select.is_empty() {
+                String::new()
+            } else {
+                format!(", --select {}", args.select.join(","))
+            },
+            if args.ignore.is_empty() {
+                String::new()
+            } else {
+                format!(", --ignore {}", args.ignore.join(","))
+            },
+        );
+    }
+    let jobs = args.jobs.map(|n| {
+        let cap = max_jobs();
+        if n > cap {
+            warning(
+                quiet,
+                &format!("--jobs {n} is more than this machine can use; using {cap} (4 per core, at most 256)"),
+            );
+        }
+        n.clamp(1, cap)
+    });
+    let baseline = match &args.baseline {
+        Some(p) => Some(report::baseline::load(p)?),
+        None => None,
     };
-    let (targets, target_errors) = build_targets(&args, &sarif_root);
-    let progress = !args.no_progress && io::stderr().is_terminal();
+    let (targets, target_errors) = build_targets(&args);
+    let progress = !args.no_progress && !quiet && io::stderr().is_terminal();
     let environment_dotenv = policy.env.environment_dotenv;
     let clock = crate::clock::ScanClock::start();
     let mut report = scan::run(Plan {
@@ -709,7 +1064,7 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
         target_errors,
         policy,
         rules,
-        jobs: args.jobs,
+        jobs,
         today,
         progress,
         load: LoadOptions {
@@ -718,19 +1073,59 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
             respect_gitignore: args.respect_gitignore,
         },
     });
+    report.baseline = baseline;
+    report.fail_on_new = args.fail_on_new;
 
     report.header = Some(clock.finish(scanned_host_name(&report)));
 
+    // Errors and warnings go to standard error as well as into the report.
+    for why in report.incomplete() {
+        error(&why);
+    }
+    let ne = report.count(crate::outcome::Status::NotEvaluated);
+    if ne > 0 {
+        warning(
+            quiet,
+            &format!(
+                "{ne} finding{} could not be evaluated; see the report",
+                if ne == 1 { "" } else { "s" }
+            ),
+        );
+    }
+
+    let sarif_options = report::sarif::Options {
+        category: args.sarif_category.as_deref(),
+        include_waived: args.sarif_waived == SarifWaived::Include,
+    };
+    let sarif = |report: &scan::Report| {
+        let (text, warnings) = report::sarif::render_checked(report, &sarif_options);
+        for w in warnings {
+            warning(quiet, &w);
+        }
+        text
+    };
+    let mut failed_outputs = !unwritable.is_empty();
+    let mut write_file = |flag: &str, path: &Path, text: &str| {
+        if skip.contains(&path) {
+            return;
+        }
+        if let Err(e) = std::fs::write(path, text) {
+            error(&format!(
+                "{flag} {}: cannot write: {}",
+                path.display(),
+                io_message(&e)
+            ));
+            failed_outputs = true;
+        }
+    };
     if let Some(path) = &args.json {
-        std::fs::write(path, report::json::render(&report))
-            .with_context(|| format!("writing {}", path.display()))?;
+        write_file("--json", path, &report::json::render(&report));
     }
     if let Some(path) = &args.sarif {
-        std::fs::write(
-            path,
-            report::sarif::render(&report, args.sarif_category.as_deref()),
-        )
-        .with_context(|| format!("writing {}", path.display()))?;
+        write_file("--sarif", path, &sarif(&report));
+    }
+    if let Some(path) = &args.summary {
+        write_file("--summary", path, &report::summary::render(&report));
     }
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
     let color = match args.color {
@@ -740,10 +1135,17 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
             to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
+    let width = if to_terminal {
+        terminal_size::terminal_size()
+            .map_or(report::text::DEFAULT_WIDTH, |(w, _)| usize::from(w.0))
+    } else {
+        report::text::DEFAULT_WIDTH
+    };
     let main_report = match args.format {
-        Format::Text => report::text::render(&report, report::text::Style { color }),
+        Format::Text => report::text::render_width(&report, report::text::Style { color }, width),
         Format::Json => report::json::render(&report),
-        Format::Sarif => report::sarif::render(&report, args.sarif_category.as_deref()),
+        Format::Sarif => sarif(&report),
+        Format::Github => report::github::render(&report),
         Format::Html => {
             let wire = report::wire::WireReport::parse(&report::json::render(&report), "scan")
                 .context("re-reading this scan's JSON report")?;
@@ -751,9 +1153,9 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
         }
     };
     match &args.output {
-        Some(path) => std::fs::write(path, main_report)
-            .with_context(|| format!("writing {}", path.display()))?,
+        Some(path) => write_file("--output", path, &main_report),
         None => write_stdout(&main_report)?,
     }
-    Ok(report.exit_code() as u8)
+    let code = report.exit_code() as u8;
+    Ok(if failed_outputs { 2 } else { code })
 }

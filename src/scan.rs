@@ -93,6 +93,11 @@ pub struct Report {
     /// (category, rule) pairs evaluated: SARIF lists these rules per run.
     pub evaluated: BTreeSet<(String, &'static str)>,
     pub today: Date,
+    /// Fingerprints of the failures of a previous report (`--baseline`):
+    /// each failure is then `new` or `unchanged` (see `report::baseline`).
+    pub baseline: Option<BTreeSet<String>>,
+    /// `--fail-on-new`: only new failures (against the baseline) fail.
+    pub fail_on_new: bool,
     /// When and where the scan ran (set by the command line; the JSON
     /// report's `scan` header).
     pub header: Option<crate::clock::ScanHeader>,
@@ -106,9 +111,13 @@ impl Report {
     /// Whether a failure reaches the policy's fail-on threshold.
     pub fn fails(&self) -> bool {
         self.policy.fail_on.is_some_and(|threshold| {
-            self.results
-                .iter()
-                .any(|f| f.status == Status::Fail && f.severity >= threshold)
+            self.results.iter().any(|f| {
+                f.status == Status::Fail
+                    && f.severity >= threshold
+                    && (!self.fail_on_new
+                        || self.baseline_state(f)
+                            == Some(crate::report::baseline::BaselineState::New))
+            })
         })
     }
 
@@ -119,6 +128,7 @@ impl Report {
             .iter()
             .filter_map(|t| t.error.as_ref().map(|e| format!("{}: {e}", t.id)))
             .collect();
+        why.extend(self.nothing_evaluable());
         for f in &self.results {
             if f.status == Status::NotEvaluated
                 && self.policy.require_evaluated.contains(&f.rule.id)
@@ -127,6 +137,47 @@ impl Report {
                     "{} on {} was not evaluated and the policy requires it: {}",
                     f.rule.id, f.target, f.message
                 ));
+            }
+        }
+        why
+    }
+
+    /// Targets that yielded nothing evaluable: no selected rule applies to
+    /// them, or no file was read and no rule could pass or fail (an empty
+    /// or unreadable directory, a TLS endpoint that refused or does not
+    /// resolve). A mistyped path or host must not read as a clean scan.
+    pub fn nothing_evaluable(&self) -> Vec<String> {
+        let mut why = Vec::new();
+        // Trees and hosts are also read by the environment comparison.
+        let compared = self.targets.iter().any(|t| t.kind == TargetKind::Env);
+        for t in &self.targets {
+            if t.error.is_some() || t.kind == TargetKind::Env {
+                continue;
+            }
+            let mine: Vec<&Finding> = self.results.iter().filter(|f| f.target == t.id).collect();
+            if mine.is_empty() && !(compared && t.kind != TargetKind::Tls) {
+                why.push(format!(
+                    "{}: no selected rule applies to a {} target",
+                    t.id, t.kind
+                ));
+                continue;
+            }
+            let judged = mine
+                .iter()
+                .any(|f| matches!(f.status, Status::Pass | Status::Fail | Status::Waived));
+            if t.files == 0 && !judged && !mine.is_empty() {
+                let reason = mine
+                    .iter()
+                    .find(|f| f.status == Status::NotEvaluated)
+                    .map(|f| {
+                        let path = f.location.as_ref().map(|l| l.path.as_str());
+                        path.and_then(|p| f.message.strip_prefix(&format!("{p}: ")))
+                            .unwrap_or(&f.message)
+                            .to_string()
+                    })
+                    .or_else(|| t.notes.first().map(|(_, m)| m.clone()))
+                    .unwrap_or_else(|| "no configuration file rampart reads was found".to_string());
+                why.push(format!("{}: nothing could be evaluated: {reason}", t.id));
             }
         }
         why
@@ -154,6 +205,22 @@ fn category_of(target: &Target) -> String {
         Source::Host(h) => format!("host/{}", h.hostname),
         Source::Env => "env".to_string(),
         Source::Tls(_) => "tls".to_string(),
+        Source::Domain(_) => "domains".to_string(),
+    }
+}
+
+/// What a target is, independent of how its path was typed (`cht`,
+/// `./cht/`, an absolute path) and of where an offline root is mounted:
+/// a tree by its path from the SARIF root (the repository root), a host or
+/// root by its host name. Fingerprints are built from this, not the id.
+pub fn identity(target: &Target) -> String {
+    match &target.source {
+        Source::Tree(t) => match &t.only {
+            Some(file) => format!("tree:{}|{file}", t.sarif_prefix),
+            None => format!("tree:{}", t.sarif_prefix),
+        },
+        Source::Host(h) => format!("host:{}", h.hostname),
+        Source::Env | Source::Tls(_) | Source::Domain(_) => target.id.clone(),
     }
 }
 
@@ -223,6 +290,19 @@ fn run_in_pool(plan: Plan) -> Report {
         }
     }
 
+    // Domain registrations are looked up (RDAP) only for domain targets,
+    // which exist only when the user named domains.
+    let wants_rdap = plan.rules.iter().any(|r| {
+        cat.get(r.id)
+            .is_some_and(|m| m.applies_to(TargetKind::Domain))
+    });
+    if wants_rdap {
+        bar.set_message("looking up domain registrations");
+        for (i, lookup) in rdap_lookups(&plan.targets) {
+            facts[i].provide(lookup);
+        }
+    }
+
     // The environments target exists when a selected rule compares
     // environments and something in the scan carries an environment label.
     let env_target = Target::environments();
@@ -280,11 +360,14 @@ fn run_in_pool(plan: Plan) -> Report {
     let mut evaluated = BTreeSet::new();
     let mut waiver_counts: Vec<(usize, usize)> = vec![(0, 0); plan.policy.waivers.len()];
     let mut results = Vec::new();
+    let mut inline = crate::policy::inline::InlineIgnores::default();
     for (ti, meta, outs) in outcomes {
         let target = all_targets[ti].0;
         evaluated.insert((category_of(target), meta.id.as_str()));
         for o in outs {
-            results.push(finish_outcome(&plan, target, meta, o, &mut waiver_counts));
+            let mut f = finish_outcome(&plan, target, meta, o, &mut waiver_counts);
+            crate::policy::inline::apply(&mut inline, target, &mut f);
+            results.push(f);
         }
     }
     results.sort_by(|a, b| {
@@ -305,6 +388,9 @@ fn run_in_pool(plan: Plan) -> Report {
                 &b.message,
             ))
     });
+
+    // Bounded output: a flood of findings in one file folds into one.
+    let results = crate::report::bound::fold(results);
 
     let mut targets: Vec<TargetInfo> = all_targets
         .iter()
@@ -367,6 +453,8 @@ fn run_in_pool(plan: Plan) -> Report {
         waivers,
         evaluated,
         today: plan.today,
+        baseline: None,
+        fail_on_new: false,
         header: None,
     }
 }
@@ -405,6 +493,40 @@ fn probe_endpoints(targets: &[Target]) -> Vec<(usize, crate::probe::TlsProbe)> {
                     done.lock()
                         .unwrap_or_else(|p| p.into_inner())
                         .push((ti, probe));
+                }
+            });
+        }
+    });
+    let mut out = done.into_inner().unwrap_or_else(|p| p.into_inner());
+    out.sort_by_key(|(i, _)| *i);
+    out
+}
+
+/// RDAP lookups of the domain targets, a few at a time, each bounded by its
+/// deadline.
+fn rdap_lookups(targets: &[Target]) -> Vec<(usize, crate::rdap::RdapLookup)> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let domains: Vec<(usize, &crate::target::DomainSource)> = targets
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| t.domain_source().map(|s| (i, s)))
+        .collect();
+    let next = AtomicUsize::new(0);
+    let done = Mutex::new(Vec::with_capacity(domains.len()));
+    std::thread::scope(|s| {
+        for _ in 0..domains.len().min(8) {
+            s.spawn(|| {
+                loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&(ti, src)) = domains.get(k) else {
+                        break;
+                    };
+                    let r = crate::rdap::lookup(&src.domain, &src.options);
+                    done.lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push((ti, crate::rdap::RdapLookup(r)));
                 }
             });
         }
@@ -494,7 +616,7 @@ fn finish_outcome(
         target: target.id.clone(),
         status,
         severity,
-        fingerprint: fingerprint(&meta.id, &target.id, &o.key),
+        fingerprint: fingerprint(&meta.id, &identity(target), &o.key),
         message: o.message,
         location: o.location,
         evidence: o.evidence,

@@ -479,6 +479,30 @@ fn waivers_apply_expire_and_are_reported() {
         "--today",
         "2026-11-22",
     ]);
+    // GitHub ignores `suppressions`: waived findings stay out by default...
+    let sarif: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(
+        results
+            .iter()
+            .all(|r| r["ruleId"] != "PORT-003" && r["suppressions"].is_null()),
+        "{results:?}"
+    );
+    // ... and come back, suppressed, when asked for.
+    let o = run(&[
+        "scan",
+        &fail,
+        "--select",
+        "open-ports",
+        "--policy",
+        p.to_str().unwrap(),
+        "--format",
+        "sarif",
+        "--sarif-waived",
+        "include",
+        "--today",
+        "2026-11-22",
+    ]);
     let sarif: Value = serde_json::from_slice(&o.stdout).unwrap();
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     let waived: Vec<&Value> = results
@@ -519,7 +543,11 @@ fn hostile_input_never_aborts_or_hangs() {
     let t = d.path().join("tree");
     fs::create_dir_all(t.join("a/b")).unwrap();
     let outside = d.path().join("outside.yml");
-    fs::write(&outside, "services:\n  db:\n    ports: [\"5984:5984\"]\n").unwrap();
+    fs::write(
+        &outside,
+        "services:\n  plantedoutsidesvc:\n    ports: [\"5984:5984\"]\n",
+    )
+    .unwrap();
     std::os::unix::fs::symlink(&outside, t.join("docker-compose.yml")).unwrap();
     std::os::unix::fs::symlink("../../..", t.join("a/b/up")).unwrap();
     std::os::unix::fs::symlink("loop2.yml", t.join("a/loop1.yml")).unwrap();
@@ -578,7 +606,20 @@ fn hostile_input_never_aborts_or_hangs() {
             .any(|m| m.contains("compose.yml") && m.contains("not a regular file (fifo)")),
         "{ne:?}"
     );
-    assert!(!out.contains("5984"), "nothing outside the tree was read");
+    // Fingerprints are hex and may hold any digits: look only at what was
+    // read (messages, evidence, locations), and for a name no hash can hold.
+    assert!(
+        !out.contains("plantedoutsidesvc"),
+        "nothing outside the tree was read"
+    );
+    // (The temporary directory's random name may hold digits too.)
+    for r in results {
+        let read = format!("{} {}", r["message"], r["evidence"]);
+        assert!(
+            !read.contains("5984"),
+            "nothing outside the tree was read: {read}"
+        );
+    }
     // The rest of the tree is still judged.
     assert!(results.iter().any(|r| {
         r["rule_id"] == "PORT-004"
@@ -796,7 +837,14 @@ fn single_files_and_missing_paths() {
     assert!(paths.iter().all(|p| *p == file), "{paths:?}");
     assert_eq!(j["results"].as_array().unwrap().len(), 3);
 
+    // A file rampart does not read leaves nothing evaluable: exit 2, and
+    // the reason on standard error as well as in the report.
     let o = run(&["scan", "README.md", "--format", "json"]);
-    assert_eq!(code(&o), 0);
+    assert_eq!(code(&o), 2);
     assert!(text(&o.stdout).contains("not a configuration file rampart reads"));
+    assert!(
+        text(&o.stderr).contains("tree:README.md: nothing could be evaluated"),
+        "{}",
+        text(&o.stderr)
+    );
 }

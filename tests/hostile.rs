@@ -205,17 +205,7 @@ case_test!(unreadable, "unreadable");
 case_test!(binary_and_invalid_utf8, "binary-and-invalid-utf8");
 case_test!(host_root, "host-root");
 
-#[test]
-#[ignore = "the JSON parser panic of issue 9 item 1 is fixed on the parsers' branch"]
-fn json_escape_panic() {
-    let cases = corpus::cases();
-    check(
-        cases
-            .iter()
-            .find(|c| c.name == "json-escape-panic")
-            .unwrap(),
-    );
-}
+case_test!(json_escape_panic, "json-escape-panic");
 
 #[test]
 fn every_case_has_a_test() {

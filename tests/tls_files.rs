@@ -40,7 +40,11 @@ fn shared_cht() -> Option<std::path::PathBuf> {
     if p.is_dir() {
         Some(p)
     } else {
-        eprintln!("note: ../shared/cht is not here; skipping");
+        assert!(
+            std::env::var("RAMPART_REQUIRE_PEERS").as_deref() != Ok("1"),
+            "../shared/cht must be beside the checkout (RAMPART_REQUIRE_PEERS=1)"
+        );
+        eprintln!("note: ../shared/cht (the optional CHT corpus) is not here; skipping");
         None
     }
 }

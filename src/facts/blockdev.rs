@@ -951,7 +951,9 @@ impl Fact for Storage {
             Source::Tree(t) => {
                 Storage::unavailable(Some(t.root.clone()), "a config tree has no block devices")
             }
-            Source::Env | Source::Tls(_) => Storage::unavailable(None, "no files to read"),
+            Source::Env | Source::Tls(_) | Source::Domain(_) => {
+                Storage::unavailable(None, "no files to read")
+            }
         }
     }
 }

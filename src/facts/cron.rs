@@ -464,7 +464,7 @@ impl Fact for Cron {
     fn collect(facts: &Facts) -> Self {
         match &facts.target.source {
             Source::Host(h) => Cron::read(&h.root),
-            Source::Tree(_) | Source::Env | Source::Tls(_) => Cron::default(),
+            Source::Tree(_) | Source::Env | Source::Tls(_) | Source::Domain(_) => Cron::default(),
         }
     }
 }

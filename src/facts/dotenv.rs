@@ -340,4 +340,23 @@ mod tests {
         let multi = format!("A=\"{}end\\\"\"\n", "l\n".repeat(3));
         assert_eq!(parse(&multi).unwrap().value("A"), Some("l\nl\nl\nend\""));
     }
+
+    /// Found by fuzzing (fuzz/ dotenv): a line without `=` is all "name";
+    /// the error quoted it whole, so a value pasted alone on a line (or 2 KB
+    /// of junk) reached the report.
+    #[test]
+    fn a_bad_name_is_not_quoted() {
+        let e = parse(
+            "A=1
+  Xk9-secret]pasted alone
+",
+        )
+        .unwrap_err();
+        assert_eq!(e.line, 2);
+        let shown = e.to_string();
+        assert!(
+            shown.contains("column 13") && !shown.contains("Xk9"),
+            "{shown}"
+        );
+    }
 }

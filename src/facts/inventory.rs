@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use crate::facts::{
     compose, couchdb_ini, dotenv, helm, json, k8s, nginx, users_csv, vmargs, watchdog, x509, yaml,
 };
-use crate::facts::{login_defs, pam, pwquality, sshd};
+use crate::facts::{grafana, login_defs, pam, pwquality, sshd};
 use crate::target::{Root, RootError, Source, Target};
 
 /// Directories never entered.
@@ -59,6 +59,9 @@ pub enum Kind {
     Pam,
     PwQuality,
     Sshd,
+    // Monitoring (CHT Watchdog's Grafana).
+    GrafanaAlerting,
+    GrafanaIni,
 }
 
 impl Kind {
@@ -79,6 +82,8 @@ impl Kind {
             Kind::Pam => "PAM service file",
             Kind::PwQuality => "pwquality configuration",
             Kind::Sshd => "sshd configuration",
+            Kind::GrafanaAlerting => "Grafana alerting provisioning file",
+            Kind::GrafanaIni => "Grafana configuration",
         }
     }
 }
@@ -100,6 +105,8 @@ pub enum Parsed {
     Pam(pam::PamFile),
     PwQuality(pwquality::PwQualityFile),
     Sshd(sshd::SshdFile),
+    GrafanaAlerting(grafana::Alerting),
+    GrafanaIni(grafana::GrafanaIni),
 }
 
 /// One configuration file: parsed, or why it could not be.
@@ -173,7 +180,7 @@ impl Inventory {
                 }
             },
             Source::Host(h) => host_candidates(&h.root, &mut notes),
-            Source::Env | Source::Tls(_) => return Inventory::default(),
+            Source::Env | Source::Tls(_) | Source::Domain(_) => return Inventory::default(),
         };
         let root = target.root().expect("trees and hosts have roots");
         let loaded: Vec<(Option<Doc>, Option<Note>)> = candidates
@@ -228,8 +235,17 @@ fn walk(
     respect_gitignore: bool,
     notes: &mut Vec<Note>,
 ) -> Vec<(String, String)> {
-    let Ok(dir) = root.open_dir(start) else {
-        return Vec::new();
+    let dir = match root.open_dir(start) {
+        Ok(d) => d,
+        Err(RootError::NotFound) => return Vec::new(),
+        // A start directory that exists but cannot be opened (an
+        // unprivileged scan of /etc/ssl/private) is said, never dropped.
+        Err(e) => {
+            let mut out = Walked::default();
+            out.unreadable_dir(start, &e);
+            notes.append(&mut out.notes);
+            return Vec::new();
+        }
     };
     let ignores = respect_gitignore.then(|| gitignore::Chain::default().enter(root, &dir));
     let mut out = Walked::default();
@@ -642,6 +658,10 @@ fn load_as(
             _ => (None, None),
         },
         NameKind::VmArgs => doc(Kind::VmArgs, vmargs::parse(&text).map(Parsed::VmArgs)),
+        NameKind::Ini if grafana::is_grafana_ini(name) => doc(
+            Kind::GrafanaIni,
+            Ok(Parsed::GrafanaIni(grafana::parse_ini(&text))),
+        ),
         NameKind::Ini => match couchdb_ini::parse(&text) {
             Ok(ini) if couchdb_ini::is_couchdb(&ini) => {
                 doc(Kind::CouchIni, Ok(Parsed::CouchIni(ini)))
@@ -686,6 +706,8 @@ fn yaml_name_kind(rel: &str, name: &str) -> Option<Kind> {
         Some(Kind::Compose)
     } else if watchdog::is_instances_name(name) {
         Some(Kind::Watchdog)
+    } else if grafana::is_alerting_path(rel) {
+        Some(Kind::GrafanaAlerting)
     } else if helm::is_values_name(rel) {
         Some(Kind::HelmValues)
     } else {
@@ -1059,6 +1081,12 @@ fn load_yaml(
             );
         }
         return (None, None);
+    }
+    if guessed == Some(Kind::GrafanaAlerting) {
+        return doc(
+            Kind::GrafanaAlerting,
+            grafana::alerting_from_yaml(&docs).map(Parsed::GrafanaAlerting),
+        );
     }
     if docs.iter().any(k8s::looks_like_k8s) {
         return doc(Kind::K8s, Ok(Parsed::K8s(k8s::objects(&docs))));

@@ -91,7 +91,7 @@ impl Fact for LoginDefsFiles {
             Source::Host(h) => read_host_file(&h.root, "etc/login.defs", |t| Ok(parse(t)))
                 .into_iter()
                 .collect(),
-            Source::Tree(_) | Source::Env | Source::Tls(_) => facts
+            Source::Tree(_) | Source::Env | Source::Tls(_) | Source::Domain(_) => facts
                 .docs_of(Kind::LoginDefs)
                 .filter_map(|d| match &d.content {
                     Ok(Parsed::LoginDefs(l)) => Some(SystemFile {

@@ -473,7 +473,7 @@ impl Fact for PamConfigs {
                 };
                 PamConfigs { dirs }
             }
-            Source::Tree(_) | Source::Env | Source::Tls(_) => {
+            Source::Tree(_) | Source::Env | Source::Tls(_) | Source::Domain(_) => {
                 let mut groups: BTreeMap<String, PamDir> = BTreeMap::new();
                 for d in facts.docs_of(Kind::Pam) {
                     let content = match &d.content {

@@ -161,7 +161,7 @@ impl Fact for PwQualityConfigs {
                     configs.push(cfg);
                 }
             }
-            Source::Tree(_) | Source::Env | Source::Tls(_) => {
+            Source::Tree(_) | Source::Env | Source::Tls(_) | Source::Domain(_) => {
                 // (is the main file, name, file) per owning directory.
                 let mut groups: BTreeMap<String, Vec<(bool, String, SystemFile<PwQualityFile>)>> =
                     BTreeMap::new();

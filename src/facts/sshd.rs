@@ -978,7 +978,7 @@ impl Fact for SshdConfigs {
                     configs: vec![from_root(&h.root, HOST_MAIN)],
                 }
             }
-            Source::Tree(_) | Source::Env | Source::Tls(_) => {
+            Source::Tree(_) | Source::Env | Source::Tls(_) | Source::Domain(_) => {
                 let files: BTreeMap<String, Result<SshdFile, String>> = facts
                     .docs_of(Kind::Sshd)
                     .filter_map(|d| match &d.content {

@@ -817,7 +817,9 @@ impl Fact for Systemd {
     fn collect(facts: &Facts) -> Self {
         match &facts.target.source {
             Source::Host(h) => Systemd::read(&h.root),
-            Source::Tree(_) | Source::Env | Source::Tls(_) => Systemd::default(),
+            Source::Tree(_) | Source::Env | Source::Tls(_) | Source::Domain(_) => {
+                Systemd::default()
+            }
         }
     }
 }

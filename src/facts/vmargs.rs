@@ -118,4 +118,13 @@ mod tests {
         assert!(parse("-setcookie 'x\n").is_err());
         assert!(parse("bogus\n").is_err());
     }
+
+    /// Found by fuzzing (fuzz/ vmargs): a word that is not a flag was quoted
+    /// in the error; it may be a value, such as a cookie on its own line.
+    #[test]
+    fn a_stray_word_is_not_quoted() {
+        let e = parse("-setcookie\nXk9secretcookie\n").unwrap_err();
+        assert!(!e.contains("Xk9secretcookie"), "{e}");
+        assert!(e.starts_with("line 2:"), "{e}");
+    }
 }

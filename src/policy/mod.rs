@@ -5,6 +5,7 @@
 //! errors) and then validation here, which reports every problem with file
 //! and line. The validated `Policy` is what the engine uses.
 
+pub mod inline;
 pub mod raw;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -69,6 +70,52 @@ pub struct EnvPolicy {
     pub environment_dotenv: bool,
 }
 
+/// `[updates]`: the minimum CHT version (default: the oldest line the
+/// release table says is supported today) and rows the policy adds to the
+/// release tables (a row for the same line or OS release replaces rampart's).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UpdatesPolicy {
+    pub minimum_cht_version: Option<(String, semver::Version)>,
+    pub cht: Vec<crate::lifecycle::ChtLine>,
+    pub os: Vec<crate::lifecycle::OsRow>,
+}
+
+impl UpdatesPolicy {
+    /// rampart's tables with the policy's rows.
+    pub fn lifecycle(&self) -> crate::lifecycle::Lifecycle {
+        let mut t = crate::lifecycle::builtin().clone();
+        for c in &self.cht {
+            t.add_cht(c.clone());
+        }
+        for o in &self.os {
+            t.add_os(o.clone());
+        }
+        t
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct MonitoringPolicy {
+    /// MON-004: less free space than this (percent) on the CouchDB data
+    /// filesystem fails at medium...
+    pub min_free_percent: u32,
+    /// ...and below this at high.
+    pub high_free_percent: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct RenewalsPolicy {
+    /// RENEW-001: a certificate expiring within this many days needs renewal
+    /// automation.
+    pub horizon_days: u32,
+    /// RENEW-002: a domain registration expiring within this many days fails
+    /// at medium, within `domain-high-days` at high.
+    pub domain_medium_days: u32,
+    pub domain_high_days: u32,
+}
+
 #[derive(Clone, Debug)]
 pub struct Waiver {
     /// The selector as written (`PORT-001`, `open-ports`).
@@ -115,6 +162,9 @@ pub struct Policy {
     pub password: PasswordPolicy,
     pub tls: TlsPolicy,
     pub env: EnvPolicy,
+    pub updates: UpdatesPolicy,
+    pub monitoring: MonitoringPolicy,
+    pub renewals: RenewalsPolicy,
     /// `[environments]`: a label and the globs of tree paths that carry it,
     /// in the order written (the first label that matches wins).
     pub environments: Vec<EnvironmentLabel>,
@@ -189,6 +239,16 @@ impl Policy {
                 production: vec!["production".to_string(), "prod".to_string()],
                 environment_dotenv: true,
             },
+            updates: UpdatesPolicy::default(),
+            monitoring: MonitoringPolicy {
+                min_free_percent: 20,
+                high_free_percent: 10,
+            },
+            renewals: RenewalsPolicy {
+                horizon_days: 90,
+                domain_medium_days: 30,
+                domain_high_days: 14,
+            },
             environments: Vec::new(),
             waivers: Vec::new(),
         }
@@ -241,8 +301,15 @@ impl Policy {
         if let Some(label) = self.environment_of(&loc.path, &absolute) {
             return Some(label.to_string());
         }
+        // Inside a tree, only the directory part below the tree's own path
+        // names an environment, and `test`/`tests`/`qa` folders are
+        // software tests far more often than a test deployment: they make
+        // no environment of their own (label them in `[environments]` or
+        // with `--env` when they are one).
         let dir = loc.path.rsplit_once('/').map_or("", |(d, _)| d);
-        crate::target::infer_environment(dir).or_else(|| target.environment.clone())
+        crate::target::infer_environment(dir)
+            .filter(|e| e != "test")
+            .or_else(|| target.environment.clone())
     }
 
     /// Labels tree targets with `[environments]`; a label from the policy
@@ -276,8 +343,21 @@ impl Policy {
             password_policy: &'a PasswordPolicy,
             tls: &'a TlsPolicy,
             env_segregation: &'a EnvPolicy,
+            updates: ShowUpdates,
+            monitoring: &'a MonitoringPolicy,
+            renewals: &'a RenewalsPolicy,
             environments: BTreeMap<&'a str, Vec<&'a str>>,
             waiver: Vec<ShowWaiver<'a>>,
+        }
+        #[derive(Serialize)]
+        #[serde(rename_all = "kebab-case")]
+        struct ShowUpdates {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            minimum_cht_version: Option<String>,
+            #[serde(skip_serializing_if = "Vec::is_empty")]
+            cht: Vec<BTreeMap<&'static str, String>>,
+            #[serde(skip_serializing_if = "Vec::is_empty")]
+            os: Vec<BTreeMap<&'static str, String>>,
         }
         #[derive(Serialize)]
         struct ShowRules<'a> {
@@ -311,6 +391,51 @@ impl Policy {
             password_policy: &self.password,
             tls: &self.tls,
             env_segregation: &self.env,
+            updates: ShowUpdates {
+                minimum_cht_version: self
+                    .updates
+                    .minimum_cht_version
+                    .as_ref()
+                    .map(|(s, _)| s.clone()),
+                cht: self
+                    .updates
+                    .cht
+                    .iter()
+                    .map(|c| {
+                        let mut m =
+                            BTreeMap::from([("series", c.series()), ("source", c.source.clone())]);
+                        if let Some(d) = c.released {
+                            m.insert("released", d.to_string());
+                        }
+                        if let Some(d) = c.end {
+                            m.insert("end", d.to_string());
+                        }
+                        m
+                    })
+                    .collect(),
+                os: self
+                    .updates
+                    .os
+                    .iter()
+                    .map(|o| {
+                        let mut m = BTreeMap::from([
+                            ("id", o.id.clone()),
+                            ("version", o.version.clone()),
+                            ("name", o.name.clone()),
+                            ("source", o.source.clone()),
+                        ]);
+                        if let Some(d) = o.end {
+                            m.insert("end", d.to_string());
+                        }
+                        if let Some(e) = &o.extended {
+                            m.insert("extended", e.clone());
+                        }
+                        m
+                    })
+                    .collect(),
+            },
+            monitoring: &self.monitoring,
+            renewals: &self.renewals,
             environments: self
                 .environments
                 .iter()
@@ -368,7 +493,7 @@ pub fn load(spec: Option<&str>) -> Result<Policy, PolicyError> {
     let spec = spec.unwrap_or(DEFAULT_POLICY);
     let mut policy = Policy::defaults();
     let mut chain = Vec::new();
-    apply_spec(&mut policy, spec, None, &mut chain)?;
+    apply_spec(&mut policy, spec, None, &mut chain, None)?;
     policy.origin = chain.join(" extends ");
     Ok(policy)
 }
@@ -378,12 +503,22 @@ fn apply_spec(
     spec: &str,
     relative_to: Option<&Path>,
     chain: &mut Vec<String>,
+    from: Option<(&str, usize)>,
 ) -> Result<(), PolicyError> {
+    // A problem finding the policy itself is reported where it was named:
+    // the `extends` line of the policy that named it, if any.
     let one = |message: String| PolicyError {
-        problems: vec![Problem {
-            file: spec.to_string(),
-            line: None,
-            message,
+        problems: vec![match from {
+            Some((file, line)) => Problem {
+                file: file.to_string(),
+                line: Some(line),
+                message: format!("extends `{spec}`: {message}"),
+            },
+            None => Problem {
+                file: spec.to_string(),
+                line: None,
+                message,
+            },
         }],
     };
     if chain.len() > 8 || chain.iter().any(|c| c == spec) {
@@ -414,29 +549,211 @@ fn apply_spec(
     } else {
         spec.to_string()
     });
-    let raw: RawPolicy = toml::from_str(&text).map_err(|e| PolicyError {
-        problems: vec![Problem {
-            file: file.clone(),
-            line: e.span().map(|s| line_of(&text, s.start)),
-            message: e.message().trim().to_string(),
-        }],
-    })?;
+    // Unknown keys are found all at once (with their lines) and blanked out,
+    // so the rest of the file is still checked and every problem reported.
+    let (text_checked, mut problems) = unknown_keys(&file, &text);
+    let raw: RawPolicy = match toml::from_str(&text_checked) {
+        Ok(raw) => raw,
+        Err(e) => {
+            problems.push(Problem {
+                file: file.clone(),
+                line: e.span().map(|s| line_of(&text_checked, s.start)),
+                message: e.message().trim().to_string(),
+            });
+            return Err(PolicyError { problems });
+        }
+    };
     if let Some(parent) = &raw.extends {
-        apply_spec(policy, parent.get_ref(), dir.as_deref(), chain)?;
+        let line = line_of(&text, parent.span().start);
+        if let Err(e) = apply_spec(
+            policy,
+            parent.get_ref(),
+            dir.as_deref(),
+            chain,
+            Some((&file, line)),
+        ) {
+            problems.extend(e.problems);
+        }
     }
     let mut v = Validator {
         file: &file,
         text: &text,
-        problems: Vec::new(),
+        problems,
     };
     v.apply(policy, raw);
     if v.problems.is_empty() {
         Ok(())
     } else {
-        Err(PolicyError {
-            problems: v.problems,
-        })
+        let mut problems = v.problems;
+        // This file's problems first, in line order, then those of what it extends.
+        problems.sort_by_key(|p| (p.file != file, p.line));
+        Err(PolicyError { problems })
     }
+}
+
+/// The keys a policy table may hold (`*`: any key, checked later).
+fn known_keys(path: &[&str]) -> &'static [&'static str] {
+    match path {
+        [] => &[
+            "name",
+            "description",
+            "extends",
+            "fail-on",
+            "require-evaluated",
+            "rules",
+            "open-ports",
+            "password-policy",
+            "tls",
+            "env-segregation",
+            "updates",
+            "monitoring",
+            "renewals",
+            "environments",
+            "waiver",
+        ],
+        ["rules"] => &["select", "ignore", "severity"],
+        ["rules", "severity"] | ["environments"] => &["*"],
+        ["open-ports"] => &["allowed", "never-public", "web-proxies"],
+        ["password-policy"] => &[
+            "max-days",
+            "min-length",
+            "couchdb-min-length",
+            "couchdb-min-score",
+        ],
+        ["tls"] => &[
+            "expiry-medium-days",
+            "expiry-high-days",
+            "min-rsa-bits",
+            "min-ec-bits",
+            "hsts-min-age",
+        ],
+        ["env-segregation"] => &["production", "environment-dotenv"],
+        ["updates"] => &["minimum-cht-version", "cht", "os"],
+        ["updates", "cht"] => &["series", "released", "end", "source"],
+        ["updates", "os"] => &["id", "version", "name", "end", "extended", "source"],
+        ["monitoring"] => &["min-free-percent", "high-free-percent"],
+        ["renewals"] => &["horizon-days", "domain-medium-days", "domain-high-days"],
+        ["waiver"] => &["rule", "target", "path", "reason", "expires"],
+        _ => &["*"],
+    }
+}
+
+/// Finds every unknown key of a policy file; returns the text with those
+/// keys (and their values) blanked out, line numbers kept, and a problem
+/// for each. A text that does not parse is returned as it is.
+fn unknown_keys(file: &str, text: &str) -> (String, Vec<Problem>) {
+    use toml::de::{DeTable, DeValue};
+
+    fn walk(
+        table: &DeTable<'_>,
+        path: &mut Vec<String>,
+        text: &str,
+        file: &str,
+        blank: &mut Vec<std::ops::Range<usize>>,
+        problems: &mut Vec<Problem>,
+    ) {
+        let known = {
+            let p: Vec<&str> = path.iter().map(String::as_str).collect();
+            known_keys(&p)
+        };
+        let here = path.join(".");
+        for (k, v) in table {
+            let key: &str = k.get_ref();
+            if !known.contains(&"*") && !known.contains(&key) {
+                let at = if here.is_empty() {
+                    format!("`{key}`")
+                } else {
+                    format!("`{key}` in [{here}]")
+                };
+                problems.push(Problem {
+                    file: file.to_string(),
+                    line: Some(line_of(text, k.span().start)),
+                    message: format!("unknown key {at}; expected one of: {}", known.join(", ")),
+                });
+                blank.push(k.span());
+                blank.push(v.span());
+                collect_spans(v.get_ref(), blank);
+                continue;
+            }
+            path.push(key.to_string());
+            match v.get_ref() {
+                DeValue::Table(t) => walk(t, path, text, file, blank, problems),
+                DeValue::Array(items) if key == "waiver" => {
+                    for item in items.iter() {
+                        if let DeValue::Table(t) = item.get_ref() {
+                            walk(t, path, text, file, blank, problems);
+                        }
+                    }
+                }
+                _ => {}
+            }
+            path.pop();
+        }
+    }
+
+    fn collect_spans(v: &DeValue<'_>, blank: &mut Vec<std::ops::Range<usize>>) {
+        match v {
+            DeValue::Table(t) => {
+                for (k, v) in t {
+                    blank.push(k.span());
+                    blank.push(v.span());
+                    collect_spans(v.get_ref(), blank);
+                }
+            }
+            DeValue::Array(items) => {
+                for i in items.iter() {
+                    blank.push(i.span());
+                    collect_spans(i.get_ref(), blank);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    let Ok(root) = DeTable::parse(text) else {
+        return (text.to_string(), Vec::new());
+    };
+    let mut blank = Vec::new();
+    let mut problems = Vec::new();
+    walk(
+        root.get_ref(),
+        &mut Vec::new(),
+        text,
+        file,
+        &mut blank,
+        &mut problems,
+    );
+    if problems.is_empty() {
+        return (text.to_string(), problems);
+    }
+    // Blank whole lines touched by an unknown key: a table header and its
+    // body, or `key = value` over as many lines as the value takes.
+    let mut lines: BTreeSet<usize> = BTreeSet::new();
+    for r in &blank {
+        let first = line_of(text, r.start);
+        let last = line_of(text, r.end.saturating_sub(1).max(r.start));
+        lines.extend(first..=last);
+    }
+    // Same length, same byte offsets: spans of the cleaned text are spans
+    // of the file as written.
+    let cleaned: Vec<String> = text
+        .split('\n')
+        .enumerate()
+        .map(|(i, l)| {
+            if lines.contains(&(i + 1)) {
+                " ".repeat(l.len())
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    let cleaned = cleaned.join("\n");
+    if DeTable::parse(&cleaned).is_err() {
+        // The blanking broke the file (keys sharing a line): report the
+        // unknown keys alone.
+        return (String::new(), problems);
+    }
+    (cleaned, problems)
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -518,8 +835,16 @@ impl Validator<'_> {
     }
 
     fn apply(&mut self, p: &mut Policy, raw: RawPolicy) {
-        if let Some(name) = raw.name {
-            p.name = name.into_inner();
+        match raw.name {
+            Some(name) => p.name = name.into_inner(),
+            // A file without `name` is named after itself, never after
+            // the policy it extends (or the default).
+            None => {
+                p.name = Path::new(self.file).file_stem().map_or_else(
+                    || self.file.to_string(),
+                    |s| s.to_string_lossy().into_owned(),
+                );
+            }
         }
         if let Some(d) = raw.description {
             p.description = d.into_inner();
@@ -527,8 +852,16 @@ impl Validator<'_> {
         if let Some(f) = raw.fail_on {
             if f.get_ref() == "never" {
                 p.fail_on = None;
-            } else if let Some(s) = self.severity(&f) {
+            } else if let Some(s) = Severity::parse(f.get_ref()) {
                 p.fail_on = Some(s);
+            } else {
+                self.problem(
+                    &f,
+                    format!(
+                        "bad fail-on `{}`: expected info, low, medium, high, critical or never",
+                        f.get_ref()
+                    ),
+                );
             }
         }
         if let Some(req) = raw.require_evaluated {
@@ -638,6 +971,63 @@ impl Validator<'_> {
                 p.env.environment_dotenv = on.into_inner();
             }
         }
+        if let Some(u) = raw.updates {
+            self.updates(p, u);
+        }
+        if let Some(m) = raw.monitoring {
+            self.set_u32(
+                m.min_free_percent,
+                "min-free-percent",
+                100,
+                &mut p.monitoring.min_free_percent,
+            );
+            self.set_u32(
+                m.high_free_percent,
+                "high-free-percent",
+                100,
+                &mut p.monitoring.high_free_percent,
+            );
+            if p.monitoring.high_free_percent > p.monitoring.min_free_percent {
+                self.problems.push(Problem {
+                    file: self.file.to_string(),
+                    line: None,
+                    message: format!(
+                        "monitoring.high-free-percent ({}) must not exceed monitoring.min-free-percent ({})",
+                        p.monitoring.high_free_percent, p.monitoring.min_free_percent
+                    ),
+                });
+            }
+        }
+        if let Some(r) = raw.renewals {
+            self.set_u32(
+                r.horizon_days,
+                "horizon-days",
+                3650,
+                &mut p.renewals.horizon_days,
+            );
+            self.set_u32(
+                r.domain_medium_days,
+                "domain-medium-days",
+                3650,
+                &mut p.renewals.domain_medium_days,
+            );
+            self.set_u32(
+                r.domain_high_days,
+                "domain-high-days",
+                3650,
+                &mut p.renewals.domain_high_days,
+            );
+            if p.renewals.domain_high_days > p.renewals.domain_medium_days {
+                self.problems.push(Problem {
+                    file: self.file.to_string(),
+                    line: None,
+                    message: format!(
+                        "renewals.domain-high-days ({}) must not exceed renewals.domain-medium-days ({})",
+                        p.renewals.domain_high_days, p.renewals.domain_medium_days
+                    ),
+                });
+            }
+        }
         if let Some(envs) = raw.environments {
             for (label, globs) in envs {
                 self.environment(p, &label, &globs);
@@ -646,6 +1036,43 @@ impl Validator<'_> {
         for w in raw.waiver {
             if let Some(waiver) = self.waiver(&w) {
                 p.waivers.push(waiver);
+            }
+        }
+    }
+
+    fn updates(&mut self, p: &mut Policy, u: raw::RawUpdates) {
+        if let Some(m) = &u.minimum_cht_version {
+            match crate::lifecycle::parse_minimum(m.get_ref()) {
+                Some(v) => {
+                    p.updates.minimum_cht_version = Some((m.get_ref().trim().to_string(), v))
+                }
+                None => self.problem(
+                    m,
+                    "minimum-cht-version must be a release version (`4.22` or `4.22.1`)"
+                        .to_string(),
+                ),
+            }
+        }
+        for row in &u.cht {
+            match row.get_ref().validate() {
+                Ok(line) => {
+                    p.updates
+                        .cht
+                        .retain(|l| (l.major, l.minor) != (line.major, line.minor));
+                    p.updates.cht.push(line);
+                }
+                Err(e) => self.problem(row, format!("[[updates.cht]]: {e}")),
+            }
+        }
+        for row in &u.os {
+            match row.get_ref().validate() {
+                Ok(os) => {
+                    p.updates
+                        .os
+                        .retain(|o| !(o.id == os.id && o.version == os.version));
+                    p.updates.os.push(os);
+                }
+                Err(e) => self.problem(row, format!("[[updates.os]]: {e}")),
             }
         }
     }
@@ -745,6 +1172,39 @@ mod tests {
         p.display().to_string()
     }
 
+    /// `known_keys` lists exactly the fields `raw` accepts: serde's own
+    /// "expected one of" list for each table is the reference.
+    #[test]
+    fn known_keys_match_the_raw_policy() {
+        for (path, probe) in [
+            (vec![], "zz-bogus = 1\n"),
+            (vec!["rules"], "[rules]\nzz-bogus = 1\n"),
+            (vec!["open-ports"], "[open-ports]\nzz-bogus = 1\n"),
+            (vec!["password-policy"], "[password-policy]\nzz-bogus = 1\n"),
+            (vec!["tls"], "[tls]\nzz-bogus = 1\n"),
+            (vec!["env-segregation"], "[env-segregation]\nzz-bogus = 1\n"),
+            (vec!["updates"], "[updates]\nzz-bogus = 1\n"),
+            (vec!["monitoring"], "[monitoring]\nzz-bogus = 1\n"),
+            (vec!["renewals"], "[renewals]\nzz-bogus = 1\n"),
+            (
+                vec!["waiver"],
+                "[[waiver]]\nrule = \"x\"\nreason = \"r\"\nexpires = 2027-01-01\nzz-bogus = 1\n",
+            ),
+        ] {
+            let e = toml::from_str::<RawPolicy>(probe).unwrap_err().to_string();
+            // "expected `a`", "expected `a` or `b`", "expected one of `a`, ...".
+            let list = e
+                .split("zz-bogus`, expected")
+                .nth(1)
+                .unwrap_or_else(|| panic!("{path:?}: {e}"));
+            let mut serde_keys: Vec<&str> = list.split('`').skip(1).step_by(2).collect();
+            serde_keys.sort_unstable();
+            let mut ours = known_keys(&path).to_vec();
+            ours.sort_unstable();
+            assert_eq!(ours, serde_keys, "{path:?}");
+        }
+    }
+
     #[test]
     fn builtins_load() {
         for name in builtin_names() {
@@ -774,7 +1234,10 @@ mod tests {
         );
         let e = load(Some(&f)).unwrap_err();
         let text = e.to_string();
-        assert!(text.contains("p.toml:2: bad severity `hgih`"), "{text}");
+        assert!(
+            text.contains("p.toml:2: bad fail-on `hgih`") && text.contains("critical or never"),
+            "{text}"
+        );
         assert!(text.contains("p.toml:4: unknown rule"), "{text}");
         assert!(text.contains("p.toml:6: bad severity `loud`"), "{text}");
 
@@ -785,9 +1248,34 @@ mod tests {
         );
         let e = load(Some(&f)).unwrap_err().to_string();
         assert!(
-            e.contains("q.toml:4:") && e.contains("unknown field `alowed`"),
+            e.contains("q.toml:4:") && e.contains("unknown key `alowed` in [open-ports]"),
             "{e}"
         );
+
+        // Every problem at once: two unknown keys, an unknown table, a bad
+        // value after them, and an `extends` of nothing, each with its line.
+        let f = write(
+            d.path(),
+            "many.toml",
+            "extends = \"basline\"\nfial-on = \"high\"\n[open-ports]\nalowed = [1]\nnever-public = [0]\n[bogus]\nx = [\n  1,\n]\n[[waiver]]\nrule = \"PORT-001\"\nreason = \"r\"\nexpires = 2027-01-01\nwhy = 1\n",
+        );
+        let e = load(Some(&f)).unwrap_err();
+        let lines: Vec<String> = e.problems.iter().map(ToString::to_string).collect();
+        let text = lines.join("\n");
+        for want in [
+            "many.toml:1: extends `basline`: no such policy",
+            "many.toml:2: unknown key `fial-on`",
+            "many.toml:4: unknown key `alowed` in [open-ports]",
+            "many.toml:5: a port must be between 1 and 65535",
+            "many.toml:6: unknown key `bogus`",
+            "many.toml:14: unknown key `why` in [waiver]",
+        ] {
+            assert!(text.contains(want), "{want}:\n{text}");
+        }
+
+        // A policy without a name is named after its file.
+        let f = write(d.path(), "team-policy.toml", "extends = \"baseline\"\n");
+        assert_eq!(load(Some(&f)).unwrap().name, "team-policy");
 
         let f = write(d.path(), "r.toml", "[open-ports]\nallowed = [0, 22]\n");
         let e = load(Some(&f)).unwrap_err().to_string();
@@ -798,6 +1286,62 @@ mod tests {
 
         let e = load(Some("no-such-policy")).unwrap_err().to_string();
         assert!(e.contains("built-in: baseline"), "{e}");
+    }
+
+    #[test]
+    fn updates_monitoring_renewals() {
+        let d = tempfile::tempdir().unwrap();
+        let f = write(
+            d.path(),
+            "u.toml",
+            "[updates]\nminimum-cht-version = \"4.22\"\n[[updates.cht]]\nseries = \"5.3\"\nreleased = \"2026-10-01\"\nsource = \"https://docs.communityhealthtoolkit.org/releases/\"\n[[updates.os]]\nid = \"ubuntu\"\nversion = \"20.04\"\nend = \"2030-04-30\"\nsource = \"Ubuntu Pro\"\n[monitoring]\nmin-free-percent = 25\n[renewals]\nhorizon-days = 60\n",
+        );
+        let p = load(Some(&f)).unwrap();
+        assert_eq!(
+            p.updates.minimum_cht_version.as_ref().unwrap().1,
+            semver::Version::new(4, 22, 0)
+        );
+        let t = p.updates.lifecycle();
+        assert!(t.cht_line(5, 3).is_some());
+        assert_eq!(
+            t.os_row("ubuntu", "20.04").unwrap().end,
+            Date::parse("2030-04-30")
+        );
+        assert_eq!(p.monitoring.min_free_percent, 25);
+        assert_eq!(p.renewals.horizon_days, 60);
+        // What `policy show` prints loads back to the same policy.
+        let again = load(Some(&write(d.path(), "show.toml", &p.to_toml()))).unwrap();
+        assert_eq!(again.updates, p.updates);
+        assert_eq!(again.monitoring, p.monitoring);
+        assert_eq!(again.renewals, p.renewals);
+
+        let f = write(
+            d.path(),
+            "bad.toml",
+            "[updates]\nminimum-cht-version = \"latest\"\n[[updates.os]]\nid = \"ubuntu\"\nversion = \"26.04\"\nend = \"soon\"\nsource = \"x\"\n[[updates.cht]]\nseries = \"5\"\nsource = \"x\"\n[monitoring]\nmin-free-percent = 5\nhigh-free-percent = 10\n[renewals]\nhorizon-days = -1\n",
+        );
+        let e = load(Some(&f)).unwrap_err().to_string();
+        assert!(e.contains("bad.toml:2: minimum-cht-version must be"), "{e}");
+        assert!(
+            e.contains("bad.toml:3: [[updates.os]]: `end` must be a date"),
+            "{e}"
+        );
+        assert!(e.contains("bad.toml:8: [[updates.cht]]: `series`"), "{e}");
+        assert!(e.contains("high-free-percent (10) must not exceed"), "{e}");
+        assert!(
+            e.contains("bad.toml:15: horizon-days must be between"),
+            "{e}"
+        );
+        let f = write(
+            d.path(),
+            "typo.toml",
+            "[updates]\nminimum-version = \"4.22\"\n",
+        );
+        let e = load(Some(&f)).unwrap_err().to_string();
+        assert!(
+            e.contains("typo.toml:2:") && e.contains("unknown key `minimum-version` in [updates]"),
+            "{e}"
+        );
     }
 
     #[test]

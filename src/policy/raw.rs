@@ -20,6 +20,9 @@ pub struct RawPolicy {
     pub password_policy: Option<RawPasswordPolicy>,
     pub tls: Option<RawTls>,
     pub env_segregation: Option<RawEnv>,
+    pub updates: Option<RawUpdates>,
+    pub monitoring: Option<RawMonitoring>,
+    pub renewals: Option<RawRenewals>,
     /// Environment labels and the tree paths (globs) that carry them.
     pub environments: Option<BTreeMap<Spanned<String>, RawGlobs>>,
     #[serde(default)]
@@ -71,6 +74,32 @@ pub struct RawEnv {
     /// Read a per-environment `.env` one folder above the compose files
     /// (`prod/.env` for `prod/compose/*.yml`).
     pub environment_dotenv: Option<Spanned<bool>>,
+}
+
+/// `[updates]`: the minimum CHT version and rows added to the release tables.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawUpdates {
+    pub minimum_cht_version: Option<Spanned<String>>,
+    #[serde(default)]
+    pub cht: Vec<Spanned<crate::lifecycle::RawCht>>,
+    #[serde(default)]
+    pub os: Vec<Spanned<crate::lifecycle::RawOs>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawMonitoring {
+    pub min_free_percent: Option<Spanned<i64>>,
+    pub high_free_percent: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawRenewals {
+    pub horizon_days: Option<Spanned<i64>>,
+    pub domain_medium_days: Option<Spanned<i64>>,
+    pub domain_high_days: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize)]

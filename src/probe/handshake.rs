@@ -5,7 +5,6 @@
 //! reads the response head (for HSTS). Never judges.
 
 use std::io::Write;
-use std::net::TcpStream;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -16,6 +15,7 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::server::ParsedCertificate;
 use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
 
+use crate::probe::deadline::BoundedStream;
 use crate::probe::http;
 
 /// The verification outcome of a presented chain.
@@ -266,7 +266,7 @@ pub struct Outcome {
 
 /// Runs one rustls handshake on `stream`; with `http_host`, also a GET.
 pub fn run(
-    stream: TcpStream,
+    stream: BoundedStream,
     config_versions: &[&'static rustls::SupportedProtocolVersion],
     suites: Option<Vec<rustls::SupportedCipherSuite>>,
     name: ServerName<'static>,

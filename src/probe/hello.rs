@@ -126,6 +126,8 @@ pub enum ReadError {
     /// The peer closed the connection before saying anything.
     Closed,
     TimedOut,
+    /// The per-endpoint deadline ran out (the peer may still be dripping).
+    Deadline(String),
     /// Bytes that are not TLS, or TLS that breaks the rules.
     Garbage(String),
     Io(String),
@@ -136,6 +138,7 @@ impl std::fmt::Display for ReadError {
         match self {
             ReadError::Closed => f.write_str("the server closed the connection without answering"),
             ReadError::TimedOut => f.write_str("the server did not answer in time"),
+            ReadError::Deadline(why) => f.write_str(why),
             ReadError::Garbage(why) => write!(f, "the server's answer is not valid TLS: {why}"),
             ReadError::Io(e) => write!(f, "connection error: {e}"),
         }
@@ -166,6 +169,9 @@ pub fn alert_name(desc: u8) -> &'static str {
 }
 
 fn io_error(e: &std::io::Error) -> ReadError {
+    if let Some(d) = crate::probe::deadline::DeadlineExceeded::of(e) {
+        return ReadError::Deadline(d.to_string());
+    }
     match e.kind() {
         std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => ReadError::TimedOut,
         std::io::ErrorKind::UnexpectedEof => ReadError::Closed,

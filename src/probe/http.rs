@@ -35,11 +35,11 @@ impl Response {
                 let v = kv.next().unwrap_or_default().trim().trim_matches('"');
                 return Some(
                     v.parse::<u64>()
-                        .map_err(|_| format!("max-age {v:?} is not a number")),
+                        .map_err(|_| format!("max-age {:?} is not a number", shown(v))),
                 );
             }
         }
-        Some(Err(format!("no max-age in {value:?}")))
+        Some(Err(format!("no max-age in {:?}", shown(value))))
     }
 }
 
@@ -98,6 +98,9 @@ pub fn get(stream: &mut (impl Read + Write), host_header: &str) -> Result<Respon
 }
 
 pub fn describe_io(e: &std::io::Error) -> String {
+    if let Some(d) = crate::probe::deadline::DeadlineExceeded::of(e) {
+        return d.to_string();
+    }
     match e.kind() {
         std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
             "the server did not answer in time".to_string()
@@ -111,6 +114,16 @@ fn find_head_end(buf: &[u8]) -> Option<usize> {
     buf.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 2)
 }
 
+/// At most 40 characters of what a server sent, for an error: enough to
+/// recognise, never a whole (up to 64 KiB) line (found by fuzzing).
+fn shown(s: &str) -> String {
+    let mut out: String = s.chars().take(40).collect();
+    if out.len() < s.len() {
+        out.push('…');
+    }
+    out
+}
+
 fn parse_head(head: &[u8]) -> Result<Response, String> {
     let text =
         std::str::from_utf8(head).map_err(|_| "the response is not HTTP (not text)".to_string())?;
@@ -119,20 +132,22 @@ fn parse_head(head: &[u8]) -> Result<Response, String> {
     let mut parts = status_line.splitn(3, ' ');
     let proto = parts.next().unwrap_or_default();
     if !proto.starts_with("HTTP/1.") {
-        let shown: String = status_line.chars().take(40).collect();
-        return Err(format!("the response is not HTTP/1.x: {shown:?}"));
+        return Err(format!(
+            "the response is not HTTP/1.x: {:?}",
+            shown(status_line)
+        ));
     }
     let status: u16 = parts
         .next()
         .and_then(|s| s.parse().ok())
         .filter(|s| (100..600).contains(s))
-        .ok_or_else(|| format!("bad status line {status_line:?}"))?;
+        .ok_or_else(|| format!("bad status line {:?}", shown(status_line)))?;
     let reason = parts.next().unwrap_or_default().to_string();
     let mut headers = Vec::new();
     for line in lines.filter(|l| !l.is_empty()) {
         let (name, value) = line
             .split_once(':')
-            .ok_or_else(|| format!("bad header line {line:?}"))?;
+            .ok_or_else(|| format!("bad header line {:?}", shown(line)))?;
         headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
     }
     Ok(Response {
@@ -158,6 +173,11 @@ mod tests {
         assert!(parse_head(b"SSH-2.0-OpenSSH\r\n").is_err());
         assert!(parse_head(b"HTTP/1.1 99999 x\r\n").is_err());
         assert_eq!(host_header("::1", 8443, 443), "[::1]:8443");
+        // Found by fuzzing (fuzz/ tls_hello): a bad header line was quoted
+        // whole, up to the 64 KiB head cap.
+        let long = format!("HTTP/1.1 200 OK\r\n{}\r\n", "x".repeat(5000));
+        let e = parse_head(long.as_bytes()).unwrap_err();
+        assert!(e.len() < 100, "{e}");
         assert_eq!(host_header("a.example", 443, 443), "a.example");
     }
 }

@@ -6,9 +6,12 @@
 //! plain HTTP request to port 80. The engine (`scan.rs`) runs the tasks on
 //! its threads — at most `connections` at a time per endpoint — and hands
 //! the results back to [`Prober::finish`], which assembles the `TlsProbe`
-//! fact. Every socket operation has a timeout and the per-endpoint deadline
-//! bounds them all. Gathers facts; never judges.
+//! fact. Every connect, read and write waits at most min(connect timeout,
+//! time left until the endpoint's absolute deadline) — set anew before each
+//! operation ([`deadline::BoundedStream`]), so a peer that drips bytes cannot
+//! hold a probe past `--tls-deadline`. Gathers facts; never judges.
 
+pub mod deadline;
 pub mod handshake;
 pub mod hello;
 pub mod http;
@@ -25,6 +28,7 @@ use rustls::pki_types::{ServerName, UnixTime};
 use serde::Serialize;
 
 use crate::facts::x509::{self, CertInfo};
+use crate::probe::deadline::{BoundedStream, Deadline, DeadlineExceeded};
 use crate::tls::Version;
 use crate::tls::suites::{MinVersion, SUITES};
 
@@ -316,6 +320,8 @@ pub struct Prober<'a> {
     pub endpoint: &'a Endpoint,
     opts: &'a ProbeOptions,
     start: Instant,
+    /// start + `--tls-deadline`: no socket operation waits past it.
+    deadline: Deadline,
     addr: Result<SocketAddr, String>,
     name: Result<ServerName<'static>, String>,
     /// Set when the port is dead: later tasks do not connect.
@@ -341,6 +347,7 @@ impl<'a> Prober<'a> {
     /// Resolves the endpoint (the only blocking step before the tasks).
     pub fn new(endpoint: &'a Endpoint, opts: &'a ProbeOptions) -> Prober<'a> {
         let start = Instant::now();
+        let deadline = Deadline::new(start, opts.deadline, opts.connect_timeout);
         let mut extra_connections = 0;
         let addr = (endpoint.host.as_str(), endpoint.port)
             .to_socket_addrs()
@@ -351,8 +358,11 @@ impl<'a> Prober<'a> {
                 // the first that takes a connection.
                 if all.len() > 1 {
                     for a in &all {
+                        let Ok(t) = deadline.next_timeout() else {
+                            break;
+                        };
                         extra_connections += 1;
-                        if TcpStream::connect_timeout(a, opts.connect_timeout).is_ok() {
+                        if TcpStream::connect_timeout(a, t).is_ok() {
                             return Ok(*a);
                         }
                     }
@@ -365,6 +375,7 @@ impl<'a> Prober<'a> {
             endpoint,
             opts,
             start,
+            deadline,
             addr,
             name: endpoint.server_name(),
             abort: Mutex::new(None),
@@ -410,25 +421,16 @@ impl<'a> Prober<'a> {
         t
     }
 
-    fn remaining(&self) -> Result<Duration, String> {
-        self.opts
-            .deadline
-            .checked_sub(self.start.elapsed())
-            .filter(|d| !d.is_zero())
-            .ok_or_else(|| {
-                format!(
-                    "the per-endpoint deadline ({}s) ran out",
-                    self.opts.deadline.as_secs()
-                )
-            })
-    }
-
+    /// min(connect timeout, time left), or why there is no time left.
     fn timeout(&self) -> Result<Duration, String> {
-        Ok(self.remaining()?.min(self.opts.connect_timeout))
+        self.deadline.next_timeout().map_err(|e| {
+            DeadlineExceeded::of(&e).map_or_else(|| e.to_string(), ToString::to_string)
+        })
     }
 
-    /// Connects to `addr` with timeouts set; a dead port aborts later tasks.
-    fn connect_to(&self, addr: SocketAddr, fatal: bool) -> Result<TcpStream, ConnectError> {
+    /// Connects to `addr`; the stream bounds each read and write by the
+    /// deadline. A dead port aborts later tasks.
+    fn connect_to(&self, addr: SocketAddr, fatal: bool) -> Result<BoundedStream, ConnectError> {
         if let Some(why) = self.abort.lock().unwrap_or_else(|p| p.into_inner()).clone() {
             return Err(ConnectError::Aborted(why));
         }
@@ -436,14 +438,15 @@ impl<'a> Prober<'a> {
         *self.connections.lock().unwrap_or_else(|p| p.into_inner()) += 1;
         match TcpStream::connect_timeout(&addr, t) {
             Ok(s) => {
-                let io = self.timeout().map_err(ConnectError::Other)?;
-                let _ = s.set_read_timeout(Some(io));
-                let _ = s.set_write_timeout(Some(io));
                 let _ = s.set_nodelay(true);
-                Ok(s)
+                Ok(BoundedStream::new(s, self.deadline))
             }
             Err(e) => {
                 let why = match e.kind() {
+                    _ if self.deadline.passed() => self
+                        .timeout()
+                        .err()
+                        .unwrap_or_else(|| format!("no answer to a connection to {addr}")),
                     std::io::ErrorKind::ConnectionRefused => {
                         format!("connection to {addr} refused")
                     }
@@ -461,7 +464,7 @@ impl<'a> Prober<'a> {
         }
     }
 
-    fn connect(&self) -> Result<TcpStream, String> {
+    fn connect(&self) -> Result<BoundedStream, String> {
         let addr = self.addr.clone()?;
         self.connect_to(addr, true).map_err(|e| e.to_string())
     }

@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::clock::Date;
-use crate::report::escape::display;
+use crate::report::escape::escape;
 use crate::report::wire::{WireReport, WireResult, severity_rank};
 
 /// Reports older than this many days before the newest are flagged.
@@ -330,12 +330,12 @@ pub fn render_text(fleet: &Fleet<'_>) -> String {
         "rampart fleet report: {} host{}, policy {} ({}){}",
         fleet.hosts.len(),
         if fleet.hosts.len() == 1 { "" } else { "s" },
-        display(&fleet.policy.0),
+        escape(&fleet.policy.0),
         short(&fleet.policy.1),
         fleet
             .newest
             .as_deref()
-            .map(|n| format!(", newest scan {}", display(n)))
+            .map(|n| format!(", newest scan {}", escape(n)))
             .unwrap_or_default()
     );
 
@@ -343,7 +343,7 @@ pub fn render_text(fleet: &Fleet<'_>) -> String {
     let name_w = fleet
         .hosts
         .iter()
-        .map(|h| display(&h.name).chars().count())
+        .map(|h| escape(&h.name).chars().count())
         .chain([4])
         .max()
         .unwrap_or(4);
@@ -353,7 +353,7 @@ pub fn render_text(fleet: &Fleet<'_>) -> String {
     }
     out.push('\n');
     for h in &fleet.hosts {
-        let _ = write!(out, "  {:name_w$}", display(&h.name));
+        let _ = write!(out, "  {:name_w$}", escape(&h.name));
         for p in &fleet.packs {
             let cell = h.packs.get(p).copied().unwrap_or_default().cell();
             let _ = write!(out, "  {cell:<w$}", w = p.chars().count());
@@ -373,7 +373,7 @@ pub fn render_text(fleet: &Fleet<'_>) -> String {
             s.severity,
             s.failing.len(),
             s.evaluated,
-            display(&s.rule_name),
+            escape(&s.rule_name),
             list(&s.failing, 8)
         );
     }
@@ -396,15 +396,15 @@ pub fn render_text(fleet: &Fleet<'_>) -> String {
         out.push_str("\nReports to check\n");
         for h in flagged {
             for f in &h.flags {
-                let _ = writeln!(out, "  {}: {}", display(&h.name), display(f));
+                let _ = writeln!(out, "  {}: {}", escape(&h.name), escape(f));
             }
         }
         for (host, file) in &fleet.superseded {
             let _ = writeln!(
                 out,
                 "  {}: {} left out, a newer report of this host is included",
-                display(host),
-                display(file)
+                escape(host),
+                escape(file)
             );
         }
     }
@@ -415,11 +415,11 @@ pub fn render_text(fleet: &Fleet<'_>) -> String {
         let _ = writeln!(
             out,
             "  {} ({}{}): {} fail, {} pass, {} not evaluated, {} waived",
-            display(&h.name),
-            display(h.file),
+            escape(&h.name),
+            escape(h.file),
             h.report
                 .started()
-                .map(|t| format!(", {}", display(t)))
+                .map(|t| format!(", {}", escape(t)))
                 .unwrap_or_default(),
             s.fail,
             s.pass,
@@ -431,8 +431,8 @@ pub fn render_text(fleet: &Fleet<'_>) -> String {
                 .location
                 .as_ref()
                 .map(|l| match l.line {
-                    Some(n) => format!(" {}:{n}", display(&l.path)),
-                    None => format!(" {}", display(&l.path)),
+                    Some(n) => format!(" {}:{n}", escape(&l.path)),
+                    None => format!(" {}", escape(&l.path)),
                 })
                 .unwrap_or_default();
             let _ = writeln!(
@@ -440,7 +440,7 @@ pub fn render_text(fleet: &Fleet<'_>) -> String {
                 "    {:<8} {}{at}  {}",
                 r.severity.to_uppercase(),
                 r.rule_id,
-                display(&r.message)
+                escape(&r.message)
             );
         }
     }
@@ -448,7 +448,11 @@ pub fn render_text(fleet: &Fleet<'_>) -> String {
 }
 
 fn list(names: &[String], most: usize) -> String {
-    let mut shown: Vec<String> = names.iter().take(most).map(|n| display(n)).collect();
+    let mut shown: Vec<String> = names
+        .iter()
+        .take(most)
+        .map(|n| escape(n).into_owned())
+        .collect();
     if names.len() > most {
         shown.push(format!("and {} more", names.len() - most));
     }

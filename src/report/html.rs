@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::catalog::catalog;
-use crate::report::escape::display;
+use crate::report::escape::escape;
 use crate::report::fleet::{Counts, Fleet};
 use crate::report::wire::{WireReport, WireResult, severity_rank};
 
@@ -51,7 +51,7 @@ footer { margin-top: 2rem; color: #6b7280; font-size: .85em; }
 
 /// HTML-escapes scanned-world text after making controls visible.
 fn h(s: &str) -> String {
-    let shown = display(s);
+    let shown = escape(s);
     let mut out = String::with_capacity(shown.len());
     for c in shown.chars() {
         match c {

@@ -10,6 +10,9 @@ use crate::scan::{Report, WaiverState};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// The JSON Schema of this report (`rampart schema`).
+pub const SCHEMA: &str = include_str!("report-v1.schema.json");
+
 #[derive(Serialize)]
 struct JsonReport<'a> {
     schema_version: u32,
@@ -75,6 +78,9 @@ struct ResultOut<'a> {
     fingerprint: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     waiver: Option<WaiverRef<'a>>,
+    /// With `--baseline`: `new` or `unchanged` (failures only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -168,6 +174,7 @@ pub fn render(report: &Report) -> String {
                     .waiver
                     .as_ref()
                     .map(|(reason, origin)| WaiverRef { reason, origin }),
+                baseline_state: report.baseline_state(f).map(|s| s.as_str()),
             })
             .collect(),
         summary: Summary {

@@ -2,11 +2,15 @@
 //! types (versioned, never a dump of internal structs) built from the
 //! engine's `Report`.
 
+pub mod baseline;
+pub mod bound;
 pub mod escape;
 pub mod fleet;
+pub mod github;
 pub mod html;
 pub mod json;
 pub mod sarif;
+pub mod summary;
 pub mod text;
 pub mod wire;
 
@@ -17,6 +21,9 @@ pub enum Format {
     Text,
     Json,
     Sarif,
+    /// GitHub Actions workflow commands (`::error file=…`): annotations
+    /// without GitHub Advanced Security.
+    Github,
     Html,
 }
 
@@ -26,6 +33,7 @@ impl fmt::Display for Format {
             Format::Text => "text",
             Format::Json => "json",
             Format::Sarif => "sarif",
+            Format::Github => "github",
             Format::Html => "html",
         })
     }

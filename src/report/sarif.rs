@@ -3,7 +3,12 @@
 //! texts and `security-severity` (so fixed alerts close), failures (and
 //! waived findings, as suppressed) as results with exactly one relative
 //! physical location and a line, and fingerprints built from rule, target
-//! and logical key, never from line numbers. GitHub's limits are guarded.
+//! and logical key, never from line numbers. GitHub's limits are guarded:
+//! a run over 25,000 results, or a log over 10 MB gzipped, is cut (most
+//! severe first) with a warning and a `toolExecutionNotifications` entry.
+//! Waived findings are left out unless asked for (GitHub ignores
+//! `suppressions` and would open them as alerts); with a baseline every
+//! result carries `baselineState`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -18,6 +23,17 @@ const MAX_RESULTS: usize = 25_000;
 const MAX_RUNS: usize = 20;
 const MAX_TAGS: usize = 10;
 const MAX_DESCRIPTION: usize = 1000;
+/// GitHub's upload limit, gzipped.
+const MAX_GZIP_BYTES: usize = 10 * 1024 * 1024;
+
+/// How to render the SARIF log.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options<'a> {
+    /// `--sarif-category`: put in every run's `automationDetails.id`.
+    pub category: Option<&'a str>,
+    /// `--sarif-waived include`: waived findings as suppressed results.
+    pub include_waived: bool,
+}
 
 #[derive(Serialize)]
 struct Log<'a> {
@@ -72,7 +88,7 @@ struct Text {
 #[derive(Serialize)]
 struct Help<'a> {
     text: &'a str,
-    markdown: &'a str,
+    markdown: String,
 }
 
 #[derive(Serialize)]
@@ -128,6 +144,8 @@ struct SarifResult {
     partial_fingerprints: BTreeMap<&'static str, String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<Suppression>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
     properties: ResultProperties,
 }
 
@@ -165,6 +183,8 @@ struct Suppression {
 #[derive(Serialize)]
 struct ResultProperties {
     severity: &'static str,
+    /// The target, never an absolute machine path: its kind and the path
+    /// relative to the repository (or the host name).
     target: String,
 }
 
@@ -193,9 +213,35 @@ fn clip(text: &str, max: usize) -> String {
     out
 }
 
-fn rule_entry<'a>(meta: &'a RuleMeta, severity: Severity) -> Rule<'a> {
+/// `external/cwe/cwe-NNN` tags (GitHub shows them as CWE links) from a
+/// rule's `CWE-NNN` references.
+fn cwe_tags(meta: &RuleMeta) -> Vec<String> {
+    meta.references
+        .iter()
+        .filter_map(|r| r.strip_prefix("CWE-"))
+        .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+        .map(|n| format!("external/cwe/cwe-{n}"))
+        .collect()
+}
+
+/// A reference as a Markdown link when it has a well-known home.
+fn reference_link(r: &str) -> String {
+    match r.strip_prefix("CWE-") {
+        Some(n) if n.chars().all(|c| c.is_ascii_digit()) => {
+            format!("[{r}](https://cwe.mitre.org/data/definitions/{n}.html)")
+        }
+        _ if r.starts_with("https://") => format!("<{r}>"),
+        _ => r.to_string(),
+    }
+}
+
+fn rule_entry(meta: &RuleMeta, severity: Severity) -> Rule<'_> {
     let mut tags = vec!["security".to_string()];
-    for t in std::iter::once(&meta.pack).chain(&meta.tags) {
+    for t in cwe_tags(meta)
+        .iter()
+        .chain(std::iter::once(&meta.pack))
+        .chain(&meta.tags)
+    {
         if tags.len() < MAX_TAGS && !tags.contains(t) {
             tags.push(t.clone());
         }
@@ -211,7 +257,7 @@ fn rule_entry<'a>(meta: &'a RuleMeta, severity: Severity) -> Rule<'a> {
         },
         help: Help {
             text: &meta.body,
-            markdown: &meta.body,
+            markdown: help_markdown(meta),
         },
         help_uri: meta.help_uri(),
         default_configuration: Configuration {
@@ -237,7 +283,74 @@ fn uri_of(f: &Finding, fallback: &str) -> (String, u32) {
 /// Renders the SARIF log. `category` (from `--sarif-category`) is put in
 /// every run's `automationDetails.id`, so separate CI jobs that upload
 /// rampart results for different trees keep separate alert sets.
+/// Waived findings are left out (see `render_checked` for the options).
 pub fn render(report: &Report, category: Option<&str>) -> String {
+    render_checked(
+        report,
+        &Options {
+            category,
+            include_waived: false,
+        },
+    )
+    .0
+}
+
+/// The rule's help in Markdown: its page, then its references as links.
+fn help_markdown(meta: &RuleMeta) -> String {
+    if meta.references.is_empty() {
+        return meta.body.clone();
+    }
+    let links: Vec<String> = meta.references.iter().map(|r| reference_link(r)).collect();
+    format!(
+        "{}\n\n**References:** {}\n",
+        meta.body.trim_end(),
+        links.join(", ")
+    )
+}
+
+/// Renders the SARIF log, and the warnings (limits that cut results) to
+/// show on standard error.
+pub fn render_checked(report: &Report, options: &Options) -> (String, Vec<String>) {
+    let mut warnings = Vec::new();
+    let (text, cut) = render_limited(report, options, None, &mut warnings);
+    if gzip_len(&text) <= MAX_GZIP_BYTES {
+        return (text, warnings);
+    }
+    // Over GitHub's upload size: halve the results per run until it fits.
+    let mut limit = cut.max(1) / 2;
+    loop {
+        let mut w = Vec::new();
+        let (text, _) = render_limited(report, options, Some(limit), &mut w);
+        if gzip_len(&text) <= MAX_GZIP_BYTES || limit <= 1 {
+            warnings.extend(w);
+            return (text, warnings);
+        }
+        limit /= 2;
+    }
+}
+
+fn gzip_len(text: &str) -> usize {
+    use std::io::Write as _;
+    // Most logs are far below the limit even uncompressed.
+    if text.len() <= MAX_GZIP_BYTES {
+        return text.len();
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let _ = gz.write_all(text.as_bytes());
+    gz.finish().map_or(usize::MAX, |v| v.len())
+}
+
+/// Renders with at most `limit` results per run (GitHub's 25,000 when
+/// `None`); returns the log and the largest number of results of a run.
+fn render_limited(
+    report: &Report,
+    options: &Options,
+    limit: Option<usize>,
+    warnings: &mut Vec<String>,
+) -> (String, usize) {
+    let max_results = limit.unwrap_or(MAX_RESULTS).min(MAX_RESULTS);
+    let mut largest = 0usize;
+    let category = options.category;
     let cat = catalog();
     let category_prefix = category
         .map(|c| c.trim_matches('/').replace(char::is_whitespace, "-"))
@@ -321,23 +434,35 @@ pub fn render(report: &Report, category: Option<&str>) -> String {
         let mut findings: Vec<&Finding> = report
             .results
             .iter()
-            .filter(|f| matches!(f.status, Status::Fail | Status::Waived) && in_run(&f.target))
+            .filter(|f| {
+                (f.status == Status::Fail || (f.status == Status::Waived && options.include_waived))
+                    && in_run(&f.target)
+            })
             .collect();
+        largest = largest.max(findings.len());
         let mut notifications = Vec::new();
-        if findings.len() > MAX_RESULTS {
+        if findings.len() > max_results {
             findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+            let why = if limit.is_some() {
+                "GitHub's 10 MB (gzipped) upload limit"
+            } else {
+                "GitHub's limit of 25,000 results per run"
+            };
+            let text = format!(
+                "run {category}: {} results exceed {why}; only the {} most severe are included (the JSON report has them all)",
+                findings.len(),
+                max_results
+            );
+            warnings.push(format!("SARIF {text}"));
             notifications.push(Notification {
                 level: "warning",
-                message: Text {
-                    text: format!(
-                        "{} results exceed GitHub's limit; the {} most severe are included",
-                        findings.len(),
-                        MAX_RESULTS
-                    ),
-                },
+                message: Text { text },
                 associated_rule: None,
             });
-            findings.truncate(MAX_RESULTS);
+            findings.truncate(max_results);
+            findings.sort_by(|a, b| {
+                (&a.target, &a.rule.id, &a.location).cmp(&(&b.target, &b.rule.id, &b.location))
+            });
         }
         let results = findings
             .iter()
@@ -375,9 +500,10 @@ pub fn render(report: &Report, category: Option<&str>) -> String {
                         })
                         .into_iter()
                         .collect(),
+                    baseline_state: report.baseline_state(f).map(|s| s.as_str()),
                     properties: ResultProperties {
                         severity: f.severity.as_str(),
-                        target: f.target.clone(),
+                        target: relative_target(&f.target),
                     },
                 }
             })
@@ -460,5 +586,127 @@ pub fn render(report: &Report, category: Option<&str>) -> String {
     };
     let mut text = serde_json::to_string_pretty(&log).expect("SARIF serialises");
     text.push('\n');
-    text
+    (text, largest)
+}
+
+/// A target id without an absolute machine path: `tree:/home/me/deploy`
+/// becomes `tree:deploy` (its last component), `root:/mnt/img` `root:img`.
+fn relative_target(id: &str) -> String {
+    match id.split_once(':') {
+        Some((kind, rest)) if rest.starts_with('/') && kind != "tls" => {
+            let (path, suffix) = rest.split_once('#').map_or((rest, ""), |(p, s)| (p, s));
+            let last = path
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .filter(|l| !l.is_empty())
+                .unwrap_or("root");
+            if suffix.is_empty() {
+                format!("{kind}:{last}")
+            } else {
+                format!("{kind}:{last}#{suffix}")
+            }
+        }
+        _ => id.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::{Evidence, Location};
+    use crate::scan::TargetInfo;
+    use crate::target::TargetKind;
+
+    fn report_with(n: usize) -> Report {
+        let meta = catalog().get("PORT-003").expect("PORT-003");
+        let results = (0..n)
+            .map(|i| Finding {
+                rule: meta,
+                target: "tree:.".to_string(),
+                status: Status::Fail,
+                severity: if i % 2 == 0 {
+                    Severity::Critical
+                } else {
+                    Severity::Low
+                },
+                message: format!("finding {i}"),
+                location: Some(Location {
+                    path: format!("f{i}.yml"),
+                    line: Some(1),
+                    uri: format!("f{i}.yml"),
+                }),
+                evidence: Evidence::new(),
+                key: i.to_string(),
+                fingerprint: format!("{i:032x}"),
+                waiver: None,
+            })
+            .collect();
+        Report {
+            policy: crate::policy::load(None).expect("baseline"),
+            policy_sha256: String::new(),
+            targets: vec![TargetInfo {
+                id: "tree:.".to_string(),
+                kind: TargetKind::Tree,
+                environment: None,
+                category: "tree".to_string(),
+                files: 1,
+                notes: Vec::new(),
+                error: None,
+            }],
+            results,
+            waivers: Vec::new(),
+            evaluated: BTreeSet::from([("tree".to_string(), "PORT-003")]),
+            today: crate::clock::Date::parse("2026-11-22").expect("date"),
+            header: None,
+            baseline: None,
+            fail_on_new: false,
+        }
+    }
+
+    #[test]
+    fn runs_over_githubs_result_limit_are_cut_with_a_warning() {
+        let (text, warnings) = render_checked(&report_with(MAX_RESULTS + 7), &Options::default());
+        let log: serde_json::Value = serde_json::from_str(&text).expect("json");
+        let run = &log["runs"][0];
+        let results = run["results"].as_array().expect("results");
+        assert_eq!(results.len(), MAX_RESULTS);
+        // The most severe are kept: every critical one.
+        let critical = results.iter().filter(|r| r["level"] == "error").count();
+        assert_eq!(critical, (MAX_RESULTS + 7).div_ceil(2));
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("25,000"), "{warnings:?}");
+        let notes = run["invocations"][0]["toolExecutionNotifications"].to_string();
+        assert!(notes.contains("25,000 results per run"), "{notes}");
+
+        let (_, warnings) = render_checked(&report_with(10), &Options::default());
+        assert!(warnings.is_empty());
+    }
+
+    #[test]
+    fn cwe_references_become_tags() {
+        let meta = catalog()
+            .all()
+            .iter()
+            .find(|m| m.references.iter().any(|r| r.starts_with("CWE-")))
+            .expect("a rule with a CWE");
+        let tags = cwe_tags(meta);
+        assert!(!tags.is_empty() && tags.iter().all(|t| t.starts_with("external/cwe/cwe-")));
+        let entry = rule_entry(meta, meta.severity);
+        assert!(entry.properties.tags.contains(&tags[0]));
+        assert!(
+            entry
+                .help
+                .markdown
+                .contains("https://cwe.mitre.org/data/definitions/")
+        );
+    }
+
+    #[test]
+    fn properties_never_hold_absolute_paths() {
+        assert_eq!(relative_target("tree:/home/me/deploy/"), "tree:deploy");
+        assert_eq!(relative_target("root:/mnt/img#cht"), "root:img#cht");
+        assert_eq!(relative_target("tree:deploy/prod"), "tree:deploy/prod");
+        assert_eq!(relative_target("tls:[::1]:443"), "tls:[::1]:443");
+    }
 }

@@ -2,6 +2,9 @@
 //! each failure with its location, message and a remediation hint, then what
 //! could not be evaluated and why, waived findings, waiver problems and
 //! notes. Colour only when asked (the CLI decides: terminal, `NO_COLOR`).
+//! Lines wrap to the given width with a hanging indent, and every string
+//! from the scanned world goes through `escape` first, so no line of the
+//! report starts with text a scanned file or peer chose.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -9,6 +12,11 @@ use std::fmt::Write as _;
 use crate::outcome::{Severity, Status};
 use crate::scan::{Finding, Report, WaiverState};
 use crate::target::TargetKind;
+
+use super::escape::escape;
+
+/// The width of the report when it does not go to a terminal.
+pub const DEFAULT_WIDTH: usize = 100;
 
 #[derive(Clone, Copy)]
 pub struct Style {
@@ -63,10 +71,114 @@ fn control_status(outcomes: &[&Finding]) -> Status {
 fn location_text(f: &Finding) -> String {
     match &f.location {
         Some(l) => match l.line {
-            Some(n) => format!("{}:{n}", l.path),
-            None => l.path.clone(),
+            Some(n) => format!("{}:{n}", escape(&l.path)),
+            None => escape(&l.path).into_owned(),
         },
-        None => f.target.clone(),
+        None => escape(&f.target).into_owned(),
+    }
+}
+
+/// A finding's message without its own location repeated: a leading
+/// `PATH: ` is dropped and the file's path inside the message becomes
+/// "this file". Escaped.
+fn message_text(f: &Finding) -> String {
+    let mut m = f.message.clone();
+    if let Some(l) = &f.location
+        && !l.path.is_empty()
+    {
+        if let Some(rest) = m.strip_prefix(&format!("{}: ", l.path)) {
+            m = rest.to_string();
+        }
+        if l.line.is_some() && m.contains(&l.path) {
+            m = m.replace(&l.path, "this file");
+        }
+    }
+    if let Some(rest) = m.strip_prefix(&format!("{}: ", f.target)) {
+        m = rest.to_string();
+    }
+    escape(&m).into_owned()
+}
+
+/// The reason a finding was not evaluated, with what is specific to one
+/// finding taken out, so findings with the same reason fold together: the
+/// subject before the first `: `, the file's path, `${NAME}` references.
+fn reason_key(f: &Finding) -> String {
+    let m = message_text(f);
+    let m = match m.split_once(": ") {
+        Some((subject, rest)) if !subject.is_empty() && subject.len() < 80 => rest.to_string(),
+        _ => m,
+    };
+    let mut out = String::with_capacity(m.len());
+    let mut rest = m.as_str();
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..i]);
+        match rest[i..].find('}') {
+            Some(j) => {
+                out.push_str("${…}");
+                rest = &rest[i + j + 1..];
+            }
+            None => {
+                rest = &rest[i..];
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Word-wraps `text` (plain, already escaped) to `width` columns: the first
+/// line after `first` columns of indent, the others after `cont`.
+fn wrap(text: &str, width: usize, first: usize, cont: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut len = 0usize;
+    let mut avail = width.saturating_sub(first).max(20);
+    for word in text.split(' ') {
+        let mut word = word.to_string();
+        loop {
+            let wl = word.chars().count();
+            let need = if len == 0 { wl } else { len + 1 + wl };
+            if need <= avail {
+                if len > 0 {
+                    line.push(' ');
+                }
+                line.push_str(&word);
+                len = need;
+                break;
+            }
+            if len > 0 {
+                lines.push(std::mem::take(&mut line));
+                len = 0;
+                avail = width.saturating_sub(cont).max(20);
+                continue;
+            }
+            // A word longer than a line: break it.
+            let head: String = word.chars().take(avail).collect();
+            word = word.chars().skip(avail).collect();
+            lines.push(head);
+            avail = width.saturating_sub(cont).max(20);
+        }
+    }
+    if len > 0 || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// Writes `text` wrapped, indented by `first` then `cont` spaces, each line
+/// painted with `paint`.
+fn put_wrapped(
+    out: &mut String,
+    text: &str,
+    width: usize,
+    first: usize,
+    cont: usize,
+    paint: impl Fn(&str) -> String,
+) {
+    for (i, l) in wrap(text, width, first, cont).iter().enumerate() {
+        let indent = if i == 0 { first } else { cont };
+        let _ = writeln!(out, "{}{}", " ".repeat(indent), paint(l));
     }
 }
 
@@ -88,10 +200,10 @@ fn environment_matrix(report: &Report, style: Style) -> String {
         };
         let set: BTreeSet<String> = list
             .iter()
-            .filter_map(|e| e.as_str().map(str::to_string))
+            .filter_map(|e| e.as_str().map(|e| escape(e).into_owned()))
             .collect();
         envs.extend(set.iter().cloned());
-        rows.entry((item.to_string(), f.rule.id.clone()))
+        rows.entry((escape(item).into_owned(), f.rule.id.clone()))
             .or_default()
             .extend(set);
     }
@@ -138,17 +250,26 @@ fn environment_matrix(report: &Report, style: Style) -> String {
     out
 }
 
+/// The report at the default width (100 columns).
 pub fn render(report: &Report, style: Style) -> String {
+    render_width(report, style, DEFAULT_WIDTH)
+}
+
+/// How many paths a folded not-evaluated reason lists before "and N more".
+const FIRST_PATHS: usize = 3;
+
+/// The report wrapped to `width` columns.
+pub fn render_width(report: &Report, style: Style, width: usize) -> String {
+    let width = width.clamp(40, 1000);
     let mut out = String::new();
     let targets = report.targets.len();
-    let rules: std::collections::BTreeSet<&str> =
-        report.results.iter().map(|f| f.rule.id.as_str()).collect();
+    let rules: BTreeSet<&str> = report.results.iter().map(|f| f.rule.id.as_str()).collect();
     let _ = writeln!(
         out,
         "{} {} · policy {} · {} target{} · {} rule{}",
         style.bold("rampart"),
         env!("CARGO_PKG_VERSION"),
-        report.policy.name,
+        escape(&report.policy.name),
         targets,
         if targets == 1 { "" } else { "s" },
         rules.len(),
@@ -158,7 +279,7 @@ pub fn render(report: &Report, style: Style) -> String {
         let env = t
             .environment
             .as_deref()
-            .map(|e| format!(" [{e}]"))
+            .map(|e| format!(" [{}]", escape(e)))
             .unwrap_or_default();
         match &t.error {
             Some(e) => {
@@ -166,19 +287,26 @@ pub fn render(report: &Report, style: Style) -> String {
                     out,
                     "  {} {}{env}: {}",
                     style.paint("1;31", "error"),
-                    t.id,
-                    e
+                    escape(&t.id),
+                    escape(e)
                 );
             }
             None => {
                 let what = match t.kind {
                     TargetKind::Tree | TargetKind::Host => {
-                        format!(" {}", style.dim(&format!("({} config files)", t.files)))
+                        format!(
+                            " {}",
+                            style.dim(&format!(
+                                "({} config file{})",
+                                t.files,
+                                if t.files == 1 { "" } else { "s" }
+                            ))
+                        )
                     }
                     TargetKind::Env => format!(" {}", style.dim("(compared across targets)")),
-                    TargetKind::Tls => String::new(),
+                    TargetKind::Tls | TargetKind::Domain => String::new(),
                 };
-                let _ = writeln!(out, "  {}{env}{what}", t.id);
+                let _ = writeln!(out, "  {}{env}{what}", escape(&t.id));
             }
         }
     }
@@ -214,7 +342,11 @@ pub fn render(report: &Report, style: Style) -> String {
             "  {:<20} {:>5} {:>5} {:>5} {:>5} {:>7}",
             "pack", "pass", "fail", "n/a", "n/e", "waived"
         );
+        let mut total = [0usize; 5];
         for (pack, row) in &packs {
+            for (t, n) in total.iter_mut().zip(row) {
+                *t += n;
+            }
             let fail = format!("{:>5}", row[1]);
             let fail = if row[1] > 0 {
                 style.paint("31", &fail)
@@ -233,6 +365,11 @@ pub fn render(report: &Report, style: Style) -> String {
                 pack, row[0], fail, row[2], ne, row[4]
             );
         }
+        let _ = writeln!(
+            out,
+            "  {:<20} {:>5} {:>5} {:>5} {:>5} {:>7}",
+            "total controls", total[0], total[1], total[2], total[3], total[4]
+        );
     }
 
     out.push_str(&environment_matrix(report, style));
@@ -259,11 +396,21 @@ pub fn render(report: &Report, style: Style) -> String {
         })
         .collect();
     groups.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    let fail_controls: BTreeSet<(&str, &str)> = failures
+        .iter()
+        .map(|f| (f.rule.id.as_str(), f.target.as_str()))
+        .collect();
     if !failures.is_empty() {
         let _ = writeln!(
             out,
             "\n{}",
-            style.bold(&format!("Failures ({})", failures.len()))
+            style.bold(&format!(
+                "Failures ({} finding{} in {} control{})",
+                failures.len(),
+                if failures.len() == 1 { "" } else { "s" },
+                fail_controls.len(),
+                if fail_controls.len() == 1 { "" } else { "s" },
+            ))
         );
         for (severity, _, fs) in &groups {
             let rule = fs[0].rule;
@@ -286,48 +433,97 @@ pub fn render(report: &Report, style: Style) -> String {
                 } else {
                     format!("{} ", style.severity(f.severity).trim_end())
                 };
-                let _ = writeln!(out, "    {sev}{}", location_text(f));
-                let _ = writeln!(out, "      {}", f.message);
+                let state = match report.baseline_state(f) {
+                    Some(s) => format!(" [{s}]"),
+                    None => String::new(),
+                };
+                let loc = format!("{}{state}", location_text(f));
+                if sev.is_empty() {
+                    put_wrapped(&mut out, &loc, width, 4, 8, str::to_string);
+                } else {
+                    let _ = write!(out, "    {sev}");
+                    put_wrapped(&mut out, &loc, width, 0, 8, str::to_string);
+                }
+                put_wrapped(&mut out, &message_text(f), width, 6, 8, str::to_string);
             }
-            let _ = writeln!(
-                out,
-                "    {} {}",
-                style.paint("36", "fix:"),
-                rule.remediation
+            put_wrapped(
+                &mut out,
+                &format!("fix: {}", rule.remediation),
+                width,
+                4,
+                9,
+                |l| match l.strip_prefix("fix:") {
+                    Some(rest) => format!("{}{rest}", style.paint("36", "fix:")),
+                    None => l.to_string(),
+                },
             );
         }
     }
 
-    // Not evaluated, folded by (reason, location).
-    let mut ne: BTreeMap<(String, String), Vec<&str>> = BTreeMap::new();
-    for f in report
+    // Not evaluated, folded by reason: one entry per reason with a count,
+    // the rules, and the first paths.
+    let ne_findings: Vec<&Finding> = report
         .results
         .iter()
         .filter(|f| f.status == Status::NotEvaluated)
-    {
-        let where_ = f
-            .location
-            .as_ref()
-            .map(|_| location_text(f))
-            .unwrap_or_else(|| f.target.clone());
-        ne.entry((where_, f.message.clone()))
-            .or_default()
-            .push(&f.rule.id);
+        .collect();
+    let mut ne: BTreeMap<String, Vec<&Finding>> = BTreeMap::new();
+    for f in &ne_findings {
+        ne.entry(reason_key(f)).or_default().push(f);
     }
     if !ne.is_empty() {
         let _ = writeln!(
             out,
             "\n{}",
-            style.bold(&format!("Not evaluated ({})", ne.len()))
+            style.bold(&format!(
+                "Not evaluated ({} finding{}, {} reason{})",
+                ne_findings.len(),
+                if ne_findings.len() == 1 { "" } else { "s" },
+                ne.len(),
+                if ne.len() == 1 { "" } else { "s" },
+            ))
         );
-        for ((where_, why), rules) in &ne {
-            let _ = writeln!(
-                out,
-                "  {} {}",
-                style.paint("33", &rules.join(", ")),
-                style.dim(where_)
+        let mut reasons: Vec<(&String, &Vec<&Finding>)> = ne.iter().collect();
+        reasons.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
+        for (why, fs) in reasons {
+            let rules: BTreeSet<&str> = fs.iter().map(|f| f.rule.id.as_str()).collect();
+            let rules: Vec<&str> = rules.into_iter().collect();
+            let mut places: Vec<(&Option<crate::outcome::Location>, &str, String)> = fs
+                .iter()
+                .map(|f| (&f.location, f.target.as_str(), location_text(f)))
+                .collect();
+            places.sort();
+            places.dedup_by(|a, b| a.2 == b.2);
+            let mut at: Vec<String> = places
+                .iter()
+                .take(FIRST_PATHS)
+                .map(|p| p.2.clone())
+                .collect();
+            if places.len() > FIRST_PATHS {
+                at.push(format!("and {} more", places.len() - FIRST_PATHS));
+            }
+            let head = if fs.len() == 1 {
+                why.clone()
+            } else {
+                format!("{}× {why}", fs.len())
+            };
+            put_wrapped(&mut out, &head, width, 2, 6, |l| l.to_string());
+            put_wrapped(
+                &mut out,
+                &format!("rules: {}", rules.join(", ")),
+                width,
+                6,
+                13,
+                |l| style.paint("33", l),
             );
-            let _ = writeln!(out, "    {why}");
+            put_wrapped(
+                &mut out,
+                &format!("at: {}", at.join(", ")),
+                width,
+                6,
+                10,
+                |l| style.dim(l),
+            );
         }
     }
 
@@ -347,12 +543,19 @@ pub fn render(report: &Report, style: Style) -> String {
                 .waiver
                 .as_ref()
                 .expect("waived findings carry their waiver");
-            let _ = writeln!(
-                out,
-                "  {} {}  {}",
-                f.rule.id,
-                location_text(f),
-                style.dim(&format!("{reason} ({origin})"))
+            put_wrapped(
+                &mut out,
+                &format!(
+                    "{} {}  {} ({})",
+                    f.rule.id,
+                    location_text(f),
+                    escape(reason),
+                    escape(origin)
+                ),
+                width,
+                2,
+                6,
+                |l| l.to_string(),
             );
         }
     }
@@ -380,7 +583,18 @@ pub fn render(report: &Report, style: Style) -> String {
                 ),
                 _ => "matches nothing: remove it or fix its rule, target or path".to_string(),
             };
-            let _ = writeln!(out, "  {} ({}): {what}", w.waiver.rule, w.waiver.origin);
+            put_wrapped(
+                &mut out,
+                &format!(
+                    "{} ({}): {what}",
+                    escape(&w.waiver.rule),
+                    escape(&w.waiver.origin)
+                ),
+                width,
+                2,
+                6,
+                |l| l.to_string(),
+            );
         }
     }
 
@@ -388,20 +602,23 @@ pub fn render(report: &Report, style: Style) -> String {
         .targets
         .iter()
         .flat_map(|t| {
-            t.notes.iter().map(move |(p, m)| match p {
-                Some(p) => format!("{p}: {m}"),
-                None => format!("{}: {m}", t.id),
+            t.notes.iter().map(move |(p, m)| {
+                let m = match p {
+                    Some(p) => m.strip_prefix(&format!("{p}: ")).unwrap_or(m),
+                    None => m,
+                };
+                format!("{}: {}", escape(p.as_deref().unwrap_or(&t.id)), escape(m))
             })
         })
         .collect();
     if !notes.is_empty() {
         let _ = writeln!(out, "\n{}", style.bold(&format!("Notes ({})", notes.len())));
         for n in notes {
-            let _ = writeln!(out, "  {}", style.dim(&n));
+            put_wrapped(&mut out, &n, width, 2, 6, |l| style.dim(l));
         }
     }
 
-    // Verdict line.
+    // Verdict line: counts of findings, as in the section headers.
     let mut by_sev: BTreeMap<std::cmp::Reverse<Severity>, usize> = BTreeMap::new();
     for f in &failures {
         *by_sev.entry(std::cmp::Reverse(f.severity)).or_default() += 1;
@@ -412,15 +629,17 @@ pub fn render(report: &Report, style: Style) -> String {
         .collect::<Vec<_>>()
         .join(", ");
     let code = report.exit_code();
-    let verdict = match code {
-        0 => style.paint("32", "passed"),
-        1 => style.paint("1;31", "failed"),
-        _ => style.paint("1;33", "incomplete"),
+    let (verdict, verdict_code) = match code {
+        0 => ("passed", "32"),
+        1 => ("failed", "1;31"),
+        _ => ("incomplete", "1;33"),
     };
-    let _ = writeln!(
-        out,
-        "\n{}: {} failure{}{} · {} not evaluated · {} waived · fails on {} → {verdict} (exit {code})",
-        style.bold("Result"),
+    let new_text = match report.new_failures() {
+        Some(n) => format!(" ({n} new)"),
+        None => String::new(),
+    };
+    let plain = format!(
+        "Result: {} failure{}{}{new_text} · {} not evaluated · {} waived · fails on {}{} → {verdict} (exit {code})",
         failures.len(),
         if failures.len() == 1 { "" } else { "s" },
         if sev_text.is_empty() {
@@ -431,9 +650,32 @@ pub fn render(report: &Report, style: Style) -> String {
         report.count(Status::NotEvaluated),
         report.count(Status::Waived),
         report.policy.fail_on.map_or("never", |s| s.as_str()),
+        if report.fail_on_new {
+            " (new only)"
+        } else {
+            ""
+        },
     );
+    out.push('\n');
+    put_wrapped(&mut out, &plain, width, 0, 2, |l| {
+        l.replacen("Result:", &style.bold("Result:"), 1).replacen(
+            &format!("→ {verdict}"),
+            &format!("→ {}", style.paint(verdict_code, verdict)),
+            1,
+        )
+    });
     for why in report.incomplete() {
-        let _ = writeln!(out, "  {} {why}", style.paint("33", "incomplete:"));
+        put_wrapped(
+            &mut out,
+            &format!("incomplete: {}", escape(&why)),
+            width,
+            2,
+            6,
+            |l| match l.strip_prefix("incomplete:") {
+                Some(rest) => format!("{}{rest}", style.paint("33", "incomplete:")),
+                None => l.to_string(),
+            },
+        );
     }
     out
 }

@@ -5,11 +5,14 @@
 
 pub mod disk_encryption;
 pub mod env_segregation;
+pub mod monitoring;
 pub mod open_ports;
 pub mod password_policy;
+pub mod renewals;
 pub mod tls;
 pub mod tls_config;
 pub mod token_login;
+pub mod updates;
 
 use crate::clock::Date;
 use crate::facts::Facts;
@@ -47,6 +50,9 @@ pub const PACKS: &[&[Rule]] = &[
     tls_config::RULES,
     env_segregation::RULES,
     disk_encryption::RULES,
+    updates::RULES,
+    monitoring::RULES,
+    renewals::RULES,
 ];
 
 /// All registered rules, sorted by id.

@@ -26,6 +26,7 @@ pub enum TargetKind {
     Host,
     Tls,
     Env,
+    Domain,
 }
 
 impl TargetKind {
@@ -35,6 +36,7 @@ impl TargetKind {
             TargetKind::Host => "host",
             TargetKind::Tls => "tls",
             TargetKind::Env => "env",
+            TargetKind::Domain => "domain",
         }
     }
 
@@ -44,6 +46,7 @@ impl TargetKind {
             TargetKind::Host,
             TargetKind::Tls,
             TargetKind::Env,
+            TargetKind::Domain,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -76,6 +79,19 @@ pub enum Source {
     /// Every other target of the scan, compared by environment.
     Env,
     Tls(TlsSource),
+    /// A registrable domain whose registration is looked up over RDAP.
+    Domain(DomainSource),
+}
+
+/// A domain registration (`--domains`, `--check-domains`): no root; its
+/// fact is the RDAP answer.
+#[derive(Debug)]
+pub struct DomainSource {
+    /// The registrable domain (`example.org`).
+    pub domain: String,
+    /// The names that led to it (`cht.example.org`).
+    pub from: Vec<String>,
+    pub options: std::sync::Arc<crate::rdap::RdapOptions>,
 }
 
 /// A live TLS endpoint: no root; its facts are the probe's results.
@@ -224,25 +240,50 @@ impl Target {
         }
     }
 
+    pub fn domain(
+        domain: String,
+        from: Vec<String>,
+        options: std::sync::Arc<crate::rdap::RdapOptions>,
+    ) -> Target {
+        Target {
+            id: format!("domain:{domain}"),
+            kind: TargetKind::Domain,
+            environment: None,
+            environment_explicit: false,
+            source: Source::Domain(DomainSource {
+                domain,
+                from,
+                options,
+            }),
+        }
+    }
+
+    pub fn domain_source(&self) -> Option<&DomainSource> {
+        match &self.source {
+            Source::Domain(d) => Some(d),
+            _ => None,
+        }
+    }
+
     pub fn root(&self) -> Option<&Root> {
         match &self.source {
             Source::Tree(t) => Some(&t.root),
             Source::Host(h) => Some(&h.root),
-            Source::Env | Source::Tls(_) => None,
+            Source::Env | Source::Tls(_) | Source::Domain(_) => None,
         }
     }
 
     pub fn host_source(&self) -> Option<&HostSource> {
         match &self.source {
             Source::Host(h) => Some(h),
-            Source::Tree(_) | Source::Env | Source::Tls(_) => None,
+            Source::Tree(_) | Source::Env | Source::Tls(_) | Source::Domain(_) => None,
         }
     }
 
     pub fn tls_source(&self) -> Option<&TlsSource> {
         match &self.source {
             Source::Tls(t) => Some(t),
-            Source::Tree(_) | Source::Host(_) | Source::Env => None,
+            Source::Tree(_) | Source::Host(_) | Source::Env | Source::Domain(_) => None,
         }
     }
 
@@ -268,7 +309,7 @@ impl Target {
                 line: None,
                 uri: format!("environments/{}", sanitize_uri_path(rel)),
             },
-            Source::Tls(_) => self.pseudo_location(rel),
+            Source::Tls(_) | Source::Domain(_) => self.pseudo_location(rel),
         }
     }
 
@@ -286,6 +327,12 @@ impl Target {
                 path: t.endpoint.display(),
                 line: None,
                 uri: tls_pseudo_uri(&t.endpoint.host, t.endpoint.port),
+            },
+            // `domains/<domain>`: one pseudo-file per registration.
+            Source::Domain(d) => Location {
+                path: format!("domain {}", d.domain),
+                line: None,
+                uri: format!("domains/{}", sanitize_uri_segment(&d.domain)),
             },
         }
     }

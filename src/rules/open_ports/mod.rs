@@ -9,7 +9,7 @@ mod port004;
 mod port005;
 mod port006;
 mod port007;
-mod published;
+pub(crate) mod published;
 
 use crate::facts::sockets::{Listener, Sockets};
 use crate::outcome::{Judgement, Outcome};

@@ -78,6 +78,26 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             j.checked(format!("{} ({mode:04o})", loc.path));
         }
     }
+    // A key directory that could not be listed (an unprivileged scan of
+    // /etc/ssl/private) hides the keys this rule is about: unknown, never
+    // "no private keys".
+    if host {
+        for n in &ctx.facts.inventory.notes {
+            if let Some(rel) = &n.rel
+                && is_key_dir(rel)
+                && n.message.starts_with("could not read directory")
+            {
+                j.not_evaluated(
+                    rel.clone(),
+                    format!(
+                        "the private-key directory could not be listed: {}",
+                        n.message
+                    ),
+                )
+                .at(target.location(rel));
+            }
+        }
+    }
     j.finish(
         if host {
             "Every private key is readable only by its owner."
@@ -86,4 +106,14 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
         },
         "no private keys",
     )
+}
+
+/// Directories where hosts keep TLS private keys.
+fn is_key_dir(rel: &str) -> bool {
+    let rel = rel.trim_start_matches('/').trim_end_matches('/');
+    rel == "etc/ssl/private"
+        || rel.starts_with("etc/ssl/private/")
+        || rel.starts_with("etc/letsencrypt/")
+        || rel.starts_with("etc/pki/tls/private")
+        || rel.ends_with("/private")
 }

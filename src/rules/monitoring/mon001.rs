@@ -1,0 +1,130 @@
+//! MON-001 production-not-monitored: a production CHT instance (its
+//! `app_url`, `COMMON_NAME`, ingress host) is in no Watchdog
+//! `cht-instances.yml`. A tree that holds Watchdog lists is judged on its
+//! own; the instances of trees without one are judged by the environments
+//! target against every Watchdog list of the scan.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::facts::Facts;
+use crate::facts::env_items::{EnvItems, Role, host_of};
+use crate::facts::grafana::Monitoring;
+use crate::outcome::{Judgement, Location, Outcome, not_applicable};
+use crate::rules::Ctx;
+use crate::target::TargetKind;
+
+/// The production hosts a target serves: host → (setting, location).
+fn production_hosts(ctx: &Ctx, facts: &Facts) -> BTreeMap<String, (String, Location)> {
+    let items = facts.get::<EnvItems>();
+    let mut out = BTreeMap::new();
+    for h in &items.hosts {
+        if h.role != Role::Serves || h.defaulted || h.host == "localhost" {
+            continue;
+        }
+        let env = ctx.policy.file_environment(facts.target, &h.rel);
+        if !ctx.policy.is_production(env.as_deref()) {
+            continue;
+        }
+        let mut loc = facts.target.location(&h.rel);
+        loc.line = h.line;
+        out.entry(h.host.clone())
+            .or_insert((h.setting.clone(), loc));
+    }
+    out
+}
+
+/// The hosts a target's Watchdog lists watch.
+fn watched(facts: &Facts, into: &mut BTreeSet<String>, lists: &mut Vec<String>) {
+    let m = facts.get::<Monitoring>();
+    for (rel, targets) in &m.instance_lists {
+        lists.push(facts.target.location(rel).path);
+        into.extend(targets.iter().filter_map(|(t, _)| host_of(t)));
+    }
+}
+
+fn has_lists(facts: &Facts) -> bool {
+    let m = facts.get::<Monitoring>();
+    !m.instance_lists.is_empty() || !m.broken_lists.is_empty()
+}
+
+fn judge(
+    j: &mut Judgement,
+    hosts: &BTreeMap<String, (String, Location)>,
+    watched: &BTreeSet<String>,
+    lists: &[String],
+) {
+    for (host, (setting, loc)) in hosts {
+        if watched.contains(host) {
+            j.checked(format!("{host} ({setting}) is watched"));
+            continue;
+        }
+        j.fail(
+            format!("unmonitored|{host}"),
+            format!(
+                "The production instance {host} ({setting}) is in no CHT Watchdog instance list ({}): nobody is alerted when it goes down, fills its disk or stops replicating. Add it to cht-instances.yml.",
+                if lists.is_empty() {
+                    "none in the scan".to_string()
+                } else {
+                    lists.join(", ")
+                }
+            ),
+        )
+        .at(loc.clone())
+        .evidence("host", host.clone())
+        .evidence("setting", setting.clone())
+        .evidence("instance_lists", lists.to_vec());
+    }
+}
+
+pub fn check(ctx: &Ctx) -> Vec<Outcome> {
+    let mut j = Judgement::new();
+    let mut seen = BTreeSet::new();
+    let mut lists = Vec::new();
+    if ctx.target().kind == TargetKind::Env {
+        let peers: Vec<&Facts> = ctx
+            .facts
+            .peers
+            .iter()
+            .filter(|f| f.target.root().is_some())
+            .collect();
+        for f in &peers {
+            watched(f, &mut seen, &mut lists);
+            report_broken(&mut j, f);
+        }
+        let mut hosts = BTreeMap::new();
+        for f in peers.iter().filter(|f| !has_lists(f)) {
+            for (h, v) in production_hosts(ctx, f) {
+                hosts.entry(h).or_insert(v);
+            }
+        }
+        judge(&mut j, &hosts, &seen, &lists);
+        return j.finish(
+            "Every production CHT instance of the scan is in a Watchdog instance list.",
+            "no production CHT instance (app_url, COMMON_NAME, ingress host) outside trees that carry their own Watchdog list",
+        );
+    }
+    if !has_lists(ctx.facts) {
+        return not_applicable(
+            "no CHT Watchdog cht-instances.yml in this tree; production instances are judged against every Watchdog list of the scan by the environments comparison",
+        );
+    }
+    watched(ctx.facts, &mut seen, &mut lists);
+    report_broken(&mut j, ctx.facts);
+    judge(&mut j, &production_hosts(ctx, ctx.facts), &seen, &lists);
+    j.finish(
+        "Every production CHT instance of the tree is in its Watchdog instance list.",
+        "no production CHT instance (app_url, COMMON_NAME, ingress host) in the tree",
+    )
+}
+
+fn report_broken(j: &mut Judgement, facts: &Facts) {
+    let m = facts.get::<Monitoring>();
+    for (rel, e) in &m.broken_lists {
+        let loc = facts.target.location(rel);
+        j.not_evaluated(
+            format!("{}#{rel}", facts.target.id),
+            format!("{}: {e}; the instances it lists are unknown", loc.path),
+        )
+        .at(loc);
+    }
+}

@@ -1,0 +1,139 @@
+//! MON-006 metrics-exposed: node_exporter (9100), cAdvisor (8080),
+//! Prometheus (9090) or Grafana (3000) reachable on a public interface. On a
+//! tree: a compose service running one of those images publishes a port on a
+//! non-loopback address. On a host: a non-loopback listener on one of those
+//! ports owned by the exporter's process (or by `docker-proxy`, a published
+//! container port). Metrics tell an attacker the software, versions and load
+//! of every service; Prometheus and exporters have no login at all.
+
+use crate::facts::grafana::Monitoring;
+use crate::facts::sockets::Sockets;
+use crate::outcome::{Judgement, Outcome, not_evaluated};
+use crate::rules::Ctx;
+use crate::rules::open_ports::published::published_ports;
+use crate::target::TargetKind;
+
+/// Default ports and the process names that serve them.
+const ENDPOINTS: [(u16, &str, &[&str]); 4] = [
+    (
+        9100,
+        "node_exporter",
+        &["node_exporter", "node-exporter", "prometheus-node"],
+    ),
+    (8080, "cAdvisor", &["cadvisor"]),
+    (9090, "Prometheus", &["prometheus"]),
+    (3000, "Grafana", &["grafana", "grafana-server"]),
+];
+
+pub fn check(ctx: &Ctx) -> Vec<Outcome> {
+    if ctx.target().kind == TargetKind::Host {
+        return host(ctx);
+    }
+    let m = ctx.facts.get::<Monitoring>();
+    let mut j = Judgement::new();
+    let ports = published_ports(ctx, &mut Judgement::new());
+    for svc in &m.services {
+        let prefix = format!("{}#{}/", svc.rel, svc.service);
+        let mut any = false;
+        for p in ports.iter().filter(|p| p.key.starts_with(&prefix)) {
+            any = true;
+            if p.published.is_loopback() {
+                j.checked(format!(
+                    "{} {}: {}",
+                    svc.what,
+                    svc.service,
+                    p.published.describe()
+                ));
+                continue;
+            }
+            j.fail(
+                p.key.clone(),
+                format!(
+                    "Service {} ({}) publishes {} on {}: its metrics or dashboards are reachable from the network. Bind it to 127.0.0.1 and reach it through an authenticating reverse proxy or a VPN.",
+                    svc.service,
+                    svc.what,
+                    p.published.describe(),
+                    if p.published.all_interfaces() {
+                        "every interface".to_string()
+                    } else {
+                        format!("address {}", p.published.host_ip.as_deref().unwrap_or_default())
+                    }
+                ),
+            )
+            .at(p.location.clone())
+            .evidence("service", svc.service.clone())
+            .evidence("published", p.published.describe());
+        }
+        if !any {
+            j.checked(format!("{} {}: no published port", svc.what, svc.service));
+        }
+    }
+    j.finish(
+        "No node_exporter, cAdvisor, Prometheus or Grafana port is published beyond loopback.",
+        "no node_exporter, cAdvisor, Prometheus or Grafana service in the compose files",
+    )
+}
+
+fn host(ctx: &Ctx) -> Vec<Outcome> {
+    let sockets = ctx.facts.get::<Sockets>();
+    if let Some(why) = sockets.unusable() {
+        return not_evaluated(why);
+    }
+    let mut j = Judgement::new();
+    for l in sockets.listeners.iter().filter(|l| l.proto == "tcp") {
+        let Some((_, what, names)) = ENDPOINTS.iter().find(|(p, _, _)| *p == l.port) else {
+            continue;
+        };
+        let loc = ctx.target().location(l.rel).with_line(l.line);
+        if l.is_loopback() {
+            j.checked(format!("{} {}", what, l.address()));
+            continue;
+        }
+        let name = l.process.as_ref().map(|p| p.name.to_ascii_lowercase());
+        let serves = match name.as_deref() {
+            Some(n) if names.iter().any(|x| n.contains(x)) => Some(format!("{what} ({n})")),
+            Some("docker-proxy") => Some(format!(
+                "a published container port (docker-proxy), {what}'s default"
+            )),
+            Some(_) => None,
+            None => {
+                j.not_evaluated(
+                    format!("{}|{}", l.address(), l.port),
+                    format!(
+                        "port {} ({what}'s default) listens on {}; its owner is {}",
+                        l.port,
+                        l.scope(),
+                        sockets.owner_text(l)
+                    ),
+                )
+                .at(loc);
+                continue;
+            }
+        };
+        match serves {
+            Some(who) => {
+                j.fail(
+                    format!("{}|{}", l.address(), l.port),
+                    format!(
+                        "Port {} listens on {} ({}) and is served by {who}: metrics or dashboards reachable from the network. Bind it to 127.0.0.1 and put an authenticating proxy or VPN in front.",
+                        l.port,
+                        l.scope(),
+                        l.address()
+                    ),
+                )
+                .at(loc)
+                .evidence("address", l.address())
+                .evidence("process", sockets.owner_text(l));
+            }
+            None => j.checked(format!(
+                "{}: {} (not {what})",
+                l.address(),
+                sockets.owner_text(l)
+            )),
+        }
+    }
+    j.finish(
+        "No node_exporter, cAdvisor, Prometheus or Grafana listens beyond loopback.",
+        "no listener on 9100, 8080, 9090 or 3000",
+    )
+}

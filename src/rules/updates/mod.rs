@@ -1,0 +1,54 @@
+//! The updates pack: CHT images below the supported release line
+//! (UPDATE-001), images not pinned to a release in production (UPDATE-002),
+//! mixed CHT versions in one instance (UPDATE-003), an operating system past
+//! its vendor's end of support (UPDATE-004), security updates not automatic
+//! (UPDATE-005), a reboot pending after updates (UPDATE-006).
+
+mod update001;
+mod update002;
+mod update003;
+mod update004;
+mod update005;
+mod update006;
+
+use crate::facts::images::Image;
+use crate::outcome::Location;
+use crate::rules::{Ctx, Rule};
+
+pub const RULES: &[Rule] = &[
+    Rule {
+        id: "UPDATE-001",
+        check: update001::check,
+    },
+    Rule {
+        id: "UPDATE-002",
+        check: update002::check,
+    },
+    Rule {
+        id: "UPDATE-003",
+        check: update003::check,
+    },
+    Rule {
+        id: "UPDATE-004",
+        check: update004::check,
+    },
+    Rule {
+        id: "UPDATE-005",
+        check: update005::check,
+    },
+    Rule {
+        id: "UPDATE-006",
+        check: update006::check,
+    },
+];
+
+/// Where an image is written.
+pub fn at(ctx: &Ctx, image: &Image) -> Location {
+    ctx.target().location(&image.rel).with_line(image.line)
+}
+
+/// A stable key for an image finding: file, what runs it, the reference as
+/// written.
+pub fn key(image: &Image) -> String {
+    format!("{}|{}|{}", image.rel, image.via, image.raw)
+}

@@ -1,0 +1,223 @@
+//! RENEW-002 end to end: the rampart binary against a local RDAP server
+//! (plain HTTP through --rdap-url): an expiring, a far, a malformed and a
+//! silent registration; and a scan without --domains/--check-domains makes
+//! no connection at all.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use serde_json::Value;
+
+struct Server {
+    url: String,
+    connections: Arc<AtomicUsize>,
+}
+
+fn answer(path: &str) -> Option<String> {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let json = |date: &str| {
+        format!(
+            "{{\"objectClassName\":\"domain\",\"ldhName\":\"{name}\",\"events\":[{{\"eventAction\":\"registration\",\"eventDate\":\"2015-03-01T00:00:00Z\"}},{{\"eventAction\":\"expiration\",\"eventDate\":\"{date}T10:00:00Z\"}}]}}"
+        )
+    };
+    let (status, body) = match name {
+        "expiring.org" => ("200 OK", json("2026-12-02")),
+        "far.org" => ("200 OK", json("2028-06-30")),
+        "lapsed.org" => ("200 OK", json("2026-11-01")),
+        "malformed.org" => ("200 OK", "<html>registry maintenance</html>".to_string()),
+        "noexpiry.org" => ("200 OK", "{\"events\":[]}".to_string()),
+        "silent.org" => return None,
+        _ => ("404 Not Found", "{}".to_string()),
+    };
+    Some(format!(
+        "HTTP/1.1 {status}\r\nContent-Type: application/rdap+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    ))
+}
+
+fn server() -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/rdap/", listener.local_addr().unwrap());
+    let connections = Arc::new(AtomicUsize::new(0));
+    let count = connections.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            count.fetch_add(1, Ordering::SeqCst);
+            std::thread::spawn(move || {
+                let mut req = Vec::new();
+                let mut buf = [0u8; 1024];
+                while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match s.read(&mut buf) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => req.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let text = String::from_utf8_lossy(&req);
+                let path = text.split_whitespace().nth(1).unwrap_or("/").to_string();
+                match answer(&path) {
+                    Some(a) => {
+                        let _ = s.write_all(a.as_bytes());
+                    }
+                    // Silent: hold the connection open, answer nothing.
+                    None => std::thread::sleep(Duration::from_secs(20)),
+                }
+            });
+        }
+    });
+    Server { url, connections }
+}
+
+fn scan(args: &[&str]) -> (Option<i32>, Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_rampart"))
+        .arg("scan")
+        .args(args)
+        .args([
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--today",
+            "2026-11-22",
+            "--connect-timeout",
+            "1",
+            "--tls-deadline",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let json = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{e}: {text}\n{}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code(), json)
+}
+
+fn results<'a>(j: &'a Value, target: &str) -> Vec<&'a Value> {
+    j["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["rule_id"] == "RENEW-002" && r["target"] == target)
+        .collect()
+}
+
+#[test]
+fn rdap_expiring_far_malformed_silent() {
+    let s = server();
+    let (code, j) = scan(&[
+        "--domains",
+        "cht.expiring.org",
+        "far.org",
+        "www.lapsed.org",
+        "malformed.org",
+        "noexpiry.org",
+        "silent.org",
+        "unknown.org",
+        "--rdap-url",
+        &s.url,
+    ]);
+    // Malformed, silent and unknown registries leave those domain targets
+    // with nothing evaluable: the scan is incomplete (exit 2), every other
+    // domain still judged below.
+    assert_eq!(code, Some(2));
+    let one = |t: &str| {
+        let r = results(&j, t);
+        assert_eq!(r.len(), 1, "{t}: {r:?}");
+        r[0].clone()
+    };
+    let r = one("domain:expiring.org");
+    assert_eq!(r["status"], "fail");
+    assert_eq!(
+        r["severity"], "high",
+        "10 days left: under domain-high-days"
+    );
+    assert!(
+        r["message"]
+            .as_str()
+            .unwrap()
+            .contains("expires on 2026-12-02 (in 10 days)")
+    );
+    assert!(r["message"].as_str().unwrap().contains("cht.expiring.org"));
+    let r = one("domain:lapsed.org");
+    assert_eq!(
+        (r["status"].as_str(), r["severity"].as_str()),
+        (Some("fail"), Some("critical"))
+    );
+    assert_eq!(one("domain:far.org")["status"], "pass");
+    let r = one("domain:malformed.org");
+    assert_eq!(r["status"], "not_evaluated");
+    assert!(r["message"].as_str().unwrap().contains("not JSON"), "{r}");
+    let r = one("domain:noexpiry.org");
+    assert_eq!(r["status"], "not_evaluated");
+    assert!(
+        r["message"]
+            .as_str()
+            .unwrap()
+            .contains("no expiration event")
+    );
+    let r = one("domain:silent.org");
+    assert_eq!(r["status"], "not_evaluated");
+    let m = r["message"].as_str().unwrap();
+    assert!(
+        m.contains("deadline") || m.contains("timed out") || m.contains("no complete RDAP answer"),
+        "{m}"
+    );
+    let r = one("domain:unknown.org");
+    assert_eq!(r["status"], "not_evaluated");
+    assert!(r["message"].as_str().unwrap().contains("404"));
+    assert!(s.connections.load(Ordering::SeqCst) >= 7);
+}
+
+#[test]
+fn a_scan_without_domains_makes_no_connection() {
+    let s = server();
+    let tree = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/trees/cht-production-clean");
+    let (code, j) = scan(&[tree.to_str().unwrap(), "--rdap-url", &s.url]);
+    assert_eq!(code, Some(0));
+    // --check-domains without --tls endpoints names no domain either.
+    let (_, j2) = scan(&[
+        tree.to_str().unwrap(),
+        "--check-domains",
+        "--rdap-url",
+        &s.url,
+    ]);
+    for j in [&j, &j2] {
+        assert!(
+            !j["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["rule_id"] == "RENEW-002"),
+            "no domain target"
+        );
+    }
+    assert_eq!(
+        s.connections.load(Ordering::SeqCst),
+        0,
+        "the RDAP server saw a connection"
+    );
+}
+
+#[test]
+fn names_without_a_registration_are_target_errors() {
+    let s = server();
+    let out = Command::new(env!("CARGO_BIN_EXE_rampart"))
+        .args([
+            "scan",
+            "--domains",
+            "10.0.0.1",
+            "--rdap-url",
+            &s.url,
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "an unusable target is exit 2");
+    assert_eq!(s.connections.load(Ordering::SeqCst), 0);
+}
