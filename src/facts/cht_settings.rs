@@ -9,7 +9,8 @@
 //! `.env` files CHT's compose files and upgrade service read). Values are
 //! kept as [`Secret`]. Collects; never judges.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::facts::compose::{ComposeProjects, EnvVar, Project, Service, image_name};
 use crate::facts::dotenv::DotEnv;
@@ -112,7 +113,7 @@ impl Setting {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Instance {
     pub rel: String,
-    pub env: DotEnv,
+    pub env: Arc<DotEnv>,
 }
 
 #[derive(Debug, Default)]
@@ -223,7 +224,7 @@ impl Collector {
     }
 }
 
-fn dotenv_of<'f>(facts: &'f Facts, rel: &str) -> Option<&'f DotEnv> {
+fn dotenv_of<'f>(facts: &'f Facts, rel: &str) -> Option<&'f Arc<DotEnv>> {
     match facts.doc(rel).map(|d| &d.content) {
         Some(Ok(Parsed::DotEnv(env))) => Some(env),
         _ => None,
@@ -353,6 +354,7 @@ impl Fact for ChtSettings {
         };
         let mut broken = Vec::new();
         let mut instances: Vec<Instance> = Vec::new();
+        let mut instance_rels: HashSet<String> = HashSet::new();
 
         // Compose services first: a value they take from a .env is skipped
         // there and read from the .env itself below.
@@ -381,7 +383,7 @@ impl Fact for ChtSettings {
             if cht
                 && let Some(rel) = &project.vars.env_rel
                 && let Some(env) = dotenv_of(facts, rel)
-                && !instances.iter().any(|i| &i.rel == rel)
+                && instance_rels.insert(rel.clone())
             {
                 instances.push(Instance {
                     rel: rel.clone(),
@@ -412,7 +414,7 @@ impl Fact for ChtSettings {
                         });
                     }
                     if INSTANCE_KEYS.iter().any(|k| env.get(k).is_some())
-                        && !instances.iter().any(|i| i.rel == doc.rel)
+                        && instance_rels.insert(doc.rel.clone())
                     {
                         instances.push(Instance {
                             rel: doc.rel.clone(),
@@ -457,6 +459,9 @@ impl Fact for ChtSettings {
                 .map(|(rel, e)| (rel.clone(), Kind::HelmValues, e.clone())),
         );
         let mut helm_settings: Vec<Setting> = Vec::new();
+        // (file, line, path) → index in `helm_settings`: a leaf several
+        // releases share is one setting naming them all.
+        let mut helm_at: HashMap<(&str, u32, &str), usize> = HashMap::new();
         for release in &helm.releases {
             if release.layers.iter().all(|l| is_example(l)) {
                 continue;
@@ -466,15 +471,13 @@ impl Fact for ChtSettings {
                     continue;
                 };
                 let Some(text) = &leaf.text else { continue };
-                if let Some(s) = helm_settings
-                    .iter_mut()
-                    .find(|s| s.rel == leaf.rel && s.line == Some(leaf.line) && s.written == path)
-                {
-                    if let Via::Helm { releases } = &mut s.via {
+                if let Some(&i) = helm_at.get(&(leaf.rel.as_str(), leaf.line, path)) {
+                    if let Via::Helm { releases } = &mut helm_settings[i].via {
                         releases.push(release.name.clone());
                     }
                     continue;
                 }
+                helm_at.insert((leaf.rel.as_str(), leaf.line, path), helm_settings.len());
                 helm_settings.push(Setting {
                     key: key.to_string(),
                     written: path.to_string(),

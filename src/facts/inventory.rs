@@ -4,7 +4,8 @@
 //! The only place tree files are discovered and read. `.gitignore` is not
 //! honoured: `.env` files are git-ignored and are exactly what must be seen.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -86,8 +87,10 @@ impl Kind {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Parsed {
-    Compose(compose::ComposeFile),
-    DotEnv(dotenv::DotEnv),
+    /// Shared (not copied) by the compose projects that use it.
+    Compose(Arc<compose::ComposeFile>),
+    /// Shared (not copied) by the compose projects and CHT instances that read it.
+    DotEnv(Arc<dotenv::DotEnv>),
     CouchIni(couchdb_ini::IniFile),
     VmArgs(vmargs::VmArgs),
     K8s(Vec<k8s::Object>),
@@ -507,7 +510,7 @@ fn load_as(
         NameKind::DotEnv => doc(
             Kind::DotEnv,
             dotenv::parse(&text)
-                .map(Parsed::DotEnv)
+                .map(|e| Parsed::DotEnv(Arc::new(e)))
                 .map_err(|e| format!("dotenv syntax error at {e}")),
         ),
         NameKind::VmArgs => doc(Kind::VmArgs, vmargs::parse(&text).map(Parsed::VmArgs)),
@@ -575,6 +578,8 @@ pub fn is_example(rel: &str) -> bool {
 /// `env_file:` entries of the compose files found, resolved against each
 /// compose file's directory, that the walk did not already load.
 fn referenced_env_files(root: &Root, docs: &[Doc]) -> Vec<String> {
+    let loaded: HashSet<&str> = docs.iter().map(|d| d.rel.as_str()).collect();
+    let mut wanted: HashSet<String> = HashSet::new();
     let mut out = Vec::new();
     for doc in docs {
         let Ok(Parsed::Compose(file)) = &doc.content else {
@@ -589,7 +594,9 @@ fn referenced_env_files(root: &Root, docs: &[Doc]) -> Vec<String> {
                 let Some(rel) = normalize_rel(dir, &f.raw) else {
                     continue;
                 };
-                if !docs.iter().any(|d| d.rel == rel) && !out.contains(&rel) && root.exists(&rel) {
+                // Each path is looked up once, found or not.
+                if !loaded.contains(rel.as_str()) && wanted.insert(rel.clone()) && root.exists(&rel)
+                {
                     out.push(rel);
                 }
             }
@@ -800,7 +807,7 @@ fn load_yaml(
         return doc(
             Kind::Compose,
             compose::from_yaml(first)
-                .map(Parsed::Compose)
+                .map(|c| Parsed::Compose(Arc::new(c)))
                 .map_err(|e| format!("invalid compose file at {e}")),
         );
     }
@@ -817,7 +824,7 @@ fn load_yaml(
             return doc(
                 Kind::Compose,
                 compose::from_yaml(first)
-                    .map(Parsed::Compose)
+                    .map(|c| Parsed::Compose(Arc::new(c)))
                     .map_err(|e| format!("invalid compose file at {e}")),
             );
         }

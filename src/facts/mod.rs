@@ -39,9 +39,14 @@ pub mod sshd;
 pub mod system;
 
 use std::any::{Any, TypeId};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use rayon::prelude::*;
+
+use crate::outcome::Location;
+use crate::policy::Policy;
 use crate::target::Target;
 pub use inventory::{Doc, Inventory, Kind, LoadOptions, Parsed};
 
@@ -58,6 +63,24 @@ pub struct Facts<'t> {
     /// For the environments target: the facts of every other target.
     pub peers: &'t [Facts<'t>],
     cells: Mutex<HashMap<TypeId, Cell>>,
+    /// Each file's report location and environment, computed once (see
+    /// `index_files`) and shared by every rule and item of the file.
+    files: OnceLock<FileTable>,
+}
+
+/// What every finding about a file needs, computed once per file.
+#[derive(Debug)]
+struct FileInfo {
+    location: Location,
+    /// Index into `FileTable::environments`.
+    environment: Option<usize>,
+}
+
+#[derive(Debug, Default)]
+struct FileTable {
+    by_rel: HashMap<String, FileInfo>,
+    /// The distinct environment labels (a handful per scan).
+    environments: Vec<String>,
 }
 
 impl<'t> Facts<'t> {
@@ -72,6 +95,7 @@ impl<'t> Facts<'t> {
             inventory,
             peers: &[],
             cells: Mutex::new(HashMap::new()),
+            files: OnceLock::new(),
         }
     }
 
@@ -83,6 +107,7 @@ impl<'t> Facts<'t> {
             inventory: Inventory::default(),
             peers,
             cells: Mutex::new(HashMap::new()),
+            files: OnceLock::new(),
         }
     }
 
@@ -108,6 +133,110 @@ impl<'t> Facts<'t> {
             cells.entry(TypeId::of::<F>()).or_default().clone()
         };
         let _ = cell.set(Arc::new(value));
+    }
+
+    /// Computes every file's location and environment once, in parallel
+    /// (the engine calls it before any rule runs). Without it, `location`
+    /// and `environment` compute them on every call.
+    pub fn index_files(&self, policy: &Policy) {
+        self.files.get_or_init(|| {
+            let computed: Vec<(String, Location, Option<String>)> = self
+                .inventory
+                .docs
+                .par_iter()
+                .map(|d| {
+                    (
+                        d.rel.clone(),
+                        self.target.location(&d.rel),
+                        policy.file_environment(self.target, &d.rel),
+                    )
+                })
+                .collect();
+            let mut table = FileTable::default();
+            table.by_rel.reserve(computed.len());
+            for (rel, location, env) in computed {
+                let environment =
+                    env.map(|e| match table.environments.iter().position(|x| *x == e) {
+                        Some(i) => i,
+                        None => {
+                            table.environments.push(e);
+                            table.environments.len() - 1
+                        }
+                    });
+                table.by_rel.insert(
+                    rel,
+                    FileInfo {
+                        location,
+                        environment,
+                    },
+                );
+            }
+            table
+        });
+    }
+
+    /// Collects up front, across cores, the facts most rules share (compose
+    /// projects, helm releases, certificates, nginx, CouchDB configuration,
+    /// then CHT settings and environment items), so rule jobs find them
+    /// ready instead of waiting on the first rule that asks. Called by the
+    /// engine before any rule job; collectors stay free of rayon.
+    pub fn prepare(&self) {
+        if self.inventory.docs.is_empty() {
+            return;
+        }
+        rayon::join(
+            || {
+                rayon::join(
+                    || {
+                        self.get::<compose::ComposeProjects>();
+                    },
+                    || {
+                        self.get::<helm::HelmReleases>();
+                    },
+                )
+            },
+            || {
+                rayon::join(
+                    || {
+                        self.get::<pem::PemFiles>();
+                    },
+                    || {
+                        rayon::join(
+                            || {
+                                self.get::<nginx::NginxTls>();
+                            },
+                            || {
+                                self.get::<couchdb_ini::CouchConfigs>();
+                            },
+                        )
+                    },
+                )
+            },
+        );
+        self.get::<cht_settings::ChtSettings>();
+        self.get::<env_items::EnvItems>();
+    }
+
+    /// The report location of `rel` (a path inside the target's root).
+    pub fn location(&self, rel: &str) -> Location {
+        match self.files.get().and_then(|t| t.by_rel.get(rel)) {
+            Some(info) => info.location.clone(),
+            None => self.target.location(rel),
+        }
+    }
+
+    /// The environment `rel` belongs to (see `Policy::file_environment`).
+    pub fn environment(&self, policy: &Policy, rel: &str) -> Option<Cow<'_, str>> {
+        match self
+            .files
+            .get()
+            .and_then(|t| t.by_rel.get(rel).map(|info| (t, info)))
+        {
+            Some((t, info)) => info
+                .environment
+                .map(|i| Cow::Borrowed(t.environments[i].as_str())),
+            None => policy.file_environment(self.target, rel).map(Cow::Owned),
+        }
     }
 
     pub fn docs(&self) -> impl Iterator<Item = &Doc> {

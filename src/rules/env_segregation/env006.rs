@@ -37,11 +37,10 @@ fn value(inst: &Instance, key: &str, default: Option<&str>) -> Option<(String, O
 
 pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     let settings = ctx.facts.get::<ChtSettings>();
-    let target = ctx.target();
     let mut hosts: BTreeMap<Option<String>, Vec<&Instance>> = BTreeMap::new();
     for inst in &settings.instances {
         hosts
-            .entry(super::environment_of(ctx.policy, target, &inst.rel))
+            .entry(ctx.environment(&inst.rel).map(|e| e.into_owned()))
             .or_default()
             .push(inst);
     }
@@ -60,7 +59,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             for (v, insts) in by_value.into_iter().filter(|(_, i)| i.len() > 1) {
                 let paths: Vec<String> = insts
                     .iter()
-                    .map(|(i, _)| target.location(&i.rel).path)
+                    .map(|(i, _)| ctx.location(&i.rel).path)
                     .collect();
                 colliding.extend(insts.iter().map(|(i, _)| i.rel.as_str()));
                 let (first, line) = insts[0];
@@ -75,7 +74,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                 } else {
                     paths.join(", ")
                 };
-                let loc = target.location(&first.rel);
+                let loc = ctx.location(&first.rel);
                 j.fail(
                     format!("{}#{key}={v}", env.as_deref().unwrap_or("")),
                     format!(
@@ -93,7 +92,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             }
         }
         for inst in group.iter().filter(|i| !colliding.contains(i.rel.as_str())) {
-            j.checked(target.location(&inst.rel).path);
+            j.checked(ctx.location(&inst.rel).path);
         }
     }
     j.finish(
