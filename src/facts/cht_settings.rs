@@ -35,13 +35,14 @@ pub enum Value {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Via {
     DotEnv,
-    /// A compose service's environment (or an image default for it).
+    /// A compose service's environment (or an image default for it). The
+    /// names are shared by every setting of the service, not copied.
     Compose {
-        file: String,
-        service: String,
-        image: String,
+        file: Arc<str>,
+        service: Arc<str>,
+        image: Arc<str>,
         /// The `.env` the compose file is interpolated with.
-        env: Option<String>,
+        env: Option<Arc<str>>,
     },
     /// Helm values, with the releases (combinations of files) it holds in.
     Helm {
@@ -239,11 +240,17 @@ fn compose_env(c: &mut Collector, facts: &Facts, project: &Project, svc: &Servic
         .and_then(|i| vars.resolve(i).ok())
         .map(|i| i.value)
         .unwrap_or_default();
+    let shared: (Arc<str>, Arc<str>, Arc<str>, Option<Arc<str>>) = (
+        Arc::from(project.rel.as_str()),
+        Arc::from(svc.name.as_str()),
+        Arc::from(image.as_str()),
+        vars.env_rel.as_deref().map(Arc::from),
+    );
     let via = || Via::Compose {
-        file: project.rel.clone(),
-        service: svc.name.clone(),
-        image: image.clone(),
-        env: vars.env_rel.clone(),
+        file: shared.0.clone(),
+        service: shared.1.clone(),
+        image: shared.2.clone(),
+        env: shared.3.clone(),
     };
     let env_entry = |name: &str| {
         let rel = vars.env_rel.as_deref()?;
@@ -524,7 +531,7 @@ impl Fact for ChtSettings {
             .collect();
         c.settings.retain(|s| match &s.via {
             Via::Compose { env: Some(env), .. } if s.defaulted() => {
-                !default_at.contains(&(env.clone(), s.key.clone()))
+                !default_at.contains(&(env.to_string(), s.key.clone()))
             }
             _ => true,
         });

@@ -4,7 +4,7 @@
 //! The only place tree files are discovered and read. `.gitignore` is not
 //! honoured: `.env` files are git-ignored and are exactly what must be seen.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -123,11 +123,12 @@ pub struct Note {
     pub message: String,
 }
 
+/// The docs are sorted by `rel`, so a file is found by binary search: no
+/// second copy of every path.
 #[derive(Debug, Default)]
 pub struct Inventory {
     pub docs: Vec<Doc>,
     pub notes: Vec<Note>,
-    index: HashMap<String, usize>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -192,16 +193,16 @@ impl Inventory {
         }
         docs.sort_by(|a, b| a.rel.cmp(&b.rel));
         notes.sort();
-        let index = docs
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (d.rel.clone(), i))
-            .collect();
-        Inventory { docs, notes, index }
+        Inventory { docs, notes }
+    }
+
+    /// The position of `rel` in `docs`.
+    pub fn position(&self, rel: &str) -> Option<usize> {
+        self.docs.binary_search_by(|d| d.rel.as_str().cmp(rel)).ok()
     }
 
     pub fn doc(&self, rel: &str) -> Option<&Doc> {
-        self.index.get(rel).map(|&i| &self.docs[i])
+        self.position(rel).map(|i| &self.docs[i])
     }
 }
 

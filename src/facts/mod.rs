@@ -76,9 +76,10 @@ struct FileInfo {
     environment: Option<usize>,
 }
 
+/// Parallel to `inventory.docs` (found by the same binary search).
 #[derive(Debug, Default)]
 struct FileTable {
-    by_rel: HashMap<String, FileInfo>,
+    by_doc: Vec<FileInfo>,
     /// The distinct environment labels (a handful per scan).
     environments: Vec<String>,
 }
@@ -140,21 +141,20 @@ impl<'t> Facts<'t> {
     /// and `environment` compute them on every call.
     pub fn index_files(&self, policy: &Policy) {
         self.files.get_or_init(|| {
-            let computed: Vec<(String, Location, Option<String>)> = self
+            let computed: Vec<(Location, Option<String>)> = self
                 .inventory
                 .docs
                 .par_iter()
                 .map(|d| {
                     (
-                        d.rel.clone(),
                         self.target.location(&d.rel),
                         policy.file_environment(self.target, &d.rel),
                     )
                 })
                 .collect();
             let mut table = FileTable::default();
-            table.by_rel.reserve(computed.len());
-            for (rel, location, env) in computed {
+            table.by_doc.reserve_exact(computed.len());
+            for (location, env) in computed {
                 let environment =
                     env.map(|e| match table.environments.iter().position(|x| *x == e) {
                         Some(i) => i,
@@ -163,13 +163,10 @@ impl<'t> Facts<'t> {
                             table.environments.len() - 1
                         }
                     });
-                table.by_rel.insert(
-                    rel,
-                    FileInfo {
-                        location,
-                        environment,
-                    },
-                );
+                table.by_doc.push(FileInfo {
+                    location,
+                    environment,
+                });
             }
             table
         });
@@ -217,9 +214,14 @@ impl<'t> Facts<'t> {
         self.get::<env_items::EnvItems>();
     }
 
+    fn file_info(&self, rel: &str) -> Option<&FileInfo> {
+        let table = self.files.get()?;
+        table.by_doc.get(self.inventory.position(rel)?)
+    }
+
     /// The report location of `rel` (a path inside the target's root).
     pub fn location(&self, rel: &str) -> Location {
-        match self.files.get().and_then(|t| t.by_rel.get(rel)) {
+        match self.file_info(rel) {
             Some(info) => info.location.clone(),
             None => self.target.location(rel),
         }
@@ -227,11 +229,7 @@ impl<'t> Facts<'t> {
 
     /// The environment `rel` belongs to (see `Policy::file_environment`).
     pub fn environment(&self, policy: &Policy, rel: &str) -> Option<Cow<'_, str>> {
-        match self
-            .files
-            .get()
-            .and_then(|t| t.by_rel.get(rel).map(|info| (t, info)))
-        {
+        match self.files.get().zip(self.file_info(rel)) {
             Some((t, info)) => info
                 .environment
                 .map(|i| Cow::Borrowed(t.environments[i].as_str())),
