@@ -8,6 +8,7 @@
 //! on the fact the same thread is still collecting.
 
 pub mod cht_settings;
+pub mod cht_sources;
 pub mod compose;
 pub mod couchdb_ini;
 pub mod dotenv;
@@ -37,6 +38,9 @@ pub mod pwquality;
 pub mod shadow;
 pub mod sshd;
 pub mod system;
+// Schedules: cron jobs and systemd units (backups, restarts, updates).
+pub mod cron;
+pub mod systemd;
 
 use std::any::{Any, TypeId};
 use std::borrow::Cow;

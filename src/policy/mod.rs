@@ -63,6 +63,10 @@ pub struct TlsPolicy {
 pub struct EnvPolicy {
     /// Environment labels that are production.
     pub production: Vec<String>,
+    /// Compose files in `<env>/compose/` (or any sub-folder) without a `.env`
+    /// of their own read `<env>/.env`, as they do when a deployment runs
+    /// them with `--project-directory <env>` or `--env-file <env>/.env`.
+    pub environment_dotenv: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -183,6 +187,7 @@ impl Policy {
             },
             env: EnvPolicy {
                 production: vec!["production".to_string(), "prod".to_string()],
+                environment_dotenv: true,
             },
             environments: Vec::new(),
             waivers: Vec::new(),
@@ -625,10 +630,13 @@ impl Validator<'_> {
                 });
             }
         }
-        if let Some(e) = raw.env_segregation
-            && let Some(prod) = e.production
-        {
-            p.env.production = prod.into_iter().map(Spanned::into_inner).collect();
+        if let Some(e) = raw.env_segregation {
+            if let Some(prod) = e.production {
+                p.env.production = prod.into_iter().map(Spanned::into_inner).collect();
+            }
+            if let Some(on) = e.environment_dotenv {
+                p.env.environment_dotenv = on.into_inner();
+            }
         }
         if let Some(envs) = raw.environments {
             for (label, globs) in envs {
