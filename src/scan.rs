@@ -278,6 +278,14 @@ fn run_in_pool(plan: Plan) -> Report {
         .par_iter()
         .map(|t| Facts::load(t, &plan.load))
         .collect();
+    // Derived facts, up front and across cores: every file's location and
+    // environment once, then the facts most rules share. Rule jobs then read
+    // them without waiting on one another.
+    bar.set_message("deriving facts");
+    facts.par_iter().for_each(|f| {
+        f.index_files(&plan.policy);
+        f.prepare();
+    });
     // Live TLS endpoints are probed up front, off the rayon pool.
     let wants_probe = plan
         .rules
@@ -314,7 +322,7 @@ fn run_in_pool(plan: Plan) -> Report {
             f.target.root().is_some()
                 && (f.target.environment.is_some()
                     || f.docs()
-                        .any(|d| plan.policy.file_environment(f.target, &d.rel).is_some()))
+                        .any(|d| f.environment(&plan.policy, &d.rel).is_some()))
         });
     let env_facts = Facts::over(&env_target, &facts);
     let all_targets: Vec<(&Target, &Facts)> = plan

@@ -9,7 +9,8 @@
 //! `.env` files CHT's compose files and upgrade service read). Values are
 //! kept as [`Secret`]. Collects; never judges.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use crate::facts::cht_sources::{self, Front, canonical_key};
 use crate::facts::compose::{ComposeProjects, EnvVar, Project, Service, image_name};
@@ -35,13 +36,14 @@ pub enum Value {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Via {
     DotEnv,
-    /// A compose service's environment (or an image default for it).
+    /// A compose service's environment (or an image default for it). The
+    /// names are shared by every setting of the service, not copied.
     Compose {
-        file: String,
-        service: String,
-        image: String,
+        file: Arc<str>,
+        service: Arc<str>,
+        image: Arc<str>,
         /// The `.env` the compose file is interpolated with.
-        env: Option<String>,
+        env: Option<Arc<str>>,
     },
     /// Helm values, with the releases (combinations of files) it holds in.
     Helm {
@@ -136,7 +138,7 @@ fn env_dir(rel: &str) -> &str {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Instance {
     pub rel: String,
-    pub env: DotEnv,
+    pub env: Arc<DotEnv>,
     /// Its web front, when it has one; `None` for a `.env` that feeds only
     /// CouchDB nodes (no nginx there).
     pub front: Option<Front>,
@@ -250,7 +252,7 @@ impl Collector {
     }
 }
 
-fn dotenv_of<'f>(facts: &'f Facts, rel: &str) -> Option<&'f DotEnv> {
+fn dotenv_of<'f>(facts: &'f Facts, rel: &str) -> Option<&'f Arc<DotEnv>> {
     match facts.doc(rel).map(|d| &d.content) {
         Some(Ok(Parsed::DotEnv(env))) => Some(env),
         _ => None,
@@ -265,11 +267,17 @@ fn compose_env(c: &mut Collector, facts: &Facts, project: &Project, svc: &Servic
         .and_then(|i| vars.resolve(i).ok())
         .map(|i| i.value)
         .unwrap_or_default();
+    let shared: (Arc<str>, Arc<str>, Arc<str>, Option<Arc<str>>) = (
+        Arc::from(project.rel.as_str()),
+        Arc::from(svc.name.as_str()),
+        Arc::from(image.as_str()),
+        vars.env_rel.as_deref().map(Arc::from),
+    );
     let via = || Via::Compose {
-        file: project.rel.clone(),
-        service: svc.name.clone(),
-        image: image.clone(),
-        env: vars.env_rel.clone(),
+        file: shared.0.clone(),
+        service: shared.1.clone(),
+        image: shared.2.clone(),
+        env: shared.3.clone(),
     };
     let env_entry = |name: &str| {
         let rel = vars.env_rel.as_deref()?;
@@ -425,6 +433,8 @@ impl Fact for ChtSettings {
         };
         let mut broken = Vec::new();
         let mut instances: Vec<Instance> = Vec::new();
+        // rel → index in `instances`, so each `.env` is found once.
+        let mut instance_at: HashMap<String, usize> = HashMap::new();
 
         // Compose services first: a value they take from a .env is skipped
         // there and read from the .env itself below.
@@ -460,13 +470,16 @@ impl Fact for ChtSettings {
                 && let Some(rel) = &project.vars.env_rel
                 && let Some(env) = dotenv_of(facts, rel)
             {
-                match instances.iter_mut().find(|i| &i.rel == rel) {
-                    Some(i) => i.front = i.front.or(front),
-                    None => instances.push(Instance {
-                        rel: rel.clone(),
-                        env: env.clone(),
-                        front,
-                    }),
+                match instance_at.get(rel.as_str()) {
+                    Some(&i) => instances[i].front = instances[i].front.or(front),
+                    None => {
+                        instance_at.insert(rel.clone(), instances.len());
+                        instances.push(Instance {
+                            rel: rel.clone(),
+                            env: env.clone(),
+                            front,
+                        });
+                    }
                 }
             }
         }
@@ -496,9 +509,10 @@ impl Fact for ChtSettings {
                         .iter()
                         .any(|k| env.get(k).is_some())
                         .then_some(Front::Nginx);
-                    match instances.iter_mut().find(|i| i.rel == doc.rel) {
-                        Some(i) => i.front = i.front.or(nginx),
+                    match instance_at.get(doc.rel.as_str()) {
+                        Some(&i) => instances[i].front = instances[i].front.or(nginx),
                         None if INSTANCE_KEYS.iter().any(|k| env.get(k).is_some()) => {
+                            instance_at.insert(doc.rel.clone(), instances.len());
                             instances.push(Instance {
                                 rel: doc.rel.clone(),
                                 env: env.clone(),
@@ -545,6 +559,9 @@ impl Fact for ChtSettings {
                 .map(|(rel, e)| (rel.clone(), Kind::HelmValues, e.clone())),
         );
         let mut helm_settings: Vec<Setting> = Vec::new();
+        // (file, line, path) → index in `helm_settings`: a leaf several
+        // releases share is one setting naming them all.
+        let mut helm_at: HashMap<(&str, u32, &str), usize> = HashMap::new();
         for release in &helm.releases {
             if release.layers.iter().all(|l| is_example(l)) {
                 continue;
@@ -554,15 +571,13 @@ impl Fact for ChtSettings {
                     continue;
                 };
                 let Some(text) = &leaf.text else { continue };
-                if let Some(s) = helm_settings
-                    .iter_mut()
-                    .find(|s| s.rel == leaf.rel && s.line == Some(leaf.line) && s.written == path)
-                {
-                    if let Via::Helm { releases } = &mut s.via {
+                if let Some(&i) = helm_at.get(&(leaf.rel.as_str(), leaf.line, path)) {
+                    if let Via::Helm { releases } = &mut helm_settings[i].via {
                         releases.push(release.name.clone());
                     }
                     continue;
                 }
+                helm_at.insert((leaf.rel.as_str(), leaf.line, path), helm_settings.len());
                 helm_settings.push(Setting {
                     key: key.to_string(),
                     written: path.to_string(),
@@ -628,7 +643,7 @@ impl Fact for ChtSettings {
             .collect();
         c.settings.retain(|s| match &s.via {
             Via::Compose { env: Some(env), .. } if s.defaulted() => {
-                !default_at.contains(&(env.clone(), s.key.clone()))
+                !default_at.contains(&(env.to_string(), s.key.clone()))
             }
             _ => true,
         });

@@ -508,9 +508,9 @@ mod tests {
             rel: "docker-compose.yml".to_string(),
             line: Some(3),
             via: Via::Compose {
-                file: "docker-compose.yml".to_string(),
-                service: "api".to_string(),
-                image: String::new(),
+                file: "docker-compose.yml".into(),
+                service: "api".into(),
+                image: "".into(),
                 env: None,
             },
         }

@@ -5,6 +5,7 @@
 //! does. The `ComposeProjects` fact pairs each compose file with its `.env`.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use crate::facts::dotenv::DotEnv;
 use crate::facts::interpolate::{Interpolated, InterpolationError, interpolate};
@@ -258,7 +259,7 @@ fn environment(node: &Node) -> Result<Vec<EnvVar>, ComposeError> {
 #[derive(Clone, Debug, PartialEq)]
 pub enum EnvSource {
     /// The `.env` read (path inside the target).
-    Found { rel: String, env: DotEnv },
+    Found { rel: String, env: Arc<DotEnv> },
     /// A `.env` exists but could not be read or parsed.
     Broken { rel: String, error: String },
     /// No `.env` beside the compose file.
@@ -303,7 +304,7 @@ impl Vars {
 #[derive(Debug)]
 pub struct Project {
     pub rel: String,
-    pub file: ComposeFile,
+    pub file: Arc<ComposeFile>,
     pub vars: Vars,
 }
 

@@ -4,7 +4,8 @@
 //! The only place tree files are discovered and read. `.gitignore` is not
 //! honoured: `.env` files are git-ignored and are exactly what must be seen.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -90,8 +91,10 @@ impl Kind {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Parsed {
-    Compose(compose::ComposeFile),
-    DotEnv(dotenv::DotEnv),
+    /// Shared (not copied) by the compose projects that use it.
+    Compose(Arc<compose::ComposeFile>),
+    /// Shared (not copied) by the compose projects and CHT instances that read it.
+    DotEnv(Arc<dotenv::DotEnv>),
     CouchIni(couchdb_ini::IniFile),
     VmArgs(vmargs::VmArgs),
     K8s(Vec<k8s::Object>),
@@ -126,13 +129,14 @@ pub struct Note {
     pub message: String,
 }
 
+/// The docs are sorted by `rel`, so a file is found by binary search: no
+/// second copy of every path.
 #[derive(Debug, Default)]
 pub struct Inventory {
     pub docs: Vec<Doc>,
     pub notes: Vec<Note>,
     /// See [`LoadOptions::environment_dotenv`].
     pub environment_dotenv: bool,
-    index: HashMap<String, usize>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -203,21 +207,20 @@ impl Inventory {
         }
         docs.sort_by(|a, b| a.rel.cmp(&b.rel));
         notes.sort();
-        let index = docs
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (d.rel.clone(), i))
-            .collect();
         Inventory {
             docs,
             notes,
             environment_dotenv: opts.environment_dotenv,
-            index,
         }
     }
 
+    /// The position of `rel` in `docs`.
+    pub fn position(&self, rel: &str) -> Option<usize> {
+        self.docs.binary_search_by(|d| d.rel.as_str().cmp(rel)).ok()
+    }
+
     pub fn doc(&self, rel: &str) -> Option<&Doc> {
-        self.index.get(rel).map(|&i| &self.docs[i])
+        self.position(rel).map(|i| &self.docs[i])
     }
 }
 
@@ -650,11 +653,11 @@ fn load_as(
         NameKind::DotEnv => doc(
             Kind::DotEnv,
             dotenv::parse(&text)
-                .map(Parsed::DotEnv)
+                .map(|e| Parsed::DotEnv(Arc::new(e)))
                 .map_err(|e| format!("dotenv syntax error at {e}")),
         ),
         NameKind::MaybeDotEnv => match dotenv::parse(&text) {
-            Ok(env) if env_by_content(&env) => doc(Kind::DotEnv, Ok(Parsed::DotEnv(env))),
+            Ok(env) if env_by_content(&env) => doc(Kind::DotEnv, Ok(Parsed::DotEnv(Arc::new(env)))),
             _ => (None, None),
         },
         NameKind::VmArgs => doc(Kind::VmArgs, vmargs::parse(&text).map(Parsed::VmArgs)),
@@ -728,6 +731,8 @@ pub fn is_example(rel: &str) -> bool {
 /// `env_file:` entries of the compose files found, resolved against each
 /// compose file's directory, that the walk did not already load.
 fn referenced_env_files(root: &Root, docs: &[Doc]) -> Vec<String> {
+    let loaded: HashSet<&str> = docs.iter().map(|d| d.rel.as_str()).collect();
+    let mut wanted: HashSet<String> = HashSet::new();
     let mut out = Vec::new();
     for doc in docs {
         let Ok(Parsed::Compose(file)) = &doc.content else {
@@ -742,7 +747,9 @@ fn referenced_env_files(root: &Root, docs: &[Doc]) -> Vec<String> {
                 let Some(rel) = normalize_rel(dir, &f.raw) else {
                     continue;
                 };
-                if !docs.iter().any(|d| d.rel == rel) && !out.contains(&rel) && root.exists(&rel) {
+                // Each path is looked up once, found or not.
+                if !loaded.contains(rel.as_str()) && wanted.insert(rel.clone()) && root.exists(&rel)
+                {
                     out.push(rel);
                 }
             }
@@ -1059,7 +1066,7 @@ fn load_yaml(
         return doc(
             Kind::Compose,
             compose::from_yaml(first)
-                .map(Parsed::Compose)
+                .map(|c| Parsed::Compose(Arc::new(c)))
                 .map_err(|e| format!("invalid compose file at {e}")),
         );
     }
@@ -1076,7 +1083,7 @@ fn load_yaml(
             return doc(
                 Kind::Compose,
                 compose::from_yaml(first)
-                    .map(Parsed::Compose)
+                    .map(|c| Parsed::Compose(Arc::new(c)))
                     .map_err(|e| format!("invalid compose file at {e}")),
             );
         }

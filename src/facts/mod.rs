@@ -48,11 +48,16 @@ pub mod cron;
 pub mod systemd;
 
 use std::any::{Any, TypeId};
+use std::borrow::Cow;
 use std::cell::Cell as FlagCell;
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex, Once, OnceLock};
 
+use rayon::prelude::*;
+
+use crate::outcome::Location;
+use crate::policy::Policy;
 use crate::target::Target;
 pub use inventory::{Doc, Inventory, Kind, LoadOptions, Parsed};
 
@@ -99,6 +104,25 @@ pub struct Facts<'t> {
     /// For the environments target: the facts of every other target.
     pub peers: &'t [Facts<'t>],
     cells: Mutex<HashMap<TypeId, Cell>>,
+    /// Each file's report location and environment, computed once (see
+    /// `index_files`) and shared by every rule and item of the file.
+    files: OnceLock<FileTable>,
+}
+
+/// What every finding about a file needs, computed once per file.
+#[derive(Debug)]
+struct FileInfo {
+    location: Location,
+    /// Index into `FileTable::environments`.
+    environment: Option<usize>,
+}
+
+/// Parallel to `inventory.docs` (found by the same binary search).
+#[derive(Debug, Default)]
+struct FileTable {
+    by_doc: Vec<FileInfo>,
+    /// The distinct environment labels (a handful per scan).
+    environments: Vec<String>,
 }
 
 impl<'t> Facts<'t> {
@@ -113,6 +137,7 @@ impl<'t> Facts<'t> {
             inventory,
             peers: &[],
             cells: Mutex::new(HashMap::new()),
+            files: OnceLock::new(),
         }
     }
 
@@ -124,6 +149,7 @@ impl<'t> Facts<'t> {
             inventory: Inventory::default(),
             peers,
             cells: Mutex::new(HashMap::new()),
+            files: OnceLock::new(),
         }
     }
 
@@ -149,6 +175,107 @@ impl<'t> Facts<'t> {
             cells.entry(TypeId::of::<F>()).or_default().clone()
         };
         let _ = cell.set(Arc::new(value));
+    }
+
+    /// Computes every file's location and environment once, in parallel
+    /// (the engine calls it before any rule runs). Without it, `location`
+    /// and `environment` compute them on every call.
+    pub fn index_files(&self, policy: &Policy) {
+        self.files.get_or_init(|| {
+            let computed: Vec<(Location, Option<String>)> = self
+                .inventory
+                .docs
+                .par_iter()
+                .map(|d| {
+                    (
+                        self.target.location(&d.rel),
+                        policy.file_environment(self.target, &d.rel),
+                    )
+                })
+                .collect();
+            let mut table = FileTable::default();
+            table.by_doc.reserve_exact(computed.len());
+            for (location, env) in computed {
+                let environment =
+                    env.map(|e| match table.environments.iter().position(|x| *x == e) {
+                        Some(i) => i,
+                        None => {
+                            table.environments.push(e);
+                            table.environments.len() - 1
+                        }
+                    });
+                table.by_doc.push(FileInfo {
+                    location,
+                    environment,
+                });
+            }
+            table
+        });
+    }
+
+    /// Collects up front, across cores, the facts most rules share (compose
+    /// projects, helm releases, certificates, nginx, CouchDB configuration,
+    /// then CHT settings and environment items), so rule jobs find them
+    /// ready instead of waiting on the first rule that asks. Called by the
+    /// engine before any rule job; collectors stay free of rayon.
+    pub fn prepare(&self) {
+        if self.inventory.docs.is_empty() {
+            return;
+        }
+        rayon::join(
+            || {
+                rayon::join(
+                    || {
+                        self.get::<compose::ComposeProjects>();
+                    },
+                    || {
+                        self.get::<helm::HelmReleases>();
+                    },
+                )
+            },
+            || {
+                rayon::join(
+                    || {
+                        self.get::<pem::PemFiles>();
+                    },
+                    || {
+                        rayon::join(
+                            || {
+                                self.get::<nginx::NginxTls>();
+                            },
+                            || {
+                                self.get::<couchdb_ini::CouchConfigs>();
+                            },
+                        )
+                    },
+                )
+            },
+        );
+        self.get::<cht_settings::ChtSettings>();
+        self.get::<env_items::EnvItems>();
+    }
+
+    fn file_info(&self, rel: &str) -> Option<&FileInfo> {
+        let table = self.files.get()?;
+        table.by_doc.get(self.inventory.position(rel)?)
+    }
+
+    /// The report location of `rel` (a path inside the target's root).
+    pub fn location(&self, rel: &str) -> Location {
+        match self.file_info(rel) {
+            Some(info) => info.location.clone(),
+            None => self.target.location(rel),
+        }
+    }
+
+    /// The environment `rel` belongs to (see `Policy::file_environment`).
+    pub fn environment(&self, policy: &Policy, rel: &str) -> Option<Cow<'_, str>> {
+        match self.files.get().zip(self.file_info(rel)) {
+            Some((t, info)) => info
+                .environment
+                .map(|i| Cow::Borrowed(t.environments[i].as_str())),
+            None => policy.file_environment(self.target, rel).map(Cow::Owned),
+        }
     }
 
     pub fn docs(&self) -> impl Iterator<Item = &Doc> {

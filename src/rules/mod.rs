@@ -31,6 +31,16 @@ impl Ctx<'_> {
     pub fn target(&self) -> &Target {
         self.facts.target
     }
+
+    /// The report location of a file of the target (computed once per file).
+    pub fn location(&self, rel: &str) -> crate::outcome::Location {
+        self.facts.location(rel)
+    }
+
+    /// The environment a file of the target belongs to.
+    pub fn environment(&self, rel: &str) -> Option<std::borrow::Cow<'_, str>> {
+        self.facts.environment(self.policy, rel)
+    }
 }
 
 pub type Check = fn(&Ctx) -> Vec<Outcome>;

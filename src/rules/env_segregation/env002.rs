@@ -7,7 +7,7 @@ use crate::facts::cht_settings::{ChtSettings, Setting, Via};
 use crate::outcome::{Judgement, Outcome};
 use crate::rules::Ctx;
 use crate::rules::password_policy::weak::{is_placeholder, is_published_password};
-use crate::rules::password_policy::{ALL_SOURCES, each_setting};
+use crate::rules::password_policy::{ALL_SOURCES, each_setting_where};
 use crate::secret::is_secret_key;
 
 /// Secrets and UUIDs published in CHT sources: cht-docs' app-developer
@@ -64,17 +64,11 @@ const IDENTITY: [&str; 2] = ["COUCHDB_SECRET", "COUCHDB_UUID"];
 pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     let settings = ctx.facts.get::<ChtSettings>();
     let mut j = Judgement::new();
-    let keys: Vec<&str> = settings
-        .settings
-        .iter()
-        .map(|s| s.key.as_str())
-        .filter(|k| IDENTITY.contains(k) || is_secret_key(k))
-        .collect();
-    each_setting(
+    each_setting_where(
         ctx,
         &settings,
         &mut j,
-        &keys,
+        |k| IDENTITY.contains(&k) || is_secret_key(k),
         ALL_SOURCES,
         // An unresolvable password is PASS-010's to report.
         |s| IDENTITY.contains(&s.key.as_str()) || s.known().is_some(),

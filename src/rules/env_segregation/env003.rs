@@ -8,7 +8,7 @@
 
 use std::net::IpAddr;
 
-use super::{at, environment_of, gather, no_production, peer_items, served, too_few};
+use super::{at, gather, no_production, peer_items, served, too_few};
 use crate::facts::env_items::{EnvItems, HostRef, Role};
 use crate::outcome::{Judgement, Outcome, not_applicable};
 use crate::rules::Ctx;
@@ -57,18 +57,14 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     if ctx.target().kind == TargetKind::Env {
         return across(ctx);
     }
-    let target = ctx.target();
-    let production = |rel: &str| {
-        ctx.policy
-            .is_production(environment_of(ctx.policy, target, rel).as_deref())
-    };
+    let production = |rel: &str| ctx.policy.is_production(ctx.environment(rel).as_deref());
     if !ctx.facts.docs().any(|d| production(&d.rel)) {
         return not_applicable("no file of this target is labelled production");
     }
     let items = ctx.facts.get::<EnvItems>();
     let mut j = Judgement::new();
     for h in items.hosts.iter().filter(|h| production(&h.rel)) {
-        let mut loc = target.location(&h.rel);
+        let mut loc = ctx.location(&h.rel);
         loc.line = h.line;
         match non_production_host(h) {
             Some(why) => {

@@ -9,14 +9,11 @@ use crate::facts::compose::ComposeProjects;
 use crate::facts::inventory::is_example;
 use crate::outcome::{Judgement, Outcome, not_applicable};
 use crate::rules::Ctx;
-use crate::rules::password_policy::{ALL_SOURCES, each_setting};
+use crate::rules::password_policy::{ALL_SOURCES, each_setting_where};
 
 pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     let target = ctx.target();
-    let production = |rel: &str| {
-        ctx.policy
-            .is_production(super::environment_of(ctx.policy, target, rel).as_deref())
-    };
+    let production = |rel: &str| ctx.policy.is_production(ctx.environment(rel).as_deref());
     if !ctx.facts.docs().any(|d| production(&d.rel)) {
         let env = target.environment.as_deref();
         return not_applicable(match env {
@@ -26,20 +23,14 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     }
     let settings = ctx.facts.get::<ChtSettings>();
     let mut j = Judgement::new();
-    let keys: Vec<&str> = settings
-        .settings
-        .iter()
-        .map(|s| s.key.as_str())
-        .filter(|k| {
-            matches!(*k, "NODE_ENV" | "HELM_ENVIRONMENT" | "CACHE_IMAGES")
-                || k.ends_with("LOG_LEVEL")
-        })
-        .collect();
-    each_setting(
+    each_setting_where(
         ctx,
         &settings,
         &mut j,
-        &keys,
+        |k| {
+            matches!(k, "NODE_ENV" | "HELM_ENVIRONMENT" | "CACHE_IMAGES")
+                || k.ends_with("LOG_LEVEL")
+        },
         ALL_SOURCES,
         |s| production(&s.rel),
         |j, s, value, loc| {
@@ -93,7 +84,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                         svc.name
                     ),
                 )
-                .at(ctx.target().location(&project.rel).with_line(arg.line))
+                .at(ctx.location(&project.rel).with_line(arg.line))
                 .evidence("service", svc.name.clone());
             }
         }

@@ -63,7 +63,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     for inst in &settings.instances {
         hosts
             .entry((
-                super::environment_of(ctx.policy, target, &inst.rel),
+                ctx.environment(&inst.rel).map(|e| e.into_owned()),
                 deployment_root(target.kind, &inst.rel),
             ))
             .or_default()
@@ -84,7 +84,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             for (v, insts) in by_value.into_iter().filter(|(_, i)| i.len() > 1) {
                 let paths: Vec<String> = insts
                     .iter()
-                    .map(|(i, _)| target.location(&i.rel).path)
+                    .map(|(i, _)| ctx.location(&i.rel).path)
                     .collect();
                 colliding.extend(insts.iter().map(|(i, _)| i.rel.as_str()));
                 let (first, line) = insts[0];
@@ -99,7 +99,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                 } else {
                     paths.join(", ")
                 };
-                let loc = target.location(&first.rel);
+                let loc = ctx.location(&first.rel);
                 j.fail(
                     format!("{}#{root}#{key}={v}", env.as_deref().unwrap_or("")),
                     format!(
@@ -117,7 +117,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             }
         }
         for inst in group.iter().filter(|i| !colliding.contains(i.rel.as_str())) {
-            j.checked(target.location(&inst.rel).path);
+            j.checked(ctx.location(&inst.rel).path);
         }
     }
     j.finish(

@@ -87,14 +87,26 @@ pub fn gather<'a>(
     for (it, facts) in items {
         let target = facts.target;
         for doc in facts.docs() {
-            if let Some(e) = environment_of(ctx.policy, target, &doc.rel) {
-                envs.insert(e);
+            if let Some(e) = facts.environment(ctx.policy, &doc.rel)
+                && !envs.contains(e.as_ref())
+            {
+                envs.insert(e.into_owned());
             }
         }
-        let place = |rel: &str, line: Option<u32>| {
-            let mut loc = target.location(rel);
-            loc.line = line;
-            (environment_of(ctx.policy, target, rel), loc)
+        let place = |rel: &str, line: Option<u32>| match facts.environment(ctx.policy, rel) {
+            Some(env) => {
+                let mut loc = facts.location(rel);
+                loc.line = line;
+                (Some(env.into_owned()), loc)
+            }
+            None => (
+                None,
+                Location {
+                    path: String::new(),
+                    line: None,
+                    uri: String::new(),
+                },
+            ),
         };
         for c in &it.credentials {
             if let (Some(env), location) = place(&c.rel, c.line) {

@@ -113,7 +113,7 @@ pub fn each_parsed<'f>(
         if is_example(&doc.rel) {
             continue;
         }
-        let location = ctx.target().location(&doc.rel);
+        let location = ctx.location(&doc.rel);
         match &doc.content {
             Ok(parsed) => judge(j, doc, parsed, location),
             Err(e) => {
@@ -126,7 +126,7 @@ pub fn each_parsed<'f>(
 
 /// Where a setting is, for a finding.
 pub fn setting_location(ctx: &Ctx, s: &Setting) -> Location {
-    let loc = ctx.target().location(&s.rel);
+    let loc = ctx.location(&s.rel);
     match s.line {
         Some(l) => loc.with_line(l),
         None => loc,
@@ -151,22 +151,43 @@ pub fn each_setting<'s>(
     keys: &[&str],
     sources: &[Kind],
     wanted: impl Fn(&Setting) -> bool,
+    judge: impl FnMut(&mut Judgement, &'s Setting, &'s Secret, Location),
+) {
+    each_setting_where(
+        ctx,
+        settings,
+        j,
+        |k| keys.contains(&k),
+        sources,
+        wanted,
+        judge,
+    );
+}
+
+/// `each_setting` with the keys chosen by a predicate on the key (one test
+/// per setting, never a list as long as the settings).
+pub fn each_setting_where<'s>(
+    ctx: &Ctx,
+    settings: &'s ChtSettings,
+    j: &mut Judgement,
+    key_wanted: impl Fn(&str) -> bool,
+    sources: &[Kind],
+    wanted: impl Fn(&Setting) -> bool,
     mut judge: impl FnMut(&mut Judgement, &'s Setting, &'s Secret, Location),
 ) {
-    let target = ctx.target();
     for (rel, _, error) in settings
         .broken
         .iter()
         .filter(|(_, k, _)| sources.contains(k))
     {
-        let loc = target.location(rel);
+        let loc = ctx.location(rel);
         j.not_evaluated(rel.clone(), format!("{}: {error}", loc.path))
             .at(loc);
     }
     for s in settings
         .settings
         .iter()
-        .filter(|s| keys.contains(&s.key.as_str()) && wanted(s))
+        .filter(|s| key_wanted(s.key.as_str()) && wanted(s))
     {
         let loc = setting_location(ctx, s);
         match &s.value {
