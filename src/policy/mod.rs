@@ -60,6 +60,13 @@ pub struct TlsPolicy {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
+pub struct BackupPolicy {
+    /// The newest evidence of a completed backup may be this old (BACKUP-006).
+    pub max_age_days: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub struct EnvPolicy {
     /// Environment labels that are production.
     pub production: Vec<String>,
@@ -111,6 +118,7 @@ pub struct Policy {
     pub password: PasswordPolicy,
     pub tls: TlsPolicy,
     pub env: EnvPolicy,
+    pub backups: BackupPolicy,
     /// `[environments]`: a label and the globs of tree paths that carry it,
     /// in the order written (the first label that matches wins).
     pub environments: Vec<EnvironmentLabel>,
@@ -184,6 +192,7 @@ impl Policy {
             env: EnvPolicy {
                 production: vec!["production".to_string(), "prod".to_string()],
             },
+            backups: BackupPolicy { max_age_days: 2 },
             environments: Vec::new(),
             waivers: Vec::new(),
         }
@@ -271,6 +280,7 @@ impl Policy {
             password_policy: &'a PasswordPolicy,
             tls: &'a TlsPolicy,
             env_segregation: &'a EnvPolicy,
+            backups: &'a BackupPolicy,
             environments: BTreeMap<&'a str, Vec<&'a str>>,
             waiver: Vec<ShowWaiver<'a>>,
         }
@@ -306,6 +316,7 @@ impl Policy {
             password_policy: &self.password,
             tls: &self.tls,
             env_segregation: &self.env,
+            backups: &self.backups,
             environments: self
                 .environments
                 .iter()
@@ -630,6 +641,14 @@ impl Validator<'_> {
         {
             p.env.production = prod.into_iter().map(Spanned::into_inner).collect();
         }
+        if let Some(b) = raw.backups {
+            self.set_u32(
+                b.max_age_days,
+                "max-age-days",
+                3650,
+                &mut p.backups.max_age_days,
+            );
+        }
         if let Some(envs) = raw.environments {
             for (label, globs) in envs {
                 self.environment(p, &label, &globs);
@@ -787,6 +806,15 @@ mod tests {
             e.contains("r.toml:2: a port must be between 1 and 65535, not 0"),
             "{e}"
         );
+
+        let f = write(d.path(), "b.toml", "[backups]\nmax-age-days = -1\n");
+        let e = load(Some(&f)).unwrap_err().to_string();
+        assert!(
+            e.contains("b.toml:2: max-age-days must be between 0 and 3650, not -1"),
+            "{e}"
+        );
+        let f = write(d.path(), "c.toml", "[backups]\nmax-age-days = 7\n");
+        assert_eq!(load(Some(&f)).unwrap().backups.max_age_days, 7);
 
         let e = load(Some("no-such-policy")).unwrap_err().to_string();
         assert!(e.contains("built-in: baseline"), "{e}");

@@ -3,6 +3,7 @@
 //! rule never opens files or sockets and never knows about threads. Its
 //! metadata (name, severity, inputs, texts) lives in its page under `rules/`.
 
+pub mod backups;
 pub mod disk_encryption;
 pub mod env_segregation;
 pub mod open_ports;
@@ -47,6 +48,7 @@ pub const PACKS: &[&[Rule]] = &[
     tls_config::RULES,
     env_segregation::RULES,
     disk_encryption::RULES,
+    backups::RULES,
 ];
 
 /// All registered rules, sorted by id.
