@@ -152,7 +152,18 @@ impl Fact for TreeBackups {
                         Some(m) => match (m.kind, &m.source) {
                             (MountKind::Bind, Some(s)) => {
                                 couch_binds.push(s.clone());
-                                Storage::Bind(s.clone())
+                                // `${COUCHDB_DATA}` unset: compose mounts an empty
+                                // source, i.e. an anonymous volume.
+                                match p.vars.resolve(&crate::facts::compose::Text {
+                                    raw: s.clone(),
+                                    line: m.line,
+                                }) {
+                                    Ok(i) if i.value.trim().is_empty() => {
+                                        Storage::Bind(String::new())
+                                    }
+                                    Ok(i) => Storage::Bind(i.value),
+                                    Err(_) => Storage::Bind(s.clone()),
+                                }
                             }
                             (MountKind::Volume, Some(s)) => {
                                 couch_volumes.push(s.clone());

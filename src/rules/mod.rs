@@ -8,6 +8,7 @@ pub mod disk_encryption;
 pub mod env_segregation;
 pub mod open_ports;
 pub mod password_policy;
+pub mod restarts;
 pub mod tls;
 pub mod tls_config;
 pub mod token_login;
@@ -49,6 +50,7 @@ pub const PACKS: &[&[Rule]] = &[
     env_segregation::RULES,
     disk_encryption::RULES,
     backups::RULES,
+    restarts::RULES,
 ];
 
 /// All registered rules, sorted by id.
