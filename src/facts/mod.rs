@@ -44,6 +44,8 @@ pub mod systemd;
 pub mod backup;
 pub mod shell;
 pub mod tree_backup;
+// Patient-data copies: PostgreSQL client authentication.
+pub mod pg_hba;
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;

@@ -8,6 +8,7 @@ pub mod disk_encryption;
 pub mod env_segregation;
 pub mod open_ports;
 pub mod password_policy;
+pub mod privacy;
 pub mod restarts;
 pub mod tls;
 pub mod tls_config;
@@ -51,6 +52,7 @@ pub const PACKS: &[&[Rule]] = &[
     disk_encryption::RULES,
     backups::RULES,
     restarts::RULES,
+    privacy::RULES,
 ];
 
 /// All registered rules, sorted by id.
