@@ -980,7 +980,32 @@ struct JobState {
     unresolved: Vec<Unresolved>,
     scripts: Vec<String>,
     borg_unencrypted: bool,
+    /// Shell functions defined by the scripts read (calls to them are not
+    /// programs to look for).
+    functions: Vec<String>,
 }
+
+/// The name a line defines as a shell function (`name() {`, `function name`).
+fn function_definition(line: &str) -> Option<&str> {
+    let l = line.trim_start();
+    let l = l
+        .strip_prefix("function ")
+        .map(str::trim_start)
+        .unwrap_or(l);
+    let end = l
+        .find(|c: char| {
+            !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.' || c == ':')
+        })
+        .unwrap_or(l.len());
+    let (name, rest) = l.split_at(end);
+    (!name.is_empty()
+        && (rest.trim_start().starts_with("()") || line.trim_start().starts_with("function ")))
+    .then_some(name)
+}
+
+/// Directories of the distribution's programs: a bare name found there is
+/// a program, not a missing script.
+const SYSTEM_PATH: [&str; 4] = ["usr/bin", "usr/sbin", "bin", "sbin"];
 
 impl<'a> Reader<'a> {
     /// Analyses one command line (from a crontab, a unit or a script).
@@ -1180,11 +1205,17 @@ impl<'a> Reader<'a> {
             self.tool(tool, args, path, c, &local, job, pending, piped_in);
             return;
         }
+        if program.ends_with("()") || job.functions.contains(&program) {
+            return;
+        }
         if program.contains('/')
             || ADMIN_PATH
                 .iter()
                 .any(|d| self.root.exists(&join(d, &program)))
-            || backupish(&base)
+            || (backupish(&base)
+                && !SYSTEM_PATH
+                    .iter()
+                    .any(|d| self.root.exists(&join(d, &program))))
         {
             self.script(&program, path, c.line, &mut local, depth, job);
         }
@@ -1335,6 +1366,11 @@ impl<'a> Reader<'a> {
             }
         };
         job.scripts.push(rel.clone());
+        for l in text.lines() {
+            if let Some(f) = function_definition(l) {
+                job.functions.push(f.to_string());
+            }
+        }
         let mut senv = env.clone();
         for (no, l) in shell::logical_lines(&text) {
             self.line(&l, &rel, no, &mut senv, depth + 1, job);
@@ -2401,6 +2437,7 @@ pub fn read(root: &Root, cron: &Cron, systemd: &Systemd, storage: &Storage) -> H
         unresolved: Vec::new(),
         scripts: Vec::new(),
         borg_unencrypted: false,
+        functions: Vec::new(),
     };
     let push = |via: Via, job: JobState, out: &mut HostBackups| {
         if !job.commands.is_empty() || !job.unresolved.is_empty() {
@@ -2542,6 +2579,19 @@ impl Fact for HostBackups {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn functions_are_not_scripts() {
+        assert_eq!(
+            function_definition("do_cache_backup() {"),
+            Some("do_cache_backup")
+        );
+        assert_eq!(
+            function_definition("function backup_all {"),
+            Some("backup_all")
+        );
+        assert_eq!(function_definition("  rsync -a / x"), None);
+    }
 
     #[test]
     fn helpers() {
