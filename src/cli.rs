@@ -601,6 +601,7 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
     };
     let (targets, target_errors) = build_targets(&args, &sarif_root);
     let progress = !args.no_progress && io::stderr().is_terminal();
+    let environment_dotenv = policy.env.environment_dotenv;
     let report = scan::run(Plan {
         targets,
         target_errors,
@@ -611,6 +612,7 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
         progress,
         load: LoadOptions {
             max_file_size: args.max_file_size,
+            environment_dotenv,
             respect_gitignore: args.respect_gitignore,
         },
     });

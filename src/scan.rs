@@ -188,6 +188,8 @@ fn progress_bar(enabled: bool, len: u64) -> ProgressBar {
 /// Runs the plan.
 pub fn run(mut plan: Plan) -> Report {
     plan.policy.label_targets(&mut plan.targets);
+    // How compose files find their `.env` is the policy's to say.
+    plan.load.environment_dotenv = plan.policy.env.environment_dotenv;
     let threads = plan.jobs.unwrap_or(0);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)

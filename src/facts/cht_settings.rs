@@ -11,6 +11,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::facts::cht_sources::{self, Front, canonical_key};
 use crate::facts::compose::{ComposeProjects, EnvVar, Project, Service, image_name};
 use crate::facts::dotenv::DotEnv;
 use crate::facts::helm::HelmReleases;
@@ -49,6 +50,11 @@ pub enum Via {
     Ini,
     /// CHT's default for a setting a CHT instance's `.env` leaves out.
     ChtDefault,
+    /// A Kubernetes object: `Secret cht-couchdb-credentials`, `Deployment
+    /// api container api`.
+    K8s {
+        object: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -99,12 +105,30 @@ impl Setting {
     pub fn context(&self) -> String {
         match &self.via {
             Via::DotEnv => "dotenv file".to_string(),
+            // `${VAR:-default}`: the value the service runs with whenever
+            // the variable is unset.
+            Via::Compose { service, .. } if self.raw.is_some() && self.defaulted() => {
+                format!("compose service {service}, default when unset")
+            }
+            Via::Compose {
+                service,
+                file,
+                env: Some(env),
+                ..
+            } if env_dir(env) != env_dir(file) => {
+                format!("compose service {service}, variables from {env}")
+            }
             Via::Compose { service, .. } => format!("compose service {service}"),
             Via::Helm { releases } => format!("helm values ({})", releases.join("; ")),
             Via::Ini => "CouchDB ini file".to_string(),
             Via::ChtDefault => "CHT default".to_string(),
+            Via::K8s { object } => format!("Kubernetes {object}"),
         }
     }
+}
+
+fn env_dir(rel: &str) -> &str {
+    rel.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
 /// One CHT docker instance: the `.env` its compose files (or its upgrade
@@ -113,6 +137,9 @@ impl Setting {
 pub struct Instance {
     pub rel: String,
     pub env: DotEnv,
+    /// Its web front, when it has one; `None` for a `.env` that feeds only
+    /// CouchDB nodes (no nginx there).
+    pub front: Option<Front>,
 }
 
 #[derive(Debug, Default)]
@@ -269,13 +296,22 @@ fn compose_env(c: &mut Collector, facts: &Facts, project: &Project, svc: &Servic
                     Some(env) => (env.clone(), None),
                     None => (project.rel.clone(), Some(*line)),
                 };
-                c.push(Setting {
-                    key: key.clone(),
-                    written: key.clone(),
-                    value: Value::Set {
+                // With no usable .env the shell or a .env kept elsewhere may
+                // set it: unknown, not unset.
+                let value = match &vars.source {
+                    crate::facts::compose::EnvSource::Found { .. } => Value::Set {
                         value: Secret::new(*d),
                         defaulted: true,
                     },
+                    _ => Value::Unresolved(format!(
+                        "{key} is passed from the shell or the .env: {}",
+                        vars.why_unset(key)
+                    )),
+                };
+                c.push(Setting {
+                    key: canonical_key(key).to_string(),
+                    written: key.clone(),
+                    value,
                     raw: None,
                     rel,
                     line: at,
@@ -317,7 +353,7 @@ fn compose_env(c: &mut Collector, facts: &Facts, project: &Project, svc: &Servic
             },
         };
         c.push(Setting {
-            key: key.clone(),
+            key: canonical_key(key).to_string(),
             written: key.clone(),
             value,
             raw: Some(text.raw.clone()),
@@ -345,6 +381,44 @@ fn compose_env(c: &mut Collector, facts: &Facts, project: &Project, svc: &Servic
     }
 }
 
+/// Password values of any chart's helm values (not only CHT's chart paths),
+/// one setting per file and line, naming the releases it holds in.
+fn helm_password_settings(helm: &HelmReleases) -> Vec<Setting> {
+    let known: Vec<&str> = HELM_KEYS.iter().map(|(p, _)| *p).collect();
+    let mut out: Vec<Setting> = Vec::new();
+    for release in &helm.releases {
+        if release.layers.iter().all(|l| is_example(l)) {
+            continue;
+        }
+        for (key, dotted, leaf) in cht_sources::helm_password_leaves(release, &known) {
+            if let Some(s) = out
+                .iter_mut()
+                .find(|s| s.rel == leaf.rel && s.line == Some(leaf.line) && s.written == dotted)
+            {
+                if let Via::Helm { releases } = &mut s.via {
+                    releases.push(release.name.clone());
+                }
+                continue;
+            }
+            out.push(Setting {
+                key,
+                written: dotted,
+                value: Value::Set {
+                    value: Secret::new(leaf.text.clone().unwrap_or_default()),
+                    defaulted: false,
+                },
+                raw: None,
+                rel: leaf.rel.clone(),
+                line: Some(leaf.line),
+                via: Via::Helm {
+                    releases: vec![release.name.clone()],
+                },
+            });
+        }
+    }
+    out
+}
+
 impl Fact for ChtSettings {
     fn collect(facts: &Facts) -> Self {
         let mut c = Collector {
@@ -368,6 +442,7 @@ impl Fact for ChtSettings {
                 continue;
             }
             let mut cht = false;
+            let mut front: Option<Front> = None;
             for svc in &project.file.services {
                 compose_env(&mut c, facts, project, svc);
                 let image = svc
@@ -376,17 +451,25 @@ impl Fact for ChtSettings {
                     .and_then(|i| project.vars.resolve(i).ok())
                     .map(|i| i.value)
                     .unwrap_or_default();
-                cht |= is_cht_image(&image);
+                let f = cht_sources::front_of_image(&image);
+                cht |= is_cht_image(&image) || f.is_some();
+                front = match (front, f) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
             }
             if cht
                 && let Some(rel) = &project.vars.env_rel
                 && let Some(env) = dotenv_of(facts, rel)
-                && !instances.iter().any(|i| &i.rel == rel)
             {
-                instances.push(Instance {
-                    rel: rel.clone(),
-                    env: env.clone(),
-                });
+                match instances.iter_mut().find(|i| &i.rel == rel) {
+                    Some(i) => i.front = i.front.or(front),
+                    None => instances.push(Instance {
+                        rel: rel.clone(),
+                        env: env.clone(),
+                        front,
+                    }),
+                }
             }
         }
 
@@ -399,7 +482,7 @@ impl Fact for ChtSettings {
                     for e in &env.entries {
                         let Some(v) = &e.value else { continue };
                         c.push(Setting {
-                            key: e.key.clone(),
+                            key: canonical_key(&e.key).to_string(),
                             written: e.key.clone(),
                             value: Value::Set {
                                 value: Secret::new(v.clone()),
@@ -411,13 +494,20 @@ impl Fact for ChtSettings {
                             via: Via::DotEnv,
                         });
                     }
-                    if INSTANCE_KEYS.iter().any(|k| env.get(k).is_some())
-                        && !instances.iter().any(|i| i.rel == doc.rel)
-                    {
-                        instances.push(Instance {
-                            rel: doc.rel.clone(),
-                            env: env.clone(),
-                        });
+                    let nginx = cht_sources::NGINX_ENV_KEYS
+                        .iter()
+                        .any(|k| env.get(k).is_some())
+                        .then_some(Front::Nginx);
+                    match instances.iter_mut().find(|i| i.rel == doc.rel) {
+                        Some(i) => i.front = i.front.or(nginx),
+                        None if INSTANCE_KEYS.iter().any(|k| env.get(k).is_some()) => {
+                            instances.push(Instance {
+                                rel: doc.rel.clone(),
+                                env: env.clone(),
+                                front: nginx,
+                            });
+                        }
+                        None => {}
                     }
                 }
                 (Kind::CouchIni, Ok(Parsed::CouchIni(ini))) => {
@@ -491,13 +581,32 @@ impl Fact for ChtSettings {
                 });
             }
         }
+        helm_settings.extend(helm_password_settings(&helm));
         for s in helm_settings {
+            c.push(s);
+        }
+        // Kubernetes Secrets and the containers that read them.
+        let manifests: Vec<(&str, &[crate::facts::k8s::Object])> = facts
+            .docs()
+            .filter(|d| !is_example(&d.rel))
+            .filter_map(|d| match &d.content {
+                Ok(Parsed::K8s(objects)) => Some((d.rel.as_str(), objects.as_slice())),
+                _ => None,
+            })
+            .collect();
+        for s in cht_sources::k8s_settings(&manifests) {
+            c.push(s);
+        }
+        // Passwords written inside URLs, wherever the URL was read.
+        for s in cht_sources::url_settings(&c.settings) {
             c.push(s);
         }
 
         // CHT's defaults for what an instance's .env leaves out.
         for inst in &instances {
-            if inst.env.get("CERTIFICATE_MODE").is_none() {
+            // Only CHT's nginx reads CERTIFICATE_MODE: a .env feeding only
+            // CouchDB nodes, or medic-os, has no such default.
+            if inst.front == Some(Front::Nginx) && inst.env.get("CERTIFICATE_MODE").is_none() {
                 c.push(Setting {
                     key: "CERTIFICATE_MODE".to_string(),
                     written: "CERTIFICATE_MODE".to_string(),

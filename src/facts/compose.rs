@@ -505,6 +505,9 @@ fn env_source(facts: &Facts, compose: &Doc) -> (EnvSource, Option<String>) {
     if dir == "compose" || dir.ends_with("/compose") {
         candidates.push(join(parent_of(dir), "upgrade-service/.env"));
     }
+    if let Some(env) = environment_dotenv(facts, dir) {
+        candidates.push(env);
+    }
     for rel in &candidates {
         if let Some(doc) = facts.doc(rel) {
             let source = match &doc.content {
@@ -530,6 +533,19 @@ fn env_source(facts: &Facts, compose: &Doc) -> (EnvSource, Option<String>) {
         },
         None,
     )
+}
+
+/// The per-environment `.env` of a compose file's folder: `prod/.env` for
+/// `prod/compose/cht-core.yml`, when the compose folder has no `.env` of its
+/// own and the folder above holds one (deployments that keep one `.env` per
+/// environment and run `docker compose --project-directory prod` or
+/// `--env-file prod/.env`). Off when the policy says so.
+fn environment_dotenv(facts: &Facts, dir: &str) -> Option<String> {
+    if !facts.inventory.environment_dotenv || dir.is_empty() {
+        return None;
+    }
+    let env = join(parent_of(dir), ".env");
+    facts.doc(&env).is_some().then_some(env)
 }
 
 /// The name of an image without registry, path, tag or digest

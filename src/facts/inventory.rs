@@ -7,7 +7,6 @@
 use std::collections::HashMap;
 
 use rayon::prelude::*;
-use walkdir::WalkDir;
 
 use crate::facts::{
     compose, couchdb_ini, dotenv, helm, json, k8s, nginx, users_csv, vmargs, watchdog, x509, yaml,
@@ -130,12 +129,17 @@ pub struct Note {
 pub struct Inventory {
     pub docs: Vec<Doc>,
     pub notes: Vec<Note>,
+    /// See [`LoadOptions::environment_dotenv`].
+    pub environment_dotenv: bool,
     index: HashMap<String, usize>,
 }
 
 #[derive(Clone, Copy, Debug)]
 pub struct LoadOptions {
     pub max_file_size: u64,
+    /// Compose files without a `.env` of their own read the `.env` of the
+    /// environment folder above them (policy `env-segregation.environment-dotenv`).
+    pub environment_dotenv: bool,
     /// Leave out what `.gitignore` files in the tree ignore (off by default:
     /// `.env` files are git-ignored and are exactly what must be seen).
     pub respect_gitignore: bool,
@@ -145,6 +149,7 @@ impl Default for LoadOptions {
     fn default() -> Self {
         LoadOptions {
             max_file_size: crate::target::root::DEFAULT_FILE_CAP,
+            environment_dotenv: true,
             respect_gitignore: false,
         }
     }
@@ -200,7 +205,12 @@ impl Inventory {
             .enumerate()
             .map(|(i, d)| (d.rel.clone(), i))
             .collect();
-        Inventory { docs, notes, index }
+        Inventory {
+            docs,
+            notes,
+            environment_dotenv: opts.environment_dotenv,
+            index,
+        }
     }
 
     pub fn doc(&self, rel: &str) -> Option<&Doc> {
@@ -208,6 +218,13 @@ impl Inventory {
     }
 }
 
+/// The candidate files (path inside the root, file name) under `start`, found
+/// by descriptors: each directory is opened relative to its parent's
+/// descriptor (`Root::open_subdir`, symlinks refused), so one resolution per
+/// directory and no `lstat` per path component, and a directory swapped for
+/// a link mid-walk leads nowhere. Subdirectories are walked in parallel;
+/// symlinks to files are candidates (read later through the root's confined
+/// resolution), symlinks to directories are not entered.
 fn walk(
     root: &Root,
     start: &str,
@@ -215,78 +232,90 @@ fn walk(
     respect_gitignore: bool,
     notes: &mut Vec<Note>,
 ) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let Ok(dir) = root.resolve(start) else {
-        return out;
+    let Ok(dir) = root.open_dir(start) else {
+        return Vec::new();
     };
-    let mut ignores = respect_gitignore.then(|| gitignore::Stack::new(root));
-    let walker = WalkDir::new(&dir)
-        .follow_links(false)
-        .max_depth(max_depth)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            !(e.depth() > 0
-                && e.file_type().is_dir()
-                && SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
+    let ignores = respect_gitignore.then(|| gitignore::Chain::default().enter(root, &dir));
+    let mut out = Walked::default();
+    walk_dir(root, dir, 1, max_depth, ignores.as_ref(), &mut out);
+    notes.append(&mut out.notes);
+    out.files
+}
+
+#[derive(Default)]
+struct Walked {
+    files: Vec<(String, String)>,
+    notes: Vec<Note>,
+}
+
+impl Walked {
+    fn unreadable_dir(&mut self, rel: &str, e: &RootError) {
+        self.notes.push(Note {
+            rel: Some(rel.to_string()),
+            message: format!("could not read directory: {e}; files in it were not scanned"),
         });
-    let mut walker = walker;
-    while let Some(entry) = walker.next() {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let rel = e
-                    .path()
-                    .and_then(|p| p.strip_prefix(root.base()).ok())
-                    .map(|p| p.to_string_lossy().into_owned());
-                let why = e.io_error().map_or_else(
-                    || e.to_string(),
-                    |io| match io.kind() {
-                        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-                        _ => io.to_string(),
-                    },
-                );
-                notes.push(Note {
-                    rel,
-                    message: format!(
-                        "could not read directory: {why}; files in it were not scanned"
-                    ),
-                });
-                continue;
-            }
-        };
-        let ft = entry.file_type();
-        let Ok(rel) = entry.path().strip_prefix(root.base()) else {
-            continue;
-        };
-        let rel = rel.to_string_lossy().into_owned();
-        if entry.depth() == 0 {
-            continue;
-        }
-        if let Some(ignores) = ignores.as_mut()
-            && ignores.ignored(&rel, entry.depth(), ft.is_dir())
-        {
-            if ft.is_dir() {
-                walker.skip_current_dir();
-            }
-            continue;
-        }
-        if ft.is_dir() {
-            continue;
-        }
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let dir_name = entry
-            .path()
-            .parent()
-            .and_then(|p| p.file_name())
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if classify_name(&name).is_none() && system_kind(&dir_name, &name).is_none() {
-            continue;
-        }
-        out.push((rel, name));
     }
-    out
+}
+
+/// One directory: its candidate files, then its subdirectories in parallel
+/// (`depth` is the walk depth of its entries).
+fn walk_dir(
+    root: &Root,
+    dir: crate::target::DirHandle,
+    depth: usize,
+    max_depth: usize,
+    ignores: Option<&gitignore::Chain>,
+    out: &mut Walked,
+) {
+    let entries = match root.list(&dir) {
+        Ok(e) => e,
+        Err(e) => return out.unreadable_dir(&dir.rel, &e),
+    };
+    let dir_name = dir.rel.rsplit('/').next().unwrap_or("");
+    let join = |name: &str| {
+        if dir.rel.is_empty() {
+            name.to_string()
+        } else {
+            format!("{}/{name}", dir.rel)
+        }
+    };
+    let mut subdirs = Vec::new();
+    for e in entries {
+        let rel = join(&e.name);
+        if let Some(ig) = ignores
+            && ig.ignored(root, &rel, e.is_dir)
+        {
+            continue;
+        }
+        if e.is_dir {
+            if depth < max_depth && !SKIP_DIRS.contains(&e.name.as_str()) {
+                subdirs.push(e.name);
+            }
+            continue;
+        }
+        if classify_name(&e.name).is_none() && system_kind(dir_name, &e.name).is_none() {
+            continue;
+        }
+        out.files.push((rel, e.name));
+    }
+    let below: Vec<Walked> = subdirs
+        .par_iter()
+        .map(|name| {
+            let mut w = Walked::default();
+            match root.open_subdir(&dir, name) {
+                Ok(sub) => {
+                    let chain = ignores.map(|ig| ig.enter(root, &sub));
+                    walk_dir(root, sub, depth + 1, max_depth, chain.as_ref(), &mut w);
+                }
+                Err(e) => w.unreadable_dir(&join(name), &e),
+            }
+            w
+        })
+        .collect();
+    for mut w in below {
+        out.files.append(&mut w.files);
+        out.notes.append(&mut w.notes);
+    }
 }
 
 /// A file named on the command line, with the `.env` compose would read for it.
@@ -353,6 +382,9 @@ fn expand_place(root: &Root, place: &str) -> Vec<String> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum NameKind {
     DotEnv,
+    /// A name an env file may have (`.env-e`, `env.prod`, `app.env.local`):
+    /// a dotenv file only if its content is one.
+    MaybeDotEnv,
     Ini,
     VmArgs,
     Yaml,
@@ -372,6 +404,9 @@ fn classify_name(name: &str) -> Option<NameKind> {
         || lower.ends_with(".env.template")
     {
         return Some(NameKind::DotEnv);
+    }
+    if maybe_env_name(&lower) {
+        return Some(NameKind::MaybeDotEnv);
     }
     if lower == "vm.args" {
         return Some(NameKind::VmArgs);
@@ -404,6 +439,33 @@ fn classify_name(name: &str) -> Option<NameKind> {
         return Some(NameKind::Pem);
     }
     None
+}
+
+/// Names env files get besides `.env` and `*.env`: editor and `sed -i -e`
+/// leftovers (`.env-e`, `.env_old`), per-environment copies (`env.prod`,
+/// `app.env.local`, `prod.env.bak`). Other formats' extensions are theirs.
+fn maybe_env_name(lower: &str) -> bool {
+    const OTHER: [&str; 14] = [
+        ".yml", ".yaml", ".json", ".js", ".ts", ".py", ".sh", ".md", ".toml", ".ini", ".conf",
+        ".xml", ".html", ".rs",
+    ];
+    (lower.starts_with(".env-")
+        || lower.starts_with(".env_")
+        || lower.starts_with("env.")
+        || lower.contains(".env."))
+        && !OTHER.iter().any(|e| lower.ends_with(e))
+}
+
+/// Whether a file whose name only may be an env file is one by its content:
+/// it parses as dotenv and sets at least one upper-case variable.
+fn env_by_content(env: &dotenv::DotEnv) -> bool {
+    env.entries.iter().any(|e| {
+        e.value.is_some()
+            && e.key.starts_with(|c: char| c.is_ascii_uppercase())
+            && e.key
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    })
 }
 
 /// Certificates and keys: PEM text (sniffed by `-----BEGIN`), or a DER
@@ -498,6 +560,7 @@ fn load_as(
     }
     let guessed = match name_kind {
         NameKind::DotEnv => Some(Kind::DotEnv),
+        NameKind::MaybeDotEnv => None,
         NameKind::VmArgs => Some(Kind::VmArgs),
         NameKind::Ini | NameKind::Conf | NameKind::Pem => None,
         NameKind::Yaml => yaml_name_kind(rel, name),
@@ -523,6 +586,10 @@ fn load_as(
                 .map(Parsed::DotEnv)
                 .map_err(|e| format!("dotenv syntax error at {e}")),
         ),
+        NameKind::MaybeDotEnv => match dotenv::parse(&text) {
+            Ok(env) if env_by_content(&env) => doc(Kind::DotEnv, Ok(Parsed::DotEnv(env))),
+            _ => (None, None),
+        },
         NameKind::VmArgs => doc(Kind::VmArgs, vmargs::parse(&text).map(Parsed::VmArgs)),
         NameKind::Ini => match couchdb_ini::parse(&text) {
             Ok(ini) if couchdb_ini::is_couchdb(&ini) => {
@@ -631,62 +698,50 @@ pub fn normalize_rel(dir: &str, path: &str) -> Option<String> {
 }
 
 /// `.gitignore` files honoured during a walk (only with `--respect-gitignore`),
-/// read through the root like every other file.
+/// read through the walk's directory descriptors like every other file.
 mod gitignore {
+    use std::sync::Arc;
+
     use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
-    use crate::target::Root;
+    use crate::target::{DirHandle, Root};
 
-    pub struct Stack<'r> {
-        root: &'r Root,
-        /// (depth of the directory, its matcher).
-        levels: Vec<(usize, Gitignore)>,
+    /// The matchers of a directory and its ancestors, outermost first.
+    #[derive(Clone, Default)]
+    pub struct Chain {
+        levels: Vec<Arc<Gitignore>>,
     }
 
-    impl<'r> Stack<'r> {
-        pub fn new(root: &'r Root) -> Stack<'r> {
-            let mut s = Stack {
-                root,
-                levels: Vec::new(),
+    impl Chain {
+        /// The chain inside `dir`: this one plus `dir`'s own `.gitignore`.
+        pub fn enter(&self, root: &Root, dir: &DirHandle) -> Chain {
+            let mut next = self.clone();
+            let Ok(bytes) = root.read_in(dir, ".gitignore", 1024 * 1024) else {
+                return next;
             };
-            s.enter("", 0);
-            s
-        }
-
-        fn enter(&mut self, dir: &str, depth: usize) {
-            let rel = if dir.is_empty() {
-                ".gitignore".to_string()
-            } else {
-                format!("{dir}/.gitignore")
-            };
-            let Ok(text) = self.root.read_text(&rel, 1024 * 1024) else {
-                return;
-            };
-            let mut b = GitignoreBuilder::new(self.root.base().join(dir));
+            let text = String::from_utf8_lossy(&bytes);
+            let mut b = GitignoreBuilder::new(root.host_path(&dir.rel));
             for line in text.lines() {
                 let _ = b.add_line(None, line);
             }
             if let Ok(g) = b.build() {
-                self.levels.push((depth, g));
+                next.levels.push(Arc::new(g));
             }
+            next
         }
 
-        /// Whether `rel` (an entry at walk depth `depth`) is ignored; entering a
-        /// directory that is not ignored reads its `.gitignore`.
-        pub fn ignored(&mut self, rel: &str, depth: usize, is_dir: bool) -> bool {
-            self.levels.retain(|(d, _)| *d < depth);
-            let path = self.root.base().join(rel);
-            let ignored = self
-                .levels
+        /// Whether `rel` is ignored: the innermost matcher that has a say wins.
+        pub fn ignored(&self, root: &Root, rel: &str, is_dir: bool) -> bool {
+            if self.levels.is_empty() {
+                return false;
+            }
+            let path = root.host_path(rel);
+            self.levels
                 .iter()
                 .rev()
-                .map(|(_, g)| g.matched(&path, is_dir))
+                .map(|g| g.matched(&path, is_dir))
                 .find(|m| !m.is_none())
-                .is_some_and(|m| m.is_ignore());
-            if is_dir && !ignored {
-                self.enter(rel, depth);
-            }
-            ignored
+                .is_some_and(|m| m.is_ignore())
         }
     }
 }
@@ -886,6 +941,10 @@ mod tests {
         assert_eq!(classify_name("production.env"), Some(NameKind::DotEnv));
         assert_eq!(classify_name("env.template"), Some(NameKind::DotEnv));
         assert_eq!(classify_name(".env.example"), Some(NameKind::DotEnv));
+        assert_eq!(classify_name(".env-e"), Some(NameKind::MaybeDotEnv));
+        assert_eq!(classify_name("env.prod"), Some(NameKind::MaybeDotEnv));
+        assert_eq!(classify_name("app.env.local"), Some(NameKind::MaybeDotEnv));
+        assert_eq!(classify_name("env.yml"), Some(NameKind::Yaml));
         assert_eq!(classify_name("vm.args"), Some(NameKind::VmArgs));
         assert_eq!(classify_name("local.ini"), Some(NameKind::Ini));
         assert_eq!(classify_name("cht-core.yml.template"), Some(NameKind::Yaml));
@@ -932,5 +991,49 @@ mod tests {
         assert_eq!(d.unwrap().kind, Kind::Compose, "sniffed from text");
         let (d, n) = load_yaml("values.yaml", "values.yaml", "a: 1\n", None);
         assert!(d.is_none() && n.is_none());
+    }
+
+    #[test]
+    fn walk_by_descriptors_with_nested_gitignores() {
+        use crate::target::Confinement;
+        use std::fs;
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path();
+        fs::create_dir_all(p.join("sub/deeper")).unwrap();
+        fs::create_dir_all(p.join("node_modules")).unwrap();
+        fs::write(p.join(".gitignore"), "*.env\n!keep.env\n").unwrap();
+        fs::write(p.join("sub/.gitignore"), "keep.env\n").unwrap();
+        for f in [
+            "a.env",
+            "keep.env",
+            "sub/keep.env",
+            "sub/deeper/keep.env",
+            "node_modules/x.env",
+            "README.md",
+        ] {
+            fs::write(p.join(f), "A=1\n").unwrap();
+        }
+        std::os::unix::fs::symlink("sub", p.join("linked-dir")).unwrap();
+        let root = Root::open(p, Confinement::Strict).unwrap();
+        let mut notes = Vec::new();
+        let mut all: Vec<String> = walk(&root, "", usize::MAX, false, &mut notes)
+            .into_iter()
+            .map(|(rel, _)| rel)
+            .collect();
+        all.sort();
+        assert_eq!(
+            all,
+            ["a.env", "keep.env", "sub/deeper/keep.env", "sub/keep.env"],
+            "symlinked directories and skipped directories are not entered"
+        );
+        let mut kept: Vec<String> = walk(&root, "", usize::MAX, true, &mut notes)
+            .into_iter()
+            .map(|(rel, _)| rel)
+            .collect();
+        kept.sort();
+        assert_eq!(kept, ["keep.env"], "the innermost .gitignore wins");
+        let shallow = walk(&root, "", 1, false, &mut notes);
+        assert_eq!(shallow.len(), 2, "max depth 1: the start directory only");
+        assert!(notes.is_empty(), "{notes:?}");
     }
 }

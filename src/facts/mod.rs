@@ -8,6 +8,7 @@
 //! on the fact the same thread is still collecting.
 
 pub mod cht_settings;
+pub mod cht_sources;
 pub mod compose;
 pub mod couchdb_ini;
 pub mod dotenv;

@@ -248,6 +248,11 @@ pub struct TlsServer {
     pub ciphers: Option<Setting>,
     pub certificates: Vec<Setting>,
     pub keys: Vec<Setting>,
+    /// The `add_header Strict-Transport-Security` that applies: the
+    /// server's own (or one of its locations'), or the `http` block's when
+    /// the server sets no `add_header` of its own (nginx inherits
+    /// `add_header` only then).
+    pub hsts: Option<Setting>,
 }
 
 /// The TLS settings of every nginx configuration of a target.
@@ -446,10 +451,44 @@ fn last(nodes: &[Node], name: &str, context: &str) -> Option<Setting> {
         .map(|n| setting(n, context))
 }
 
+/// Whether a directive is `add_header Strict-Transport-Security ...`.
+fn is_hsts(n: &Node) -> bool {
+    n.name == "add_header"
+        && n.args
+            .first()
+            .is_some_and(|h| h.eq_ignore_ascii_case("strict-transport-security"))
+}
+
+/// The HSTS header a server block sends (see [`TlsServer::hsts`]).
+fn server_hsts(block: &[Node], context: &str, inherited: Option<Setting>) -> Option<Setting> {
+    fn find(nodes: &[Node], context: &str) -> Option<Setting> {
+        nodes.iter().find_map(|n| {
+            if is_hsts(n) {
+                return Some(setting(n, context));
+            }
+            match (&n.block, n.name.as_str()) {
+                (Some(b), "location" | "if") => find(b, context),
+                _ => None,
+            }
+        })
+    }
+    let own = block.iter().any(|n| n.name == "add_header");
+    find(block, context).or(if own { None } else { inherited })
+}
+
 fn evaluate(
     nodes: &[Node],
     context: &str,
     inherited: (Option<Setting>, Option<Setting>),
+    out: &mut NginxTls,
+) {
+    evaluate_with(nodes, context, (inherited.0, inherited.1, None), out);
+}
+
+fn evaluate_with(
+    nodes: &[Node],
+    context: &str,
+    inherited: (Option<Setting>, Option<Setting>, Option<Setting>),
     out: &mut NginxTls,
 ) {
     for n in nodes
@@ -460,11 +499,24 @@ fn evaluate(
     }
     let protocols = last(nodes, "ssl_protocols", context).or(inherited.0);
     let ciphers = last(nodes, "ssl_ciphers", context).or(inherited.1);
+    let hsts = if nodes.iter().any(|n| n.name == "add_header") {
+        nodes
+            .iter()
+            .find(|n| is_hsts(n))
+            .map(|n| setting(n, context))
+    } else {
+        inherited.2
+    };
     for n in nodes {
         let Some(block) = &n.block else { continue };
         match n.name.as_str() {
             "http" | "stream" | "mail" => {
-                evaluate(block, &n.name, (protocols.clone(), ciphers.clone()), out);
+                evaluate_with(
+                    block,
+                    &n.name,
+                    (protocols.clone(), ciphers.clone(), hsts.clone()),
+                    out,
+                );
             }
             "server" => {
                 let names: Vec<String> = block
@@ -504,6 +556,7 @@ fn evaluate(
                             .filter(|d| d.name == "ssl_certificate_key")
                             .map(|d| setting(d, &ctx))
                             .collect(),
+                        hsts: server_hsts(block, &ctx, hsts.clone()),
                     });
                 }
             }

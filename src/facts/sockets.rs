@@ -160,8 +160,14 @@ fn hex_u32(s: &str) -> Option<u32> {
     u32::from_str_radix(s, 16).ok()
 }
 
+/// `ADDR:PORT` in the kernel's hex. Anything but ASCII hex digits (a
+/// multi-byte character in a 32-byte IPv6 field used to panic on slicing,
+/// a `+` sign is accepted by `from_str_radix`) is malformed.
 fn parse_addr(s: &str) -> Option<(IpAddr, u16)> {
     let (ip, port) = s.split_once(':')?;
+    if !(ip.bytes().chain(port.bytes())).all(|b| b.is_ascii_hexdigit()) || port.len() > 4 {
+        return None;
+    }
     let port = u16::from_str_radix(port, 16).ok()?;
     let ip = match ip.len() {
         8 => IpAddr::V4(Ipv4Addr::from(hex_u32(ip)?.to_le_bytes())),
@@ -320,5 +326,26 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.contains("line 2"), "{e}");
+    }
+
+    #[test]
+    fn malformed_tcp6_addresses_are_errors_not_panics() {
+        let head = "  sl  local_address remote_address st tx_queue rx_queue tr tm->when retrnsmt uid timeout inode\n";
+        // 32 bytes, but not 32 ASCII hex digits: slicing by bytes would panic.
+        for addr in [
+            "0ééééééééééééééé0:01BB",
+            "éééééééééééééééé:01BB",
+            "0000000000000000000000000000000é:01BB",
+            "+0000000000000000000000000000000:01BB",
+            "00000000000000000000000000000000:+1BB",
+            "00000000000000000000000000000000:ɐ",
+        ] {
+            let text = format!(
+                "{head}   0: {addr} 00000000000000000000000000000000:0000 0A 0:0 0:0 0 0 0 2001 1\n"
+            );
+            let r = std::panic::catch_unwind(|| parse(&text, "proc/net/tcp6", "tcp"));
+            let e = r.expect("no panic").unwrap_err();
+            assert_eq!(e, "line 2: malformed socket entry", "{addr}");
+        }
     }
 }

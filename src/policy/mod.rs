@@ -70,6 +70,10 @@ pub struct BackupPolicy {
 pub struct EnvPolicy {
     /// Environment labels that are production.
     pub production: Vec<String>,
+    /// Compose files in `<env>/compose/` (or any sub-folder) without a `.env`
+    /// of their own read `<env>/.env`, as they do when a deployment runs
+    /// them with `--project-directory <env>` or `--env-file <env>/.env`.
+    pub environment_dotenv: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -191,6 +195,7 @@ impl Policy {
             },
             env: EnvPolicy {
                 production: vec!["production".to_string(), "prod".to_string()],
+                environment_dotenv: true,
             },
             backups: BackupPolicy { max_age_days: 2 },
             environments: Vec::new(),
@@ -636,10 +641,13 @@ impl Validator<'_> {
                 });
             }
         }
-        if let Some(e) = raw.env_segregation
-            && let Some(prod) = e.production
-        {
-            p.env.production = prod.into_iter().map(Spanned::into_inner).collect();
+        if let Some(e) = raw.env_segregation {
+            if let Some(prod) = e.production {
+                p.env.production = prod.into_iter().map(Spanned::into_inner).collect();
+            }
+            if let Some(on) = e.environment_dotenv {
+                p.env.environment_dotenv = on.into_inner();
+            }
         }
         if let Some(b) = raw.backups {
             self.set_u32(

@@ -75,6 +75,9 @@ pub struct RawBackups {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawEnv {
     pub production: Option<Vec<Spanned<String>>>,
+    /// Read a per-environment `.env` one folder above the compose files
+    /// (`prod/.env` for `prod/compose/*.yml`).
+    pub environment_dotenv: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Deserialize)]

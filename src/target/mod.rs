@@ -4,6 +4,7 @@
 //! (the display path and the SARIF URI). It never parses and never judges.
 
 pub mod cht_install;
+pub mod name;
 pub mod root;
 
 use std::fmt;
@@ -11,7 +12,8 @@ use std::path::{Component, Path, PathBuf};
 
 use serde::Serialize;
 
-pub use root::{Confinement, Root, RootError};
+pub use name::display_path;
+pub use root::{Confinement, DirHandle, Entry, Root, RootError};
 
 use crate::outcome::Location;
 
@@ -115,10 +117,7 @@ impl Target {
     /// restricted to that file.
     pub fn tree(path: &Path, display: &str, sarif_root: &Path) -> std::io::Result<Target> {
         if std::fs::metadata(path)?.is_file() {
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let name = path.file_name().map(name::from_os).unwrap_or_default();
             let parent = path
                 .parent()
                 .filter(|p| !p.as_os_str().is_empty())
@@ -247,22 +246,25 @@ impl Target {
         }
     }
 
-    /// The location of `rel` (a path inside the target's root, `/`-separated).
+    /// The location of `rel` (a path inside the target's root, `/`-separated,
+    /// carrier form): the display path with control, bidi and non-UTF-8
+    /// bytes escaped ([`display_path`]), the URI with the exact bytes
+    /// percent-encoded.
     pub fn location(&self, rel: &str) -> Location {
         let rel = rel.trim_start_matches('/');
         match &self.source {
             Source::Tree(t) => Location {
-                path: join_display(&t.display, rel),
+                path: display_path(&join_display(&t.display, rel)),
                 line: None,
                 uri: join_uri(&t.sarif_prefix, rel),
             },
             Source::Host(h) => Location {
-                path: format!("/{rel}"),
+                path: display_path(&format!("/{rel}")),
                 line: None,
                 uri: format!("hosts/{}/{}", h.hostname, sanitize_uri_path(rel)),
             },
             Source::Env => Location {
-                path: format!("environments/{rel}"),
+                path: display_path(&format!("environments/{rel}")),
                 line: None,
                 uri: format!("environments/{}", sanitize_uri_path(rel)),
             },
@@ -331,10 +333,11 @@ fn join_uri(prefix: &str, rel: &str) -> String {
     sanitize_uri_path(&join_display(prefix, rel))
 }
 
-/// Percent-encodes what a SARIF `uri` (a URI reference) may not hold raw.
+/// Percent-encodes what a SARIF `uri` (a URI reference) may not hold raw;
+/// names carried from non-UTF-8 bytes ([`name`]) are encoded as those bytes.
 pub fn sanitize_uri_path(p: &str) -> String {
     let mut out = String::with_capacity(p.len());
-    for b in p.bytes() {
+    for b in name::to_bytes(p) {
         match b {
             b'A'..=b'Z'
             | b'a'..=b'z'
@@ -422,5 +425,17 @@ mod tests {
         assert_eq!(join_display("", "a/b"), "a/b");
         assert_eq!(join_display("deploy", "prod/.env"), "deploy/prod/.env");
         assert_eq!(join_display("./", "x"), "./x");
+        let odd = name::from_bytes(b"a\xff\nb");
+        assert_eq!(sanitize_uri_path(&odd), "a%FF%0Ab");
+    }
+
+    #[test]
+    fn locations_escape_the_scanned_world() {
+        let d = tempfile::tempdir().unwrap();
+        let t = Target::tree(d.path(), "deploy", d.path()).unwrap();
+        let rel = name::from_bytes(b"x\x1b[2J\nCRITICAL \xff/.env");
+        let loc = t.location(&rel);
+        assert_eq!(loc.path, "deploy/x\\x1b[2J\\x0aCRITICAL \\xff/.env");
+        assert_eq!(loc.uri, "x%1B%5B2J%0ACRITICAL%20%FF/.env");
     }
 }

@@ -8,13 +8,41 @@
 //! which is what links in a mounted image or backup mean; a tree root refuses
 //! any link that leaves the tree, because a deployment repo's link to
 //! `../../etc/passwd` means a file outside the repo, not inside it.
+//!
+//! **Race-free by descriptors.** The root is held open as a directory
+//! descriptor and every path is resolved relative to it, never as a string:
+//! with `openat2` (`RESOLVE_IN_ROOT` for host roots, `RESOLVE_BENEATH` for
+//! trees, both with `RESOLVE_NO_MAGICLINKS`) where the kernel has it, else by
+//! a component-by-component `openat(O_PATH|O_NOFOLLOW)` walk that reads each
+//! link on its own descriptor and applies the same confinement. A directory
+//! swapped for a symlink while a scan runs can therefore never lead outside.
+//! Resolution yields an `O_PATH` descriptor, whose type is checked with
+//! `fstat` *before* anything is opened for reading: a FIFO, device or socket
+//! is never opened. A regular file is then reopened for reading through its
+//! own descriptor (`/proc/self/fd`), so what is read is what was checked, and
+//! read with one read sized from its length (plus one byte to see growth),
+//! capped. Directories are walked the same way: [`Root::open_dir`] and
+//! [`Root::open_subdir`] open each directory relative to its parent's
+//! descriptor, refusing symlinks.
+//!
+//! Paths are `/`-separated strings in the carrier form of [`super::name`]:
+//! names that are not UTF-8 are carried losslessly and decoded here.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::fmt;
-use std::fs::{self, File, Metadata, OpenOptions};
+use std::fs::{File, Metadata};
 use std::io::{self, Read};
-use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use nix::errno::Errno;
+use nix::fcntl::{OFlag, OpenHow, ResolveFlag, openat, openat2, readlinkat};
+use nix::sys::stat::{FileStat, Mode, SFlag, fstat};
+
+use super::name;
 
 /// Largest file a tree scan reads by default.
 pub const DEFAULT_FILE_CAP: u64 = 4 * 1024 * 1024;
@@ -52,14 +80,22 @@ pub enum RootError {
 
 impl RootError {
     fn from_io(e: &io::Error) -> RootError {
-        match e.kind() {
-            io::ErrorKind::NotFound => RootError::NotFound,
-            io::ErrorKind::PermissionDenied => RootError::PermissionDenied,
-            _ => match e.raw_os_error() {
-                Some(nix::libc::ENOTDIR) => RootError::NotFound,
-                Some(nix::libc::ELOOP) => RootError::Loop,
-                _ => RootError::Io(e.to_string()),
+        match e.raw_os_error() {
+            Some(n) => RootError::from_errno(Errno::from_raw(n)),
+            None => match e.kind() {
+                io::ErrorKind::NotFound => RootError::NotFound,
+                io::ErrorKind::PermissionDenied => RootError::PermissionDenied,
+                _ => RootError::Io(e.kind().to_string()),
             },
+        }
+    }
+
+    fn from_errno(e: Errno) -> RootError {
+        match e {
+            Errno::ENOENT | Errno::ENOTDIR => RootError::NotFound,
+            Errno::EACCES | Errno::EPERM => RootError::PermissionDenied,
+            Errno::ELOOP => RootError::Loop,
+            other => RootError::Io(other.desc().to_string()),
         }
     }
 }
@@ -78,15 +114,29 @@ pub fn human_size(n: u64) -> String {
 /// A directory entry as seen through a root.
 #[derive(Clone, Debug)]
 pub struct Entry {
+    /// The name in carrier form ([`super::name`]): lossless, even when the
+    /// name on disk is not UTF-8.
     pub name: String,
     pub is_dir: bool,
     pub is_symlink: bool,
+    /// A regular file (not a directory, link, FIFO, device or socket).
+    pub is_file: bool,
+}
+
+/// An open directory inside a root, for walking it by descriptors.
+#[derive(Debug)]
+pub struct DirHandle {
+    fd: OwnedFd,
+    /// Its path inside the root (carrier form, no leading `/`).
+    pub rel: String,
 }
 
 #[derive(Clone)]
 pub struct Root {
     base: PathBuf,
     confinement: Confinement,
+    /// The root directory, held open: every path is resolved relative to it.
+    dir: Arc<OwnedFd>,
 }
 
 impl fmt::Debug for Root {
@@ -95,17 +145,88 @@ impl fmt::Debug for Root {
     }
 }
 
+/// Whether `openat2` works here: 0 unknown, 1 yes, 2 no.
+static OPENAT2: AtomicU8 = AtomicU8::new(0);
+
+fn openat2_usable(probe: BorrowedFd<'_>) -> bool {
+    match OPENAT2.load(Ordering::Relaxed) {
+        1 => return true,
+        2 => return false,
+        _ => {}
+    }
+    let forced_off = std::env::var_os("RAMPART_NO_OPENAT2").is_some_and(|v| v == "1");
+    let works = !forced_off
+        && openat2(
+            probe,
+            ".",
+            OpenHow::new()
+                .flags(OFlag::O_PATH | OFlag::O_CLOEXEC)
+                .resolve(ResolveFlag::RESOLVE_BENEATH | ResolveFlag::RESOLVE_NO_MAGICLINKS),
+        )
+        .is_ok();
+    OPENAT2.store(if works { 1 } else { 2 }, Ordering::Relaxed);
+    works
+}
+
+/// `/proc/self/fd`, held open to reopen checked `O_PATH` descriptors.
+fn proc_self_fd() -> Option<&'static OwnedFd> {
+    static FD: OnceLock<Option<OwnedFd>> = OnceLock::new();
+    FD.get_or_init(|| {
+        let fd = nix::fcntl::open(
+            "/proc/self/fd",
+            OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        )
+        .ok()?;
+        // Only a real procfs: on anything else the magic links are absent.
+        let st = nix::sys::statfs::fstatfs(&fd).ok()?;
+        (st.filesystem_type() == nix::sys::statfs::PROC_SUPER_MAGIC).then_some(fd)
+    })
+    .as_ref()
+}
+
+fn path_of(rel: &str) -> OsString {
+    let trimmed = rel.trim_start_matches('/');
+    if trimmed.is_empty() {
+        OsString::from(".")
+    } else {
+        name::to_os(trimmed)
+    }
+}
+
+fn kind_of(st: &FileStat) -> SFlag {
+    SFlag::from_bits_truncate(st.st_mode & SFlag::S_IFMT.bits())
+}
+
+fn describe(kind: SFlag) -> &'static str {
+    match kind {
+        SFlag::S_IFDIR => "directory",
+        SFlag::S_IFIFO => "fifo",
+        SFlag::S_IFSOCK => "socket",
+        SFlag::S_IFBLK | SFlag::S_IFCHR => "device",
+        SFlag::S_IFLNK => "symlink",
+        _ => "special file",
+    }
+}
+
 impl Root {
     /// Opens `dir` as a root. The directory must exist.
     pub fn open(dir: &Path, confinement: Confinement) -> io::Result<Root> {
-        let base = fs::canonicalize(dir)?;
-        if !fs::metadata(&base)?.is_dir() {
-            return Err(io::Error::new(
-                io::ErrorKind::NotADirectory,
-                "not a directory",
-            ));
-        }
-        Ok(Root { base, confinement })
+        let base = std::fs::canonicalize(dir)?;
+        let fd = nix::fcntl::open(
+            &base,
+            OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(|e| match e {
+            Errno::ENOTDIR => io::Error::new(io::ErrorKind::NotADirectory, "not a directory"),
+            e => io::Error::from(e),
+        })?;
+        Ok(Root {
+            base,
+            confinement,
+            dir: Arc::new(fd),
+        })
     }
 
     /// The root's directory on this machine.
@@ -113,89 +234,167 @@ impl Root {
         &self.base
     }
 
+    pub fn confinement(&self) -> Confinement {
+        self.confinement
+    }
+
     pub fn is_live_root(&self) -> bool {
         self.base == Path::new("/")
     }
 
-    /// Resolves `rel` (relative to the root; a leading `/` is allowed) to a
-    /// path on this machine whose last component is not a symlink.
+    /// The path on this machine `rel` names lexically (symlinks not
+    /// resolved): for matching and display, never for opening.
+    pub fn host_path(&self, rel: &str) -> PathBuf {
+        let trimmed = rel.trim_start_matches('/');
+        if trimmed.is_empty() {
+            self.base.clone()
+        } else {
+            self.base.join(name::to_os(trimmed))
+        }
+    }
+
+    /// Resolves `rel` (relative to the root; a leading `/` is allowed) to the
+    /// path on this machine it names, symlinks resolved inside the root. For
+    /// display (where a link leads); every read goes through descriptors.
     pub fn resolve(&self, rel: &str) -> Result<PathBuf, RootError> {
+        let (_, done) = self.walk_resolve(rel)?;
+        let mut p = self.base.clone();
+        p.extend(done);
+        Ok(p)
+    }
+
+    /// An `O_PATH` descriptor of what `rel` names, symlinks followed inside
+    /// the root.
+    fn open_path(&self, rel: &str) -> Result<OwnedFd, RootError> {
+        if openat2_usable(self.dir.as_fd()) {
+            let resolve = ResolveFlag::RESOLVE_NO_MAGICLINKS
+                | match self.confinement {
+                    Confinement::Chroot => ResolveFlag::RESOLVE_IN_ROOT,
+                    Confinement::Strict => ResolveFlag::RESOLVE_BENEATH,
+                };
+            let how = OpenHow::new()
+                .flags(OFlag::O_PATH | OFlag::O_CLOEXEC)
+                .resolve(resolve);
+            match openat2(self.dir.as_fd(), path_of(rel).as_os_str(), how) {
+                Ok(fd) => return Ok(fd),
+                // Leaving a tree (or an absolute link that points back
+                // inside it, which the walk accepts): the walk decides and
+                // names the link.
+                Err(Errno::EXDEV) | Err(Errno::EAGAIN) => {}
+                Err(e) => return Err(RootError::from_errno(e)),
+            }
+        }
+        self.walk_resolve(rel).map(|(fd, _)| fd)
+    }
+
+    /// The component-by-component resolution: `openat(O_PATH|O_NOFOLLOW)` on
+    /// the descriptor of the directory reached so far, each symlink read from
+    /// its own descriptor and applied with the root's confinement. Returns
+    /// the descriptor and the resolved components.
+    fn walk_resolve(&self, rel: &str) -> Result<(OwnedFd, Vec<OsString>), RootError> {
         let mut done: Vec<OsString> = Vec::new();
-        let mut todo: Vec<OsString> = components(Path::new(rel));
+        let mut fds: Vec<OwnedFd> = Vec::new();
+        let mut todo: Vec<OsString> = components(Path::new(&name::to_os(rel)));
         todo.reverse();
         let mut hops = 0;
         while let Some(part) = todo.pop() {
             if part == ".." {
-                if done.pop().is_none() && self.confinement == Confinement::Strict {
-                    return Err(RootError::Escapes(rel.to_string()));
-                }
-                continue;
-            }
-            done.push(part);
-            let here = self.join(&done);
-            let meta = fs::symlink_metadata(&here).map_err(|e| RootError::from_io(&e))?;
-            if !meta.file_type().is_symlink() {
-                continue;
-            }
-            hops += 1;
-            if hops > MAX_LINK_HOPS {
-                return Err(RootError::Loop);
-            }
-            let target = fs::read_link(&here).map_err(|e| RootError::from_io(&e))?;
-            done.pop();
-            if target.is_absolute() {
-                match self.confinement {
-                    Confinement::Chroot => done.clear(),
-                    Confinement::Strict => match target.strip_prefix(&self.base) {
-                        Ok(inside) => {
-                            done.clear();
-                            push_front(&mut todo, components(inside));
-                            continue;
-                        }
-                        Err(_) => return Err(RootError::Escapes(target.display().to_string())),
-                    },
-                }
-            }
-            let parts = components(&target);
-            if self.confinement == Confinement::Strict {
-                // A relative link may not climb above the root.
-                let mut depth = done.len() as isize;
-                for p in &parts {
-                    depth += if p == ".." { -1 } else { 1 };
-                    if depth < 0 {
-                        return Err(RootError::Escapes(target.display().to_string()));
+                if done.pop().is_none() {
+                    if self.confinement == Confinement::Strict {
+                        return Err(RootError::Escapes(name::display_path(rel)));
                     }
+                } else {
+                    fds.pop();
                 }
+                continue;
             }
-            push_front(&mut todo, parts);
+            let here = fds.last().map_or(self.dir.as_fd(), |f| f.as_fd());
+            let fd = openat(
+                here,
+                part.as_os_str(),
+                OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
+                Mode::empty(),
+            )
+            .map_err(RootError::from_errno)?;
+            let st = fstat(&fd).map_err(RootError::from_errno)?;
+            match kind_of(&st) {
+                SFlag::S_IFDIR => {
+                    done.push(part);
+                    fds.push(fd);
+                }
+                SFlag::S_IFLNK => {
+                    hops += 1;
+                    if hops > MAX_LINK_HOPS {
+                        return Err(RootError::Loop);
+                    }
+                    let target = PathBuf::from(readlinkat(&fd, "").map_err(RootError::from_errno)?);
+                    if target.is_absolute() {
+                        match self.confinement {
+                            Confinement::Chroot => {
+                                done.clear();
+                                fds.clear();
+                            }
+                            Confinement::Strict => match target.strip_prefix(&self.base) {
+                                Ok(inside) => {
+                                    done.clear();
+                                    fds.clear();
+                                    push_front(&mut todo, components(inside));
+                                    continue;
+                                }
+                                Err(_) => return Err(escapes(&target)),
+                            },
+                        }
+                    }
+                    let parts = components(&target);
+                    if self.confinement == Confinement::Strict {
+                        // A relative link may not climb above the root.
+                        let mut depth = done.len() as isize;
+                        for p in &parts {
+                            depth += if p == ".." { -1 } else { 1 };
+                            if depth < 0 {
+                                return Err(escapes(&target));
+                            }
+                        }
+                    }
+                    push_front(&mut todo, parts);
+                }
+                _ if todo.is_empty() => {
+                    done.push(part);
+                    return Ok((fd, done));
+                }
+                _ => return Err(RootError::NotFound),
+            }
         }
-        Ok(self.join(&done))
-    }
-
-    fn join(&self, parts: &[OsString]) -> PathBuf {
-        let mut p = self.base.clone();
-        p.extend(parts);
-        p
+        let fd = match fds.pop() {
+            Some(fd) => fd,
+            None => self.dir.try_clone().map_err(|e| RootError::from_io(&e))?,
+        };
+        Ok((fd, done))
     }
 
     /// Metadata of the file `rel` names (after confined resolution).
     pub fn metadata(&self, rel: &str) -> Result<Metadata, RootError> {
-        let path = self.resolve(rel)?;
-        fs::symlink_metadata(path).map_err(|e| RootError::from_io(&e))
+        let fd = self.open_path(rel)?;
+        File::from(fd)
+            .metadata()
+            .map_err(|e| RootError::from_io(&e))
     }
 
     pub fn exists(&self, rel: &str) -> bool {
-        self.metadata(rel).is_ok()
+        self.open_path(rel).is_ok()
     }
 
     pub fn is_dir(&self, rel: &str) -> bool {
-        self.metadata(rel).is_ok_and(|m| m.is_dir())
+        self.open_path(rel)
+            .ok()
+            .and_then(|fd| fstat(&fd).ok())
+            .is_some_and(|st| kind_of(&st) == SFlag::S_IFDIR)
     }
 
     /// Reads a regular file, refusing special files and anything over `cap`.
     pub fn read(&self, rel: &str, cap: u64) -> Result<Vec<u8>, RootError> {
-        let path = self.resolve(rel)?;
-        read_confined_file(&path, cap)
+        let fd = self.open_path(rel)?;
+        self.read_checked(fd, rel, cap)
     }
 
     /// Reads a text file: binary content (a NUL byte) and invalid UTF-8 are errors.
@@ -203,60 +402,220 @@ impl Root {
         bytes_to_text(self.read(rel, cap)?)
     }
 
+    /// Reads the file `name` directly inside `dir` (a walk's directory): one
+    /// `openat` on the directory's descriptor, no resolution from the root.
+    /// A symlink there is followed through the root's confined resolution.
+    pub fn read_in(&self, dir: &DirHandle, name: &str, cap: u64) -> Result<Vec<u8>, RootError> {
+        let fd = openat(
+            dir.fd.as_fd(),
+            name::to_os(name).as_os_str(),
+            OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(RootError::from_errno)?;
+        let rel = join_rel(&dir.rel, name);
+        let st = fstat(&fd).map_err(RootError::from_errno)?;
+        if kind_of(&st) == SFlag::S_IFLNK {
+            return self.read(&rel, cap);
+        }
+        self.read_checked(fd, &rel, cap)
+    }
+
+    /// Reads what the `O_PATH` descriptor `fd` (reached by `rel`) names: its
+    /// type is checked first, then it is reopened for reading and read once.
+    fn read_checked(&self, fd: OwnedFd, rel: &str, cap: u64) -> Result<Vec<u8>, RootError> {
+        let st = fstat(&fd).map_err(RootError::from_errno)?;
+        let kind = kind_of(&st);
+        if kind != SFlag::S_IFREG {
+            return Err(RootError::NotRegular(describe(kind)));
+        }
+        let size = u64::try_from(st.st_size).unwrap_or(0);
+        if size > cap {
+            return Err(RootError::TooLarge { size, cap });
+        }
+        let file = self.reopen(&fd, &st, rel)?;
+        read_capped(file, size, cap)
+    }
+
+    /// Opens the regular file behind an `O_PATH` descriptor for reading.
+    fn reopen(&self, fd: &OwnedFd, st: &FileStat, rel: &str) -> Result<File, RootError> {
+        let flags = OFlag::O_RDONLY | OFlag::O_CLOEXEC | OFlag::O_NOCTTY | OFlag::O_NONBLOCK;
+        if let Some(proc_fd) = proc_self_fd() {
+            use std::os::fd::AsRawFd;
+            let num = fd.as_raw_fd().to_string();
+            match openat(proc_fd, num.as_str(), flags, Mode::empty()) {
+                Ok(f) => return Ok(File::from(f)),
+                Err(e @ (Errno::EACCES | Errno::EPERM)) => return Err(RootError::from_errno(e)),
+                Err(_) => {}
+            }
+        }
+        self.reopen_by_name(st, rel)
+    }
+
+    /// Without procfs: opens the same name again on its directory's
+    /// descriptor (`O_NOFOLLOW`) and makes sure it is the same file. The
+    /// window between the check and this open is the one place a swap could
+    /// matter (only to a special file already inside the root).
+    fn reopen_by_name(&self, st: &FileStat, rel: &str) -> Result<File, RootError> {
+        let flags = OFlag::O_RDONLY | OFlag::O_CLOEXEC | OFlag::O_NOCTTY | OFlag::O_NONBLOCK;
+        let (dir, last) = self.parent_of(rel)?;
+        let f = openat(
+            dir.as_fd(),
+            last.as_os_str(),
+            flags | OFlag::O_NOFOLLOW,
+            Mode::empty(),
+        )
+        .map_err(RootError::from_errno)?;
+        let again = fstat(&f).map_err(RootError::from_errno)?;
+        if (again.st_dev, again.st_ino) != (st.st_dev, st.st_ino) {
+            return Err(RootError::Io(
+                "the file changed during the scan".to_string(),
+            ));
+        }
+        Ok(File::from(f))
+    }
+
+    /// The resolved directory holding the last component of `rel` (the final
+    /// symlinks followed), and that component's name.
+    fn parent_of(&self, rel: &str) -> Result<(OwnedFd, OsString), RootError> {
+        let (_, done) = self.walk_resolve(rel)?;
+        let Some((last, parents)) = done.split_last() else {
+            return Err(RootError::NotRegular("directory"));
+        };
+        let parent_rel = name::from_bytes(
+            &parents
+                .iter()
+                .map(|p| p.as_bytes())
+                .collect::<Vec<_>>()
+                .join(&b'/'),
+        );
+        Ok((self.open_path(&parent_rel)?, last.clone()))
+    }
+
     /// The target of the symlink `rel`, as text; the link is not followed.
     pub fn read_link(&self, rel: &str) -> Result<String, RootError> {
-        let parent = Path::new(rel)
+        let path = Path::new(rel);
+        let last = path.file_name().ok_or(RootError::NotFound)?;
+        let parent = path
             .parent()
-            .map(|p| p.to_string_lossy().into_owned());
-        let name = Path::new(rel)
-            .file_name()
-            .ok_or(RootError::NotFound)?
-            .to_os_string();
-        let mut path = match parent.as_deref() {
-            Some("") | Some("/") | None => self.base.clone(),
-            Some(p) => self.resolve(p)?,
-        };
-        path.push(name);
-        fs::read_link(&path)
-            .map(|t| t.to_string_lossy().into_owned())
-            .map_err(|e| RootError::from_io(&e))
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let dir = self.open_path(&parent)?;
+        readlinkat(&dir, name::to_os(&last.to_string_lossy()).as_os_str())
+            .map(|t| name::from_os(&t))
+            .map_err(RootError::from_errno)
+    }
+
+    /// Opens directory `rel` (symlinks followed inside the root) for walking.
+    pub fn open_dir(&self, rel: &str) -> Result<DirHandle, RootError> {
+        let fd = self.open_path(rel)?;
+        let st = fstat(&fd).map_err(RootError::from_errno)?;
+        if kind_of(&st) != SFlag::S_IFDIR {
+            return Err(RootError::NotFound);
+        }
+        let fd = openat(
+            &fd,
+            ".",
+            OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(RootError::from_errno)?;
+        Ok(DirHandle {
+            fd,
+            rel: rel.trim_matches('/').to_string(),
+        })
+    }
+
+    /// Opens the directory `name` inside `parent` through the parent's
+    /// descriptor. A symlink (or anything not a directory) there is refused:
+    /// a directory swapped for a link while a walk runs leads nowhere.
+    pub fn open_subdir(&self, parent: &DirHandle, name: &str) -> Result<DirHandle, RootError> {
+        let fd = openat(
+            parent.fd.as_fd(),
+            name::to_os(name).as_os_str(),
+            OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(RootError::from_errno)?;
+        Ok(DirHandle {
+            fd,
+            rel: join_rel(&parent.rel, name),
+        })
+    }
+
+    /// The entries of an open directory, sorted by name (bytes).
+    pub fn list(&self, dir: &DirHandle) -> Result<Vec<Entry>, RootError> {
+        let dup = dir.fd.try_clone().map_err(|e| RootError::from_io(&e))?;
+        // A duplicate shares the read position: rewind for a fresh listing.
+        nix::unistd::lseek(&dup, 0, nix::unistd::Whence::SeekSet).map_err(RootError::from_errno)?;
+        let mut d = nix::dir::Dir::from_fd(dup).map_err(RootError::from_errno)?;
+        let mut out: Vec<(Vec<u8>, Entry)> = Vec::new();
+        for entry in d.iter() {
+            let entry = entry.map_err(RootError::from_errno)?;
+            let raw = entry.file_name().to_bytes();
+            if raw == b"." || raw == b".." {
+                continue;
+            }
+            use nix::dir::Type;
+            let kind = match entry.file_type() {
+                Some(Type::Directory) => SFlag::S_IFDIR,
+                Some(Type::Symlink) => SFlag::S_IFLNK,
+                Some(Type::File) => SFlag::S_IFREG,
+                Some(Type::Fifo) => SFlag::S_IFIFO,
+                Some(Type::Socket) => SFlag::S_IFSOCK,
+                Some(Type::CharacterDevice) => SFlag::S_IFCHR,
+                Some(Type::BlockDevice) => SFlag::S_IFBLK,
+                None => nix::sys::stat::fstatat(
+                    dir.fd.as_fd(),
+                    OsStr::from_bytes(raw),
+                    nix::fcntl::AtFlags::AT_SYMLINK_NOFOLLOW,
+                )
+                .map_or(SFlag::empty(), |st| kind_of(&st)),
+            };
+            out.push((
+                raw.to_vec(),
+                Entry {
+                    name: name::from_bytes(raw),
+                    is_dir: kind == SFlag::S_IFDIR,
+                    is_symlink: kind == SFlag::S_IFLNK,
+                    is_file: kind == SFlag::S_IFREG,
+                },
+            ));
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out.into_iter().map(|(_, e)| e).collect())
     }
 
     /// The entries of directory `rel`, sorted by name.
     pub fn read_dir(&self, rel: &str) -> Result<Vec<Entry>, RootError> {
-        let path = self.resolve(rel)?;
-        let mut out = Vec::new();
-        for entry in fs::read_dir(&path).map_err(|e| RootError::from_io(&e))? {
-            let entry = entry.map_err(|e| RootError::from_io(&e))?;
-            let ft = entry.file_type().map_err(|e| RootError::from_io(&e))?;
-            out.push(Entry {
-                name: entry.file_name().to_string_lossy().into_owned(),
-                is_dir: ft.is_dir(),
-                is_symlink: ft.is_symlink(),
-            });
-        }
-        out.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(out)
+        let dir = self.open_dir(rel)?;
+        self.list(&dir)
     }
-}
 
-impl Root {
     /// The symlinks directly inside directory `rel` with their targets (as
     /// text, not followed), resolving the directory once: how `/proc/PID/fd`
     /// is read.
     pub fn dir_links(&self, rel: &str) -> Result<Vec<(String, String)>, RootError> {
-        let dir = self.resolve(rel)?;
+        let dir = self.open_dir(rel)?;
         let mut out = Vec::new();
-        for entry in fs::read_dir(&dir).map_err(|e| RootError::from_io(&e))? {
-            let entry = entry.map_err(|e| RootError::from_io(&e))?;
-            if let Ok(target) = fs::read_link(entry.path()) {
-                out.push((
-                    entry.file_name().to_string_lossy().into_owned(),
-                    target.to_string_lossy().into_owned(),
-                ));
+        for e in self.list(&dir)? {
+            if let Ok(target) = readlinkat(&dir.fd, name::to_os(&e.name).as_os_str()) {
+                out.push((e.name, name::from_os(&target)));
             }
         }
         Ok(out)
+    }
+}
+
+fn escapes(target: &Path) -> RootError {
+    RootError::Escapes(name::display_path(&name::from_os(target.as_os_str())))
+}
+
+fn join_rel(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_string()
+    } else {
+        format!("{dir}/{name}")
     }
 }
 
@@ -275,41 +634,12 @@ fn push_front(todo: &mut Vec<OsString>, parts: Vec<OsString>) {
     todo.extend(parts.into_iter().rev());
 }
 
-fn read_confined_file(path: &Path, cap: u64) -> Result<Vec<u8>, RootError> {
-    // O_NOFOLLOW: the last component was checked not to be a link; refuse a
-    // swap. O_NONBLOCK: opening a FIFO must not wait for a writer.
-    let file = OpenOptions::new()
-        .read(true)
-        .custom_flags(nix::libc::O_NOFOLLOW | nix::libc::O_NONBLOCK | nix::libc::O_NOCTTY)
-        .open(path)
-        .map_err(|e| RootError::from_io(&e))?;
-    let meta = file.metadata().map_err(|e| RootError::from_io(&e))?;
-    let ft = meta.file_type();
-    if !ft.is_file() {
-        let kind = if ft.is_dir() {
-            "directory"
-        } else if ft.is_fifo() {
-            "fifo"
-        } else if ft.is_socket() {
-            "socket"
-        } else if ft.is_block_device() || ft.is_char_device() {
-            "device"
-        } else {
-            "special file"
-        };
-        return Err(RootError::NotRegular(kind));
-    }
-    if meta.len() > cap {
-        return Err(RootError::TooLarge {
-            size: meta.len(),
-            cap,
-        });
-    }
-    read_capped(file, cap)
-}
-
-fn read_capped(file: File, cap: u64) -> Result<Vec<u8>, RootError> {
-    let mut buf = Vec::new();
+/// One read sized from the file's length (plus one byte, to see a file that
+/// grew), more only for files that report no length (`/proc`), never past
+/// `cap`.
+fn read_capped(file: File, size: u64, cap: u64) -> Result<Vec<u8>, RootError> {
+    let want = if size > 0 { size + 1 } else { 4096 };
+    let mut buf = Vec::with_capacity(usize::try_from(want.min(cap + 1)).unwrap_or(4096));
     file.take(cap + 1)
         .read_to_end(&mut buf)
         .map_err(|e| RootError::from_io(&e))?;
@@ -338,6 +668,7 @@ pub fn bytes_to_text(bytes: Vec<u8>) -> Result<String, RootError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
     use std::os::unix::fs::symlink;
 
     fn tree() -> tempfile::TempDir {
@@ -407,5 +738,138 @@ mod tests {
             r.read_text("etc/ssh/sshd_config/x", 100),
             Err(RootError::NotFound)
         );
+    }
+
+    #[test]
+    fn walk_resolution_matches_openat2() {
+        // The fallback walk, called directly, gives the same answers.
+        let d = tree();
+        for conf in [Confinement::Chroot, Confinement::Strict] {
+            let r = Root::open(d.path(), conf).unwrap();
+            for rel in [
+                "etc/ssh/sshd_config",
+                "/etc/abs-link",
+                "etc/rel-link",
+                "etc/escape",
+                "etc/loop-a",
+                "missing",
+                "etc/ssh/sshd_config/x",
+                "etc/../etc/ssh/../ssh/sshd_config",
+                "",
+            ] {
+                let fast = r.open_path(rel).map(|fd| fstat(&fd).unwrap().st_ino);
+                let walk = r
+                    .walk_resolve(rel)
+                    .map(|(fd, _)| fstat(&fd).unwrap().st_ino);
+                assert_eq!(
+                    fast.is_ok(),
+                    walk.is_ok(),
+                    "{conf:?} {rel}: {fast:?} vs {walk:?}"
+                );
+                if let (Ok(a), Ok(b)) = (&fast, &walk) {
+                    assert_eq!(a, b, "{conf:?} {rel}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn absolute_link_back_inside_a_tree_is_followed() {
+        let d = tree();
+        let base = fs::canonicalize(d.path()).unwrap();
+        symlink(base.join("usr/share/real"), d.path().join("etc/inside")).unwrap();
+        let r = Root::open(d.path(), Confinement::Strict).unwrap();
+        assert_eq!(r.read_text("etc/inside", 100).unwrap(), "real\n");
+    }
+
+    #[test]
+    fn devices_are_never_opened() {
+        let d = tree();
+        // A device node needs root; a symlink to one is refused all the same.
+        symlink("/dev/zero", d.path().join("zero")).unwrap();
+        let host = Root::open(Path::new("/"), Confinement::Chroot).unwrap();
+        assert_eq!(
+            host.read("dev/zero", 100),
+            Err(RootError::NotRegular("device"))
+        );
+        assert_eq!(
+            host.read("dev/null", 100),
+            Err(RootError::NotRegular("device"))
+        );
+        let tree = Root::open(d.path(), Confinement::Strict).unwrap();
+        assert!(matches!(tree.read("zero", 100), Err(RootError::Escapes(_))));
+        let chroot = Root::open(d.path(), Confinement::Chroot).unwrap();
+        assert_eq!(chroot.read("zero", 100), Err(RootError::NotFound));
+    }
+
+    #[test]
+    fn non_utf8_names_are_read() {
+        use std::os::unix::ffi::OsStrExt;
+        let d = tempfile::tempdir().unwrap();
+        let dir = d
+            .path()
+            .join(std::ffi::OsStr::from_bytes(b"bad\xff\xfedir"));
+        fs::create_dir(&dir).unwrap();
+        fs::write(dir.join(".env"), "A=1\n").unwrap();
+        let r = Root::open(d.path(), Confinement::Strict).unwrap();
+        let entries = r.read_dir("").unwrap();
+        assert_eq!(entries.len(), 1);
+        let rel = format!("{}/.env", entries[0].name);
+        assert_eq!(r.read_text(&rel, 100).unwrap(), "A=1\n");
+        assert_eq!(name::display_path(&rel), "bad\\xff\\xfedir/.env");
+        let top = r.open_dir("").unwrap();
+        let sub = r.open_subdir(&top, &entries[0].name).unwrap();
+        assert_eq!(r.read_in(&sub, ".env", 100).unwrap(), b"A=1\n");
+    }
+
+    #[test]
+    fn walk_refuses_a_directory_swapped_for_a_link() {
+        let d = tree();
+        let outside = tempfile::tempdir().unwrap();
+        fs::write(outside.path().join(".env"), "X=1\n").unwrap();
+        let r = Root::open(d.path(), Confinement::Strict).unwrap();
+        let top = r.open_dir("").unwrap();
+        fs::rename(d.path().join("usr"), d.path().join("usr-old")).unwrap();
+        symlink(outside.path(), d.path().join("usr")).unwrap();
+        assert!(r.open_subdir(&top, "usr").is_err());
+        assert!(matches!(
+            r.read("usr/.env", 100),
+            Err(RootError::Escapes(_))
+        ));
+    }
+
+    #[test]
+    fn reopen_without_procfs() {
+        let d = tree();
+        let r = Root::open(d.path(), Confinement::Chroot).unwrap();
+        for rel in ["etc/ssh/sshd_config", "/etc/abs-link", "etc/rel-link"] {
+            let st = fstat(r.open_path(rel).unwrap()).unwrap();
+            let mut f = r.reopen_by_name(&st, rel).unwrap();
+            let mut text = String::new();
+            f.read_to_string(&mut text).unwrap();
+            assert!(text == "Port 22\n" || text == "real\n", "{rel}");
+        }
+        // Swapped between the check and the open: refused.
+        let st = fstat(r.open_path("etc/ssh/sshd_config").unwrap()).unwrap();
+        fs::rename(
+            d.path().join("usr/share/real"),
+            d.path().join("etc/ssh/sshd_config"),
+        )
+        .unwrap();
+        assert!(r.reopen_by_name(&st, "etc/ssh/sshd_config").is_err());
+    }
+
+    #[test]
+    fn sized_reads_and_proc_files() {
+        let host = Root::open(Path::new("/"), Confinement::Chroot).unwrap();
+        // /proc files report no length and are still read whole.
+        let text = host.read_text("proc/self/status", 1 << 20).unwrap();
+        assert!(text.contains("Name:"));
+        assert!(matches!(
+            host.read("proc/self/status", 10),
+            Err(RootError::TooLarge { .. })
+        ));
+        // A magic link is not followed.
+        assert!(host.read("proc/self/fd/0", 100).is_err());
     }
 }

@@ -2,15 +2,21 @@
 //! would run on the same host share their compose project name, docker
 //! network, published nginx ports or CouchDB data directory, so starting one
 //! stops, joins or overwrites the other (CHT's defaults — `cht`, `cht-net`,
-//! 80/443 — collide whenever a second instance keeps them). Instances in
-//! folders labelled with different environments (`prod/`, `staging/`) are
-//! taken to be on different hosts.
+//! 80/443 — collide whenever a second instance keeps them). Instances are
+//! on one host when they are in one host target (`--host`, `--root`), or in
+//! one deployment root of a tree: the folder whose sub-folders each hold an
+//! instance's `.env` (`cht-a/.env`, `cht-b/.env`). A `.env` by another name
+//! (`production.env`, `app-developer.env`) is run with `--env-file` from
+//! anywhere: alternatives, not neighbours, so it shares a host with none.
+//! Instances in folders labelled with different environments (`prod/`,
+//! `staging/`) are taken to be on different hosts.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::facts::cht_settings::{ChtSettings, Instance};
 use crate::outcome::{Judgement, Outcome};
 use crate::rules::Ctx;
+use crate::target::TargetKind;
 
 /// What identifies an instance on its host, with CHT's defaults.
 const IDENTITY: [(&str, Option<&str>); 7] = [
@@ -35,18 +41,36 @@ fn value(inst: &Instance, key: &str, default: Option<&str>) -> Option<(String, O
     }
 }
 
+/// The deployment root an instance's `.env` is in (see the module doc); the
+/// whole target for a host.
+fn deployment_root(kind: TargetKind, rel: &str) -> String {
+    if kind == TargetKind::Host {
+        return String::new();
+    }
+    let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+    if name != ".env" {
+        return rel.to_string();
+    }
+    dir.rsplit_once('/')
+        .map_or("", |(parent, _)| parent)
+        .to_string()
+}
+
 pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     let settings = ctx.facts.get::<ChtSettings>();
     let target = ctx.target();
-    let mut hosts: BTreeMap<Option<String>, Vec<&Instance>> = BTreeMap::new();
+    let mut hosts: BTreeMap<(Option<String>, String), Vec<&Instance>> = BTreeMap::new();
     for inst in &settings.instances {
         hosts
-            .entry(super::environment_of(ctx.policy, target, &inst.rel))
+            .entry((
+                super::environment_of(ctx.policy, target, &inst.rel),
+                deployment_root(target.kind, &inst.rel),
+            ))
             .or_default()
             .push(inst);
     }
     let mut j = Judgement::new();
-    for (env, group) in hosts.iter().filter(|(_, g)| g.len() > 1) {
+    for ((env, root), group) in hosts.iter().filter(|(_, g)| g.len() > 1) {
         let mut colliding: BTreeSet<&str> = BTreeSet::new();
         for (key, default) in IDENTITY {
             // Instances by the value they give this setting: one finding per
@@ -77,7 +101,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                 };
                 let loc = target.location(&first.rel);
                 j.fail(
-                    format!("{}#{key}={v}", env.as_deref().unwrap_or("")),
+                    format!("{}#{root}#{key}={v}", env.as_deref().unwrap_or("")),
                     format!(
                         "{} CHT instances share {shown} on one host ({listed}): the one started last takes over or breaks the others. Give each instance its own value.",
                         paths.len()
@@ -98,6 +122,6 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     }
     j.finish(
         "CHT instances on one host each have their own project, network, ports and data.",
-        "fewer than two CHT instances (.env files of CHT's compose or upgrade service) on one host",
+        "fewer than two CHT instances (.env files of CHT's compose or upgrade service) on one host or in one deployment root",
     )
 }

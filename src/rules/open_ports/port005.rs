@@ -1,11 +1,16 @@
 //! PORT-005 kubernetes-internal-service-exposed: a Service of type NodePort or
 //! LoadBalancer that selects a CHT internal component (CouchDB, HAProxy, the
-//! API, nouveau, the upgrade service) or exposes a never-public port.
+//! API, nouveau, the upgrade service) or exposes a never-public port — in a
+//! manifest, or as helm values ask for it (`<component>.service.type:
+//! LoadBalancer|NodePort`, in CHT's chart or any other); and an ingress
+//! that helm values enable without TLS (no `tls`, no certificate
+//! annotation, no managed certificate).
 
 use std::sync::OnceLock;
 
 use regex::Regex;
 
+use crate::facts::helm::{HelmReleases, Release};
 use crate::facts::{Kind, Parsed};
 use crate::outcome::{Judgement, Outcome};
 use crate::rules::Ctx;
@@ -100,10 +105,127 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             );
         }
     }
+    helm_values(ctx, &mut j);
     j.finish(
         "No NodePort or LoadBalancer Service exposes a CHT internal component.",
         "no Kubernetes Service manifests",
     )
+}
+
+/// Whether a helm values ingress map (at `prefix`) carries TLS: a `tls`
+/// list, a certificate annotation (AWS ALB `certificate-arn`, CHT's
+/// `annotations.certificate`), or a GKE managed certificate.
+fn ingress_has_tls(release: &Release, prefix: &[String]) -> bool {
+    release.values.iter().any(|(path, leaf)| {
+        if !path.starts_with(prefix) {
+            return false;
+        }
+        let rest: Vec<String> = path[prefix.len()..]
+            .iter()
+            .map(|p| p.to_ascii_lowercase())
+            .collect();
+        let set = leaf.text.as_deref().is_none_or(|t| !t.trim().is_empty());
+        set && rest.iter().any(|p| {
+            p == "tls"
+                || p.contains("certificate")
+                || p.contains("ssl-cert")
+                || p.contains("sslcert")
+        })
+    })
+}
+
+/// Services and ingresses as helm values ask for them.
+fn helm_values(ctx: &Ctx, j: &mut Judgement) {
+    let target = ctx.target();
+    let never = &ctx.policy.open_ports.never_public;
+    let helm = ctx.facts.get::<HelmReleases>();
+    let mut seen = std::collections::BTreeSet::new();
+    for release in &helm.releases {
+        for (path, leaf) in &release.values {
+            let Some(text) = leaf.text.as_deref() else {
+                continue;
+            };
+            let n = path.len();
+            let lower: Vec<String> = path.iter().map(|p| p.to_ascii_lowercase()).collect();
+            let loc = target.location(&leaf.rel).with_line(leaf.line);
+            let dotted = path.join(".");
+            // `<component>.service.type` / `<component>.serviceType`.
+            let service_type = (n >= 2 && lower[n - 1] == "type" && lower[n - 2] == "service")
+                || lower[n - 1] == "servicetype";
+            if service_type {
+                if !matches!(text, "NodePort" | "LoadBalancer") {
+                    continue;
+                }
+                if !seen.insert((leaf.rel.clone(), leaf.line)) {
+                    continue;
+                }
+                let owner = &path[..n - if lower[n - 1] == "servicetype" { 1 } else { 2 }];
+                let component = owner
+                    .iter()
+                    .rev()
+                    .find_map(|p| internal_component(p))
+                    .or_else(|| {
+                        owner
+                            .is_empty()
+                            .then(|| internal_component(&release.name))
+                            .flatten()
+                    });
+                let port_prefix: Vec<String> = path[..n - 1].to_vec();
+                let exposed = release
+                    .values
+                    .iter()
+                    .filter(|(p, _)| p.starts_with(&port_prefix) && p.len() > port_prefix.len())
+                    .filter(|(p, _)| {
+                        p.last()
+                            .is_some_and(|k| k.to_ascii_lowercase().contains("port"))
+                    })
+                    .filter_map(|(_, l)| l.text.as_deref()?.parse::<u16>().ok())
+                    .find(|p| never.contains(p));
+                let what = match (component, exposed) {
+                    (_, Some(p)) => format!("exposes {} port {p}", super::port_role(p)),
+                    (Some(c), None) => format!("exposes {c}"),
+                    (None, None) => {
+                        j.checked(format!("{} {dotted}={text}", loc.path));
+                        continue;
+                    }
+                };
+                j.fail(
+                    format!("{}#{dotted}", leaf.rel),
+                    format!(
+                        "Helm values set {dotted}: {text} (release {}), which {what} outside the cluster. Use ClusterIP and route users through the ingress.",
+                        release.name
+                    ),
+                )
+                .at(loc)
+                .evidence("setting", dotted.clone())
+                .evidence("type", text.to_string())
+                .evidence("release", release.name.clone());
+                continue;
+            }
+            // `<...>.ingress.enabled: true`.
+            if n >= 2 && lower[n - 1] == "enabled" && lower[n - 2] == "ingress" && text == "true" {
+                let prefix = path[..n - 1].to_vec();
+                if !seen.insert((leaf.rel.clone(), leaf.line)) {
+                    continue;
+                }
+                if ingress_has_tls(release, &prefix) {
+                    j.checked(format!("{} {dotted} (with TLS)", loc.path));
+                    continue;
+                }
+                j.fail(
+                    format!("{}#{dotted}", leaf.rel),
+                    format!(
+                        "Helm values enable {} (release {}) without TLS (no tls list, certificate annotation or managed certificate): the application is served over plain HTTP.",
+                        prefix.join("."),
+                        release.name
+                    ),
+                )
+                .at(loc)
+                .evidence("setting", dotted.clone())
+                .evidence("release", release.name.clone());
+            }
+        }
+    }
 }
 
 #[cfg(test)]

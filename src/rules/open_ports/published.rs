@@ -32,6 +32,13 @@ fn is_web_proxy(ctx: &Ctx, project: &Project, svc: &Service) -> bool {
         .map(|i| i.value)
         .unwrap_or_default();
     let name = image_name(&image).to_ascii_lowercase();
+    // CHT 3.x's medic-os is its own web front (nginx inside), whatever host
+    // ports it is published on (8080/444 beside another stack).
+    if crate::facts::cht_sources::front_of_image(&name)
+        == Some(crate::facts::cht_sources::Front::MedicOs)
+    {
+        return true;
+    }
     !name.is_empty()
         && proxies
             .iter()

@@ -12,7 +12,7 @@ use regex::Regex;
 /// (cht-docs app-developer `.env`, cht-upgrade-service README, cht-sync
 /// `env.template`, cht-core helm tests, Watchdog `.env.example`), Grafana's
 /// and CouchDB's docs, and the commonest passwords of all.
-pub const PUBLISHED_PASSWORDS: [&str; 24] = [
+pub const PUBLISHED_PASSWORDS: [&str; 30] = [
     "password",
     "pass",
     "admin",
@@ -37,6 +37,17 @@ pub const PUBLISHED_PASSWORDS: [&str; 24] = [
     "welcome",
     "abc123",
     "111111",
+    // The CHT ecosystem around the data: cht-sync's compose and Superset
+    // set-up (`supercoolpassword`, Superset's `superset`), Watchdog's fake
+    // CHT (`cht_couch2pg_password`), cht-interoperability's compose
+    // (`instant101`), CHT 3.x scalability docs (`medicScalability`),
+    // CouchDB docs' `relax`.
+    "supercoolpassword",
+    "superset",
+    "cht_couch2pg_password",
+    "instant101",
+    "medicscalability",
+    "relax",
 ];
 
 /// Whether a value is a placeholder left where a real value belongs
@@ -48,6 +59,10 @@ pub fn is_placeholder(value: &str) -> bool {
             r"(?ix)^(
                 <[^<>]*> | \{\{[^{}]*\}\} | change[-_\ ]?me | replace([-_\ ].*|me)? | todo | tbd
                 | fixme | x{3,} | \*{3,} | \.{3} | your[-_\ ]?(password|secret|uuid|pass)\b.*
+                | [a-z_-]*[-_\ ]from[-_\ ]above | same[-_\ ]as[-_\ ]above
+                | (enter|insert|put|set|add)[-_\ ]?(your|the|a|an)?[-_\ ]?(admin[-_\ ]?)?(password|secret|pass|passwd|uuid|value)\b.*
+                | (secure|strong|random|generated|long)[-_\ ]?(admin[-_\ ]?)?(password|secret|passwd)([-_\ ]?here)?
+                | (password|secret|passwd)[-_\ ]?here
                 | 0{8}-0{4}-0{4}-0{4}-0{12} | 0{32}
             )$",
         )
@@ -141,6 +156,12 @@ mod tests {
             "00000000-0000-0000-0000-000000000000",
             "your-password-here",
             "{{ password }}",
+            "PASSWORD-FROM-ABOVE",
+            "<password>",
+            "CHANGE_ME",
+            "xxx",
+            "enter-your-password",
+            "secure-password-here",
         ] {
             assert!(is_placeholder(p), "{p}");
         }

@@ -3,8 +3,12 @@
 //! or one of the test certificates cht-core ships in
 //! `scripts/tls_certificates/` (matched by SHA-256 fingerprint).
 
+use crate::facts::env_items::{EnvItems, Role};
+use crate::facts::nginx::NginxTls;
 use crate::outcome::{Judgement, Outcome};
 use crate::rules::Ctx;
+use crate::rules::env_segregation::environment_of;
+use crate::target::TargetKind;
 
 /// SHA-256 fingerprints of cht-core `scripts/tls_certificates/*.crt`.
 const KNOWN: [(&str, &str); 2] = [
@@ -58,8 +62,75 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
         .evidence("sha256", s.cert.sha256.clone())
         .evidence("subject", s.cert.subject.clone());
     }
+    if ctx.target().kind != TargetKind::Tls {
+        local_ip_names(ctx, &mut j);
+    }
     j.finish(
         "No certificate with a published private key.",
         "no certificates",
     )
+}
+
+/// Whether a host name is under local-ip.medicmobile.org.
+fn is_local_ip(host: &str) -> bool {
+    let h = host.trim_end_matches('.').to_ascii_lowercase();
+    h == LOCAL_IP || h.ends_with(&format!(".{LOCAL_IP}"))
+}
+
+/// Instances a production configuration names under
+/// `*.local-ip.medicmobile.org` (`app_url`, `COMMON_NAME`, Ingress hosts,
+/// nginx `server_name`): the certificate for those names is served with its
+/// key by design, so the name alone says the instance's TLS is public.
+/// Outside production it is what the name is for (development).
+fn local_ip_names(ctx: &Ctx, j: &mut Judgement) {
+    let target = ctx.target();
+    // Production, another environment, or unlabelled (then the name says
+    // nothing either way: neither a finding nor a pass).
+    let production = |rel: &str| {
+        environment_of(ctx.policy, target, rel).map(|e| ctx.policy.is_production(Some(&e)))
+    };
+    let mut names: Vec<(String, String, Option<u32>, String)> = Vec::new();
+    let items = ctx.facts.get::<EnvItems>();
+    for h in items.hosts.iter().filter(|h| h.role == Role::Serves) {
+        names.push((h.host.clone(), h.rel.clone(), h.line, h.setting.clone()));
+    }
+    let nginx = ctx.facts.get::<NginxTls>();
+    for srv in &nginx.servers {
+        for n in &srv.names {
+            names.push((
+                n.clone(),
+                srv.rel.clone(),
+                Some(srv.line),
+                "nginx server_name".to_string(),
+            ));
+        }
+    }
+    for (host, rel, line, setting) in names {
+        if !is_local_ip(&host) {
+            continue;
+        }
+        let loc = target.location(&rel);
+        let loc = match line {
+            Some(l) => loc.with_line(l),
+            None => loc,
+        };
+        match production(&rel) {
+            None => continue,
+            Some(false) => {
+                j.checked(format!("{} {setting} {host} (not production)", loc.path));
+                continue;
+            }
+            Some(true) => {}
+        }
+        j.fail(
+            format!("{rel}#{setting}#{host}"),
+            format!(
+                "{}: {setting} names {host}, under local-ip.medicmobile.org, in production: the certificate for those names is published with its private key, so anyone can impersonate this instance. Use your own domain and certificate.",
+                loc.path
+            ),
+        )
+        .at(loc)
+        .evidence("host", host.clone())
+        .evidence("setting", setting.clone());
+    }
 }

@@ -1,0 +1,566 @@
+//! Where real deployments put CHT credentials besides CHT 4.x's canonical
+//! places, as settings for [`ChtSettings`](super::cht_settings): CHT 3.x
+//! names (medic-os `DOCKER_COUCHDB_ADMIN_PASSWORD`, haproxy `HA_PASSWORD`),
+//! passwords written inside URLs (`scheme://user:pass@host`), Kubernetes
+//! `Secret`s (`data` base64-decoded, `stringData`) and the containers that
+//! consume them (`env` values, `secretKeyRef`), and the password values of
+//! any helm chart. Also what makes a compose project or `.env` a CHT
+//! instance with a web front. Collects; never judges.
+
+use std::collections::BTreeMap;
+
+use crate::facts::cht_settings::{Setting, Value, Via};
+use crate::facts::compose::image_name;
+use crate::facts::helm::Release;
+use crate::facts::k8s::Object;
+use crate::facts::yaml::Node;
+use crate::secret::{Secret, is_secret_key};
+
+/// The CHT setting a variable is, whatever release named it: CHT 3.x's
+/// medic-os read `DOCKER_COUCHDB_ADMIN_PASSWORD`, its haproxy
+/// `HA_PASSWORD`; both are the CouchDB admin password.
+pub fn canonical_key(name: &str) -> &str {
+    match name {
+        "DOCKER_COUCHDB_ADMIN_PASSWORD" | "HA_PASSWORD" | "COUCHDB_ADMIN_PASSWORD" => {
+            "COUCHDB_PASSWORD"
+        }
+        other => other,
+    }
+}
+
+/// What serves an instance's users.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Front {
+    /// CHT 4.x's nginx (`cht-nginx`, or the upgrade service that runs it).
+    Nginx,
+    /// CHT 3.x's medic-os image, its own web front (nginx inside), whatever
+    /// ports it is published on.
+    MedicOs,
+}
+
+/// The web front an image is, if any.
+pub fn front_of_image(image: &str) -> Option<Front> {
+    match image_name(image) {
+        "cht-nginx" | "cht-upgrade-service" => Some(Front::Nginx),
+        "medic-os" => Some(Front::MedicOs),
+        _ => None,
+    }
+}
+
+/// Keys of a `.env` that only an nginx-fronted CHT instance reads (the
+/// upgrade service's project settings, nginx's ports and certificate mode).
+pub const NGINX_ENV_KEYS: [&str; 5] = [
+    "CHT_COMPOSE_PROJECT_NAME",
+    "CHT_COMPOSE_PATH",
+    "NGINX_HTTP_PORT",
+    "NGINX_HTTPS_PORT",
+    "CERTIFICATE_MODE",
+];
+
+/// The password of a `scheme://user:password@host` URL.
+pub fn url_password(value: &str) -> Option<&str> {
+    let rest = value.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let userinfo = authority.rsplit_once('@')?.0;
+    let pw = userinfo.split_once(':')?.1;
+    (!pw.is_empty()).then_some(pw)
+}
+
+/// The port of a URL's authority, if written.
+fn url_port(value: &str) -> Option<&str> {
+    let rest = value.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    hostport.rsplit_once(':').map(|(_, p)| p)
+}
+
+/// A variable reference that is the whole text (`${VAR}`, `${VAR:-d}`, `$VAR`).
+fn sole_var(text: &str) -> Option<&str> {
+    let body = text
+        .strip_prefix("${")
+        .and_then(|r| r.strip_suffix('}'))
+        .or_else(|| text.strip_prefix('$'))?;
+    let end = body
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(body.len());
+    (end > 0).then(|| &body[..end])
+}
+
+/// Settings for passwords written inside URL values (`COUCH_URL=http://
+/// admin:pw@haproxy:5984/medic`). A URL to CouchDB (a `COUCH*` setting or
+/// port 5984) carries the CouchDB admin password; any other is kept as
+/// `URL_PASSWORD`. A password interpolated from the CouchDB password
+/// variable is that variable's, judged where it is set.
+pub fn url_settings(settings: &[Setting]) -> Vec<Setting> {
+    let mut out = Vec::new();
+    for s in settings {
+        let Value::Set { value, defaulted } = &s.value else {
+            continue;
+        };
+        if is_secret_key(&s.key) && !s.key.to_ascii_uppercase().contains("URL") {
+            continue;
+        }
+        let v = value.expose();
+        let Some(pw) = url_password(v) else { continue };
+        if let Some(raw) = &s.raw
+            && let Some(raw_pw) = url_password(raw)
+            && raw_pw.contains('$')
+        {
+            match sole_var(raw_pw) {
+                Some(var) if canonical_key(var) == "COUCHDB_PASSWORD" => continue,
+                Some(_) => {}
+                // Part literal, part interpolated: judged through its parts.
+                None => continue,
+            }
+        }
+        let upper = s.key.to_ascii_uppercase();
+        let key = if upper.contains("COUCH") || url_port(v) == Some("5984") {
+            "COUCHDB_PASSWORD"
+        } else {
+            "URL_PASSWORD"
+        };
+        out.push(Setting {
+            key: key.to_string(),
+            written: format!("{} (password in URL)", s.written),
+            value: Value::Set {
+                value: Secret::new(pw),
+                defaulted: *defaulted,
+            },
+            raw: None,
+            rel: s.rel.clone(),
+            line: s.line,
+            via: s.via.clone(),
+        });
+    }
+    out
+}
+
+/// Decodes standard base64 (whitespace ignored, padding optional).
+pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let mut acc: u32 = 0;
+    let mut bits = 0;
+    let mut padding = false;
+    for c in text.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            b'=' => {
+                padding = true;
+                continue;
+            }
+            b' ' | b'\n' | b'\r' | b'\t' => continue,
+            _ => return None,
+        };
+        if padding {
+            return None;
+        }
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+/// The CHT setting a Secret's (or chart's) key is: `COUCHDB_PASSWORD` and
+/// its 3.x names, a CouchDB chart's `adminPassword` / `cookieAuthSecret`;
+/// anything else by its own name, upper-cased.
+fn secret_setting_key(key: &str, couch: bool) -> String {
+    let upper: String = key
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let canon = canonical_key(&upper);
+    if canon != upper {
+        return canon.to_string();
+    }
+    match (couch, key) {
+        (true, "adminPassword" | "password" | "couchdb-password" | "couchdbPassword") => {
+            "COUCHDB_PASSWORD".to_string()
+        }
+        (true, "cookieAuthSecret" | "secret") => "COUCHDB_SECRET".to_string(),
+        (true, "uuid") => "COUCHDB_UUID".to_string(),
+        _ => upper,
+    }
+}
+
+/// Whether a text is templated (helm, jinja): its value is given elsewhere.
+fn templated(text: &str) -> bool {
+    text.contains("{{") || text.contains("{%")
+}
+
+/// One Secret's entries: (key, line, value or why it cannot be read).
+type SecretEntries = Vec<(String, u32, Result<String, String>)>;
+
+fn secret_entries(obj: &Object) -> SecretEntries {
+    let mut out = Vec::new();
+    for (section, encoded) in [("data", true), ("stringData", false)] {
+        for (k, v) in obj
+            .node
+            .get(section)
+            .map(|d| d.entries().collect::<Vec<_>>())
+            .unwrap_or_default()
+        {
+            let (Some(key), Some(text)) = (k.as_str(), v.as_str()) else {
+                continue;
+            };
+            if templated(text) {
+                continue;
+            }
+            let value = if encoded {
+                base64_decode(text)
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .ok_or_else(|| format!("data.{key} is not valid base64 of UTF-8 text"))
+            } else {
+                Ok(text.to_string())
+            };
+            out.push((key.to_string(), v.line, value));
+        }
+    }
+    out
+}
+
+fn namespace(obj: &Object) -> Option<&str> {
+    obj.node
+        .path(&["metadata", "namespace"])
+        .and_then(Node::as_str)
+}
+
+/// The containers of a workload object, with where its pod spec is.
+fn containers(obj: &Object) -> Vec<&Node> {
+    let spec = match obj.kind.as_str() {
+        "Pod" => obj.node.get("spec"),
+        "CronJob" => obj
+            .node
+            .path(&["spec", "jobTemplate", "spec", "template", "spec"]),
+        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" => {
+            obj.node.path(&["spec", "template", "spec"])
+        }
+        _ => None,
+    };
+    let Some(spec) = spec else { return Vec::new() };
+    ["initContainers", "containers"]
+        .iter()
+        .flat_map(|k| spec.get(k).map(Node::items).unwrap_or_default())
+        .collect()
+}
+
+/// Settings from the Kubernetes manifests of a target: every Secret entry,
+/// and every container `env` entry (literal, or read from a Secret by
+/// `secretKeyRef`: the Secret's value at the Secret's line, or unresolved
+/// when the Secret is not in the files). `docs` are (rel, objects).
+pub fn k8s_settings(docs: &[(&str, &[Object])]) -> Vec<Setting> {
+    let mut out = Vec::new();
+    // Secrets by name (and namespace, when both sides say), each decoded
+    // once however many containers read it.
+    type Decoded<'a> = (&'a str, Option<&'a str>, SecretEntries);
+    let mut secrets: BTreeMap<&str, Vec<Decoded>> = BTreeMap::new();
+    for (rel, objects) in docs {
+        for o in objects.iter().filter(|o| o.kind == "Secret") {
+            if let Some(name) = o.name.as_deref() {
+                secrets
+                    .entry(name)
+                    .or_default()
+                    .push((rel, namespace(o), secret_entries(o)));
+            }
+        }
+    }
+    for (rel, objects) in docs {
+        for o in objects.iter() {
+            let name = o.name.as_deref().unwrap_or("(unnamed)");
+            if o.kind == "Secret" {
+                let couch = name.to_ascii_lowercase().contains("couch");
+                for (key, line, value) in secret_entries(o) {
+                    out.push(Setting {
+                        key: secret_setting_key(&key, couch),
+                        written: key.clone(),
+                        value: match value {
+                            Ok(v) => Value::Set {
+                                value: Secret::new(v),
+                                defaulted: false,
+                            },
+                            Err(why) => Value::Unresolved(why),
+                        },
+                        raw: None,
+                        rel: rel.to_string(),
+                        line: Some(line),
+                        via: Via::K8s {
+                            object: format!("Secret {name}"),
+                        },
+                    });
+                }
+                continue;
+            }
+            for c in containers(o) {
+                let cname = c.get("name").and_then(Node::as_str).unwrap_or("(unnamed)");
+                let object = format!("{} {name} container {cname}", o.kind);
+                for e in c.get("env").map(Node::items).unwrap_or_default() {
+                    let Some(var) = e.get("name").and_then(Node::as_str) else {
+                        continue;
+                    };
+                    let key = canonical_key(var).to_string();
+                    if let Some(v) = e.get("value").and_then(Node::as_str) {
+                        if templated(v) {
+                            continue;
+                        }
+                        out.push(Setting {
+                            key,
+                            written: var.to_string(),
+                            value: Value::Set {
+                                value: Secret::new(v),
+                                defaulted: false,
+                            },
+                            raw: None,
+                            rel: rel.to_string(),
+                            line: Some(e.line),
+                            via: Via::K8s {
+                                object: object.clone(),
+                            },
+                        });
+                        continue;
+                    }
+                    let Some(r) = e.path(&["valueFrom", "secretKeyRef"]) else {
+                        continue;
+                    };
+                    let (Some(sname), Some(skey)) = (
+                        r.get("name").and_then(Node::as_str),
+                        r.get("key").and_then(Node::as_str),
+                    ) else {
+                        continue;
+                    };
+                    if templated(sname) || templated(skey) {
+                        continue;
+                    }
+                    let found = secrets.get(sname).and_then(|cands| {
+                        cands.iter().find_map(|(srel, sns, entries)| {
+                            let ns_ok = match (namespace(o), sns) {
+                                (Some(a), Some(b)) => a == *b,
+                                _ => true,
+                            };
+                            if !ns_ok {
+                                return None;
+                            }
+                            entries
+                                .iter()
+                                .find(|(k, _, _)| k == skey)
+                                .map(|(_, line, v)| (*srel, *line, v.clone()))
+                        })
+                    });
+                    let written = format!("{var} (Secret {sname} key {skey})");
+                    let setting = match found {
+                        Some((srel, line, v)) => Setting {
+                            key,
+                            written,
+                            value: match v {
+                                Ok(v) => Value::Set {
+                                    value: Secret::new(v),
+                                    defaulted: false,
+                                },
+                                Err(why) => Value::Unresolved(why),
+                            },
+                            raw: None,
+                            rel: srel.to_string(),
+                            line: Some(line),
+                            via: Via::K8s {
+                                object: format!("{object}, from Secret {sname}"),
+                            },
+                        },
+                        None => Setting {
+                            key,
+                            written,
+                            value: Value::Unresolved(format!(
+                                "it is read from Secret {sname} key {skey}, which is not in the scanned files"
+                            )),
+                            raw: None,
+                            rel: rel.to_string(),
+                            line: Some(e.line),
+                            via: Via::K8s {
+                                object: object.clone(),
+                            },
+                        },
+                    };
+                    out.push(setting);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Password-like values of any chart's helm values, beyond the paths CHT's
+/// chart names (`known`): `password`, `credentials.password`,
+/// `adminPassword`, `postgresql.auth.password`... A value under a CouchDB
+/// path (or a CouchDB chart's `adminPassword`) is the CouchDB admin
+/// password. Empty and templated values are left out (the chart generates
+/// or requires them at install).
+pub fn helm_password_leaves<'r>(
+    release: &'r Release,
+    known: &[&str],
+) -> Vec<(String, String, &'r crate::facts::helm::Leaf)> {
+    let couch_chart = release
+        .values
+        .keys()
+        .any(|p| p.first().is_some_and(|k| k == "couchdbConfig"));
+    let mut out = Vec::new();
+    for (path, leaf) in &release.values {
+        let dotted = path.join(".");
+        if known.contains(&dotted.as_str()) {
+            continue;
+        }
+        let Some(last) = path.last() else { continue };
+        let lower = last.to_ascii_lowercase();
+        if !(lower.contains("password") || lower == "cookieauthsecret") {
+            continue;
+        }
+        if lower.ends_with("key") || lower.ends_with("secretname") || lower.ends_with("ref") {
+            // `existingSecretPasswordKey`, `passwordSecretRef`: names, not values.
+            continue;
+        }
+        let Some(text) = leaf.text.as_deref() else {
+            continue;
+        };
+        if text.trim().is_empty() || templated(text) {
+            continue;
+        }
+        let couch = couch_chart
+            || path[..path.len() - 1]
+                .iter()
+                .any(|p| p.to_ascii_lowercase().contains("couch"));
+        let key = if couch && lower.contains("password") {
+            "COUCHDB_PASSWORD".to_string()
+        } else if couch {
+            "COUCHDB_SECRET".to_string()
+        } else {
+            path.iter()
+                .map(|p| secret_setting_key(p, false))
+                .collect::<Vec<_>>()
+                .join("_")
+        };
+        out.push((key, dotted, leaf));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_names() {
+        assert_eq!(
+            canonical_key("DOCKER_COUCHDB_ADMIN_PASSWORD"),
+            "COUCHDB_PASSWORD"
+        );
+        assert_eq!(canonical_key("HA_PASSWORD"), "COUCHDB_PASSWORD");
+        assert_eq!(canonical_key("COUCHDB_SECRET"), "COUCHDB_SECRET");
+        assert_eq!(
+            secret_setting_key("adminPassword", true),
+            "COUCHDB_PASSWORD"
+        );
+        assert_eq!(secret_setting_key("adminPassword", false), "ADMINPASSWORD");
+        assert_eq!(
+            secret_setting_key("COUCHDB_PASSWORD", false),
+            "COUCHDB_PASSWORD"
+        );
+    }
+
+    #[test]
+    fn base64() {
+        assert_eq!(
+            base64_decode("cGFzc3dvcmQ=").as_deref(),
+            Some(&b"password"[..])
+        );
+        assert_eq!(base64_decode("YWRtaW4").as_deref(), Some(&b"admin"[..]));
+        assert_eq!(base64_decode("").as_deref(), Some(&b""[..]));
+        assert!(base64_decode("not base64!").is_none());
+    }
+
+    #[test]
+    fn url_parts() {
+        assert_eq!(url_password("http://admin:pw@couch:5984/medic"), Some("pw"));
+        assert_eq!(url_port("http://admin:pw@couch:5984/medic"), Some("5984"));
+        assert_eq!(url_password("http://couch:5984"), None);
+        assert_eq!(sole_var("${COUCHDB_PASSWORD:-x}"), Some("COUCHDB_PASSWORD"));
+    }
+
+    fn compose_setting(key: &str, raw: &str, value: &str) -> Setting {
+        Setting {
+            key: key.to_string(),
+            written: key.to_string(),
+            value: Value::Set {
+                value: Secret::new(value),
+                defaulted: false,
+            },
+            raw: Some(raw.to_string()),
+            rel: "docker-compose.yml".to_string(),
+            line: Some(3),
+            via: Via::Compose {
+                file: "docker-compose.yml".to_string(),
+                service: "api".to_string(),
+                image: String::new(),
+                env: None,
+            },
+        }
+    }
+
+    #[test]
+    fn url_passwords_become_settings() {
+        // Written into the URL: the CouchDB admin password.
+        let lit = compose_setting(
+            "COUCH_URL",
+            "http://medic:pw1@couchdb:5984/medic",
+            "http://medic:pw1@couchdb:5984/medic",
+        );
+        // Interpolated from COUCHDB_PASSWORD: judged where that is set.
+        let var = compose_setting(
+            "COUCH_URL",
+            "http://medic:${COUCHDB_PASSWORD}@couchdb:5984/medic",
+            "http://medic:pw2@couchdb:5984/medic",
+        );
+        // Another service's URL: kept as URL_PASSWORD.
+        let other = compose_setting(
+            "DATABASE_URL",
+            "postgres://dbt:pw3@postgres:5432/data",
+            "postgres://dbt:pw3@postgres:5432/data",
+        );
+        let out = url_settings(&[lit, var, other]);
+        let got: Vec<(&str, &str)> = out
+            .iter()
+            .map(|s| match &s.value {
+                Value::Set { value, .. } => (s.key.as_str(), value.expose()),
+                Value::Unresolved(_) => (s.key.as_str(), ""),
+            })
+            .collect();
+        assert_eq!(got, [("COUCHDB_PASSWORD", "pw1"), ("URL_PASSWORD", "pw3")]);
+        assert_eq!(out[0].written, "COUCH_URL (password in URL)");
+    }
+
+    #[test]
+    fn fronts() {
+        assert_eq!(
+            front_of_image("medicmobile/medic-os:cht-3.9.0-rc.2"),
+            Some(Front::MedicOs)
+        );
+        assert_eq!(
+            front_of_image("public.ecr.aws/medic/cht-nginx:4.22.0"),
+            Some(Front::Nginx)
+        );
+        assert_eq!(
+            front_of_image("public.ecr.aws/medic/cht-couchdb:4.22.0"),
+            None
+        );
+    }
+}
