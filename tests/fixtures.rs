@@ -8,7 +8,9 @@
 //! `<case>.expect` (lines that must each appear in one of the rule's
 //! messages for that case), and `<case>.chmod` (lines `MODE PATH`, octal
 //! mode and a path inside the case, applied before the scan: git keeps no
-//! permission bits besides the executable one).
+//! permission bits besides the executable one), and `<case>.touch` (lines
+//! `YYYY-MM-DD PATH`: the file's modification time is set to that day, for
+//! rules that judge how old a file is; git keeps no times).
 
 mod common;
 
@@ -62,6 +64,21 @@ fn run_case(rule: &str, dir: &Path) -> Result<(), String> {
                 .map_err(|_| format!("{name}.chmod: bad mode {mode}"))?;
             fs::set_permissions(dir.join(path.trim()), fs::Permissions::from_mode(mode))
                 .map_err(|e| format!("{name}.chmod: {path}: {e}"))?;
+        }
+    }
+    let touch_file = dir.with_extension("touch");
+    if let Ok(text) = fs::read_to_string(&touch_file) {
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let (day, path) = line
+                .split_once(' ')
+                .ok_or_else(|| format!("{name}.touch: expected `YYYY-MM-DD PATH`: {line}"))?;
+            let date = rampart::clock::Date::parse(day)
+                .ok_or_else(|| format!("{name}.touch: bad date {day}"))?;
+            let when = std::time::UNIX_EPOCH
+                + std::time::Duration::from_secs(date.days() as u64 * 86_400 + 43_200);
+            fs::File::open(dir.join(path.trim()))
+                .and_then(|f| f.set_modified(when))
+                .map_err(|e| format!("{name}.touch: {path}: {e}"))?;
         }
     }
     let policy_file = dir.with_extension("policy.toml");

@@ -290,7 +290,7 @@ fn special_fs(m: &Mount) -> Option<Backing> {
 }
 
 impl Storage {
-    fn new(root: Root) -> Storage {
+    pub fn new(root: Root) -> Storage {
         let mut read = Vec::new();
         let (mode, table, table_rel) = match root.read_text("proc/mounts", 16 * SMALL) {
             Ok(t) => match parse_mounts(&t) {

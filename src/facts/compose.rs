@@ -23,6 +23,8 @@ pub struct Text {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ComposeFile {
     pub services: Vec<Service>,
+    /// Top-level `volumes:` names (named volumes), with their lines.
+    pub named_volumes: Vec<Text>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -37,6 +39,76 @@ pub struct Service {
     pub volumes: Vec<Text>,
     pub command: Vec<Text>,
     pub profiles: Vec<String>,
+    /// `restart:` as written (`always`, `unless-stopped`, `on-failure:3`, `no`).
+    pub restart: Option<Text>,
+    /// `deploy.restart_policy.condition` (swarm / compose v3 deploy).
+    pub deploy_restart: Option<Text>,
+    /// `volumes:` entries with their container side (short and long syntax)
+    /// and `tmpfs:` entries.
+    pub mounts: Vec<Mount>,
+}
+
+/// What a compose volume entry mounts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MountKind {
+    /// A host path (`./srv:/opt/couchdb/data`, `type: bind`).
+    Bind,
+    /// A named volume (`couchdb-data:/opt/couchdb/data`).
+    Volume,
+    /// An anonymous volume (`- /opt/couchdb/data`): kept by docker, lost on `down -v` and recreation.
+    Anonymous,
+    /// `tmpfs:` or `type: tmpfs`: memory only.
+    Tmpfs,
+}
+
+/// One mount of a service, uninterpolated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mount {
+    pub kind: MountKind,
+    /// The host path or volume name as written (may hold `${VAR}`).
+    pub source: Option<String>,
+    /// The path inside the container.
+    pub target: String,
+    pub read_only: bool,
+    pub line: u32,
+}
+
+impl Mount {
+    /// Reads a short-syntax entry (`SRC:DST[:MODE]` or `DST`). A source that
+    /// starts with `.`, `/`, `~` or `$` (a variable, CHT's `${COUCHDB_DATA}`)
+    /// is a bind mount, as docker compose decides.
+    pub fn short(raw: &str, line: u32) -> Mount {
+        let parts = split_volume_spec(raw);
+        match parts.as_slice() {
+            [dst] => Mount {
+                kind: MountKind::Anonymous,
+                source: None,
+                target: dst.to_string(),
+                read_only: false,
+                line,
+            },
+            [src, dst, rest @ ..] => Mount {
+                kind: if src.starts_with(['.', '/', '~', '$']) {
+                    MountKind::Bind
+                } else {
+                    MountKind::Volume
+                },
+                source: Some(src.to_string()),
+                target: dst.to_string(),
+                read_only: rest
+                    .first()
+                    .is_some_and(|m| m.split(',').any(|o| o == "ro")),
+                line,
+            },
+            [] => Mount {
+                kind: MountKind::Anonymous,
+                source: None,
+                target: String::new(),
+                read_only: false,
+                line,
+            },
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -113,6 +185,11 @@ pub fn from_yaml(doc: &Node) -> Result<ComposeFile, ComposeError> {
     if !services.is_map() {
         return Err(err(services, "`services` must be a mapping"));
     }
+    if let Some(vols) = doc.get("volumes")
+        && vols.is_map()
+    {
+        file.named_volumes = vols.entries().filter_map(|(k, _)| text(k)).collect();
+    }
     for (name, body) in services.entries() {
         let Some(name_text) = name.as_str() else {
             return Err(err(name, "service name must be a string"));
@@ -158,7 +235,29 @@ pub fn from_yaml(doc: &Node) -> Result<ComposeFile, ComposeError> {
                 .iter()
                 .filter_map(|v| text(v).or_else(|| v.get("source").and_then(text)))
                 .collect();
+            svc.mounts = vols.items().iter().filter_map(mount_of).collect();
         }
+        if let Some(t) = body.get("tmpfs") {
+            let items: Vec<Text> = match &t.value {
+                Value::Scalar { .. } => text(t).into_iter().collect(),
+                _ => t.items().iter().filter_map(text).collect(),
+            };
+            for i in items {
+                svc.mounts.push(Mount {
+                    kind: MountKind::Tmpfs,
+                    source: None,
+                    target: i.raw.split(':').next().unwrap_or("").to_string(),
+                    read_only: false,
+                    line: i.line,
+                });
+            }
+        }
+        svc.restart = body.get("restart").and_then(text);
+        svc.deploy_restart = body
+            .get("deploy")
+            .and_then(|d| d.get("restart_policy"))
+            .and_then(|r| r.get("condition"))
+            .and_then(text);
         if let Some(cmd) = body.get("command") {
             svc.command = match &cmd.value {
                 Value::Scalar { .. } => text(cmd).into_iter().collect(),
@@ -175,6 +274,53 @@ pub fn from_yaml(doc: &Node) -> Result<ComposeFile, ComposeError> {
         file.services.push(svc);
     }
     Ok(file)
+}
+
+/// Splits `SRC:DST:MODE` on the colons outside `${...}` (CHT writes
+/// `${COUCHDB_DATA:-./srv}:/opt/couchdb/data`), into at most three parts.
+fn split_volume_spec(raw: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    let b = raw.as_bytes();
+    for i in 0..b.len() {
+        match b[i] {
+            b'{' if i > 0 && b[i - 1] == b'$' => depth += 1,
+            b'}' if depth > 0 => depth -= 1,
+            b':' if depth == 0 && parts.len() < 2 => {
+                parts.push(&raw[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&raw[start..]);
+    parts
+}
+
+/// A `volumes:` entry of a service, short or long syntax.
+fn mount_of(v: &Node) -> Option<Mount> {
+    if let Some(t) = text(v) {
+        return Some(Mount::short(&t.raw, t.line));
+    }
+    let target = v.get("target").and_then(Node::as_str)?.to_string();
+    let source = v.get("source").and_then(Node::as_str).map(str::to_string);
+    let kind = match v.get("type").and_then(Node::as_str) {
+        Some("bind") => MountKind::Bind,
+        Some("tmpfs") => MountKind::Tmpfs,
+        _ if source.is_none() => MountKind::Anonymous,
+        _ => MountKind::Volume,
+    };
+    Some(Mount {
+        kind,
+        source,
+        target,
+        read_only: v
+            .get("read_only")
+            .and_then(Node::as_str)
+            .is_some_and(|r| r == "true"),
+        line: v.line,
+    })
 }
 
 fn scalars(node: &Node, what: &str) -> Result<Vec<Text>, ComposeError> {

@@ -24,8 +24,9 @@ pub struct IniEntry {
 }
 
 /// Section names only CouchDB uses: how an `.ini` is recognised as CouchDB's.
-pub const COUCHDB_SECTIONS: [&str; 15] = [
+pub const COUCHDB_SECTIONS: [&str; 16] = [
     "couchdb",
+    "cors",
     "chttpd",
     "httpd",
     "admins",

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use crate::facts::{
     compose, couchdb_ini, dotenv, helm, json, k8s, nginx, users_csv, vmargs, watchdog, x509, yaml,
 };
-use crate::facts::{grafana, login_defs, pam, pwquality, sshd};
+use crate::facts::{grafana, login_defs, pam, pg_hba, pwquality, sshd};
 use crate::target::{Root, RootError, Source, Target};
 
 /// Directories never entered.
@@ -29,7 +29,7 @@ const SKIP_DIRS: [&str; 7] = [
 /// Where a host keeps system-level configuration rampart reads (globs are
 /// one directory level), and how deep to look. A CHT deployment directory
 /// found on a host is scanned as a tree target of its own.
-const HOST_PLACES: [(&str, usize); 7] = [
+const HOST_PLACES: [(&str, usize); 9] = [
     ("opt/couchdb/etc", 3),
     ("etc/couchdb", 3),
     ("var/lib/docker/volumes/*/_data", 3),
@@ -39,6 +39,9 @@ const HOST_PLACES: [(&str, usize); 7] = [
     ("etc/ssl", 1),
     ("etc/ssl/private", 2),
     ("etc/letsencrypt/live", 3),
+    // PostgreSQL client authentication (pg_hba.conf): Debian, RHEL.
+    ("etc/postgresql", 3),
+    ("var/lib/pgsql/data", 1),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -63,6 +66,7 @@ pub enum Kind {
     // Monitoring (CHT Watchdog's Grafana).
     GrafanaAlerting,
     GrafanaIni,
+    PgHba,
 }
 
 impl Kind {
@@ -85,6 +89,7 @@ impl Kind {
             Kind::Sshd => "sshd configuration",
             Kind::GrafanaAlerting => "Grafana alerting provisioning file",
             Kind::GrafanaIni => "Grafana configuration",
+            Kind::PgHba => "PostgreSQL pg_hba.conf",
         }
     }
 }
@@ -110,6 +115,7 @@ pub enum Parsed {
     Sshd(sshd::SshdFile),
     GrafanaAlerting(grafana::Alerting),
     GrafanaIni(grafana::GrafanaIni),
+    PgHba(pg_hba::PgHba),
 }
 
 /// One configuration file: parsed, or why it could not be.
@@ -595,6 +601,13 @@ fn load_one(root: &Root, rel: &str, name: &str, opts: &LoadOptions) -> (Option<D
         .unwrap_or("");
     if let Some(kind) = system_kind(dir_name, name) {
         return load_system(root, rel, kind, opts);
+    }
+    if name == "pg_hba.conf" {
+        return match root.read_text(rel, opts.max_file_size) {
+            Ok(text) => found(rel, Kind::PgHba, pg_hba::parse(&text).map(Parsed::PgHba)),
+            Err(RootError::NotFound) => (None, None),
+            Err(e) => found(rel, Kind::PgHba, Err(format!("could not read: {e}"))),
+        };
     }
     load_as(root, rel, name, opts, classify_name(name))
 }

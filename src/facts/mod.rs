@@ -46,6 +46,12 @@ pub mod system;
 // Schedules: cron jobs and systemd units (backups, restarts, updates).
 pub mod cron;
 pub mod systemd;
+// Backups found in cron jobs, timers and the scripts they run.
+pub mod backup;
+pub mod shell;
+pub mod tree_backup;
+// Patient-data copies: PostgreSQL client authentication.
+pub mod pg_hba;
 
 use std::any::{Any, TypeId};
 use std::borrow::Cow;

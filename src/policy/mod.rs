@@ -61,6 +61,13 @@ pub struct TlsPolicy {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
+pub struct BackupPolicy {
+    /// The newest evidence of a completed backup may be this old (BACKUP-006).
+    pub max_age_days: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub struct EnvPolicy {
     /// Environment labels that are production.
     pub production: Vec<String>,
@@ -165,6 +172,7 @@ pub struct Policy {
     pub updates: UpdatesPolicy,
     pub monitoring: MonitoringPolicy,
     pub renewals: RenewalsPolicy,
+    pub backups: BackupPolicy,
     /// `[environments]`: a label and the globs of tree paths that carry it,
     /// in the order written (the first label that matches wins).
     pub environments: Vec<EnvironmentLabel>,
@@ -249,6 +257,7 @@ impl Policy {
                 domain_medium_days: 30,
                 domain_high_days: 14,
             },
+            backups: BackupPolicy { max_age_days: 2 },
             environments: Vec::new(),
             waivers: Vec::new(),
         }
@@ -346,6 +355,7 @@ impl Policy {
             updates: ShowUpdates,
             monitoring: &'a MonitoringPolicy,
             renewals: &'a RenewalsPolicy,
+            backups: &'a BackupPolicy,
             environments: BTreeMap<&'a str, Vec<&'a str>>,
             waiver: Vec<ShowWaiver<'a>>,
         }
@@ -436,6 +446,7 @@ impl Policy {
             },
             monitoring: &self.monitoring,
             renewals: &self.renewals,
+            backups: &self.backups,
             environments: self
                 .environments
                 .iter()
@@ -608,6 +619,7 @@ fn known_keys(path: &[&str]) -> &'static [&'static str] {
             "updates",
             "monitoring",
             "renewals",
+            "backups",
             "environments",
             "waiver",
         ],
@@ -633,6 +645,7 @@ fn known_keys(path: &[&str]) -> &'static [&'static str] {
         ["updates", "os"] => &["id", "version", "name", "end", "extended", "source"],
         ["monitoring"] => &["min-free-percent", "high-free-percent"],
         ["renewals"] => &["horizon-days", "domain-medium-days", "domain-high-days"],
+        ["backups"] => &["max-age-days"],
         ["waiver"] => &["rule", "target", "path", "reason", "expires"],
         _ => &["*"],
     }
@@ -1028,6 +1041,14 @@ impl Validator<'_> {
                 });
             }
         }
+        if let Some(b) = raw.backups {
+            self.set_u32(
+                b.max_age_days,
+                "max-age-days",
+                3650,
+                &mut p.backups.max_age_days,
+            );
+        }
         if let Some(envs) = raw.environments {
             for (label, globs) in envs {
                 self.environment(p, &label, &globs);
@@ -1186,6 +1207,7 @@ mod tests {
             (vec!["updates"], "[updates]\nzz-bogus = 1\n"),
             (vec!["monitoring"], "[monitoring]\nzz-bogus = 1\n"),
             (vec!["renewals"], "[renewals]\nzz-bogus = 1\n"),
+            (vec!["backups"], "[backups]\nzz-bogus = 1\n"),
             (
                 vec!["waiver"],
                 "[[waiver]]\nrule = \"x\"\nreason = \"r\"\nexpires = 2027-01-01\nzz-bogus = 1\n",
@@ -1283,6 +1305,15 @@ mod tests {
             e.contains("r.toml:2: a port must be between 1 and 65535, not 0"),
             "{e}"
         );
+
+        let f = write(d.path(), "b.toml", "[backups]\nmax-age-days = -1\n");
+        let e = load(Some(&f)).unwrap_err().to_string();
+        assert!(
+            e.contains("b.toml:2: max-age-days must be between 0 and 3650, not -1"),
+            "{e}"
+        );
+        let f = write(d.path(), "c.toml", "[backups]\nmax-age-days = 7\n");
+        assert_eq!(load(Some(&f)).unwrap().backups.max_age_days, 7);
 
         let e = load(Some("no-such-policy")).unwrap_err().to_string();
         assert!(e.contains("built-in: baseline"), "{e}");

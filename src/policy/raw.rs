@@ -23,6 +23,7 @@ pub struct RawPolicy {
     pub updates: Option<RawUpdates>,
     pub monitoring: Option<RawMonitoring>,
     pub renewals: Option<RawRenewals>,
+    pub backups: Option<RawBackups>,
     /// Environment labels and the tree paths (globs) that carry them.
     pub environments: Option<BTreeMap<Spanned<String>, RawGlobs>>,
     #[serde(default)]
@@ -65,6 +66,12 @@ pub struct RawTls {
     pub min_rsa_bits: Option<Spanned<i64>>,
     pub min_ec_bits: Option<Spanned<i64>>,
     pub hsts_min_age: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawBackups {
+    pub max_age_days: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -3,12 +3,15 @@
 //! rule never opens files or sockets and never knows about threads. Its
 //! metadata (name, severity, inputs, texts) lives in its page under `rules/`.
 
+pub mod backups;
 pub mod disk_encryption;
 pub mod env_segregation;
 pub mod monitoring;
 pub mod open_ports;
 pub mod password_policy;
+pub mod privacy;
 pub mod renewals;
+pub mod restarts;
 pub mod tls;
 pub mod tls_config;
 pub mod token_login;
@@ -63,6 +66,9 @@ pub const PACKS: &[&[Rule]] = &[
     updates::RULES,
     monitoring::RULES,
     renewals::RULES,
+    backups::RULES,
+    restarts::RULES,
+    privacy::RULES,
 ];
 
 /// All registered rules, sorted by id.
