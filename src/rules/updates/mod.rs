@@ -11,8 +11,8 @@ mod update004;
 mod update005;
 mod update006;
 
-use crate::facts::images::Image;
-use crate::outcome::Location;
+use crate::facts::images::{Image, Images};
+use crate::outcome::{Judgement, Location};
 use crate::rules::{Ctx, Rule};
 
 pub const RULES: &[Rule] = &[
@@ -51,4 +51,19 @@ pub fn at(ctx: &Ctx, image: &Image) -> Location {
 /// written.
 pub fn key(image: &Image) -> String {
     format!("{}|{}|{}", image.rel, image.via, image.raw)
+}
+
+/// Files whose images could not be read: each is `not_evaluated` (their
+/// images are unknown, never taken as up to date).
+pub fn broken_files(ctx: &Ctx, images: &Images, j: &mut Judgement) {
+    for (rel, err) in &images.broken {
+        j.not_evaluated(
+            format!("broken|{rel}"),
+            format!(
+                "{} could not be parsed ({err}); its images are unknown",
+                ctx.target().location(rel).path
+            ),
+        )
+        .at(ctx.target().location(rel));
+    }
 }

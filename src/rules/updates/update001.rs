@@ -36,16 +36,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
         },
     };
     let mut j = Judgement::new();
-    for (rel, err) in &images.broken {
-        j.not_evaluated(
-            format!("broken|{rel}"),
-            format!(
-                "{} could not be parsed ({err}); its images are unknown",
-                ctx.target().location(rel).path
-            ),
-        )
-        .at(ctx.target().location(rel));
-    }
+    super::broken_files(ctx, &images, &mut j);
     for image in images
         .images
         .iter()

@@ -14,16 +14,7 @@ use super::{at, key};
 pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     let images = ctx.facts.get::<Images>();
     let mut j = Judgement::new();
-    for (rel, err) in &images.broken {
-        j.not_evaluated(
-            format!("broken|{rel}"),
-            format!(
-                "{} could not be parsed ({err}); its images are unknown",
-                ctx.target().location(rel).path
-            ),
-        )
-        .at(ctx.target().location(rel));
-    }
+    super::broken_files(ctx, &images, &mut j);
     for image in &images.images {
         if !(image.component.is_cht()
             || matches!(image.component, Component::CouchDb | Component::Postgres))
