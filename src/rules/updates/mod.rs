@@ -11,7 +11,7 @@ mod update004;
 mod update005;
 mod update006;
 
-use crate::facts::images::{Image, Images};
+use crate::facts::images::{Image, ImageRef, Images};
 use crate::outcome::{Judgement, Location};
 use crate::rules::{Ctx, Rule};
 
@@ -65,5 +65,25 @@ pub fn broken_files(ctx: &Ctx, images: &Images, j: &mut Judgement) {
             ),
         )
         .at(ctx.target().location(rel));
+    }
+}
+
+/// The image's parsed reference, or `not_evaluated` naming why it cannot be
+/// known (an unset variable, an unparsable reference).
+pub fn known_reference<'a>(ctx: &Ctx, image: &'a Image, j: &mut Judgement) -> Option<&'a ImageRef> {
+    match &image.reference {
+        Ok(r) => Some(r),
+        Err(why) => {
+            j.not_evaluated(
+                key(image),
+                format!(
+                    "the {} image of {} cannot be known: {why}",
+                    image.name(),
+                    image.via
+                ),
+            )
+            .at(at(ctx, image));
+            None
+        }
     }
 }

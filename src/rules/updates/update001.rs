@@ -43,16 +43,8 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
         .filter(|i| i.component.carries_cht_version())
     {
         let name = image.name();
-        let reference = match &image.reference {
-            Ok(r) => r,
-            Err(why) => {
-                j.not_evaluated(
-                    key(image),
-                    format!("the {name} image of {} cannot be known: {why}", image.via),
-                )
-                .at(at(ctx, image));
-                continue;
-            }
+        let Some(reference) = super::known_reference(ctx, image, &mut j) else {
+            continue;
         };
         let version = match parse_tag(reference.tag.as_deref()) {
             Tag::Version(v) => v,

@@ -26,16 +26,8 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             continue;
         }
         let name = image.name();
-        let reference = match &image.reference {
-            Ok(r) => r,
-            Err(why) => {
-                j.not_evaluated(
-                    key(image),
-                    format!("the {name} image of {} cannot be known: {why}", image.via),
-                )
-                .at(at(ctx, image));
-                continue;
-            }
+        let Some(reference) = super::known_reference(ctx, image, &mut j) else {
+            continue;
         };
         if reference.digest.is_some() {
             j.checked(format!(
