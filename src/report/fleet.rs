@@ -349,14 +349,14 @@ pub fn render_text(fleet: &Fleet<'_>) -> String {
         .unwrap_or(4);
     let _ = write!(out, "  {:name_w$}", "host");
     for p in &fleet.packs {
-        let _ = write!(out, "  {p}");
+        let _ = write!(out, "  {}", escape(p));
     }
     out.push('\n');
     for h in &fleet.hosts {
         let _ = write!(out, "  {:name_w$}", escape(&h.name));
         for p in &fleet.packs {
             let cell = h.packs.get(p).copied().unwrap_or_default().cell();
-            let _ = write!(out, "  {cell:<w$}", w = p.chars().count());
+            let _ = write!(out, "  {cell:<w$}", w = escape(p).chars().count());
         }
         out.push('\n');
     }
@@ -369,8 +369,8 @@ pub fn render_text(fleet: &Fleet<'_>) -> String {
         let _ = writeln!(
             out,
             "  {:<10} {:<8} {}/{} hosts  {}: {}",
-            s.rule_id,
-            s.severity,
+            escape(&s.rule_id),
+            escape(&s.severity),
             s.failing.len(),
             s.evaluated,
             escape(&s.rule_name),
@@ -384,7 +384,7 @@ pub fn render_text(fleet: &Fleet<'_>) -> String {
             let _ = writeln!(
                 out,
                 "  {:<10} passes on {} hosts, fails on {}",
-                d.rule_id,
+                escape(&d.rule_id),
                 d.passing,
                 list(&d.failing, 8)
             );
@@ -438,8 +438,8 @@ pub fn render_text(fleet: &Fleet<'_>) -> String {
             let _ = writeln!(
                 out,
                 "    {:<8} {}{at}  {}",
-                r.severity.to_uppercase(),
-                r.rule_id,
+                escape(&r.severity.to_uppercase()),
+                escape(&r.rule_id),
                 escape(&r.message)
             );
         }
