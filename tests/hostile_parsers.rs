@@ -46,6 +46,10 @@ fn malformed_tree(root: &Path) {
                 .to_string(),
         ),
         (
+            "p/docker-compose.yml",
+            format!("services:\n  couchdb:\n    image: couchdb\n    ports:\n      - \"{s}:5984\"\n"),
+        ),
+        (
             "o/docker-compose.yml",
             format!("services:\n  couchdb:\n    environment: {s}\n"),
         ),
