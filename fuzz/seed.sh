@@ -87,4 +87,13 @@ for t in dotenv compose_yaml json couchdb_ini vmargs login_defs pwquality shadow
   printf 'k\xc3\xa9y=v\xc3\xa9l \xe2\x82\xac \xf0\x9d\x84\x9e\n# \xc3\xa9\n"\xc3\xa9": "\xe2\x82\xac"\n' > "$out/$t/unicode"
 done
 
+# Inputs that once failed a target (fuzz/regressions/<target>/, committed):
+# every run, the smoke run in .ci/run included, replays them first.
+for d in fuzz/regressions/*/; do
+  [ -d "$d" ] || continue
+  t=$(basename "$d")
+  mkdir -p "$out/$t"
+  cp "$d"* "$out/$t/"
+done
+
 for t in "$out"/*/; do printf '%s %s\n' "$(ls "$t" | wc -l)" "$(basename "$t")"; done

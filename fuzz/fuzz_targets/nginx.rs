@@ -33,8 +33,9 @@ fn run(text: &str) {
     };
     let facts = Facts::load(&target, &LoadOptions::default());
     let tls = facts.get::<NginxTls>();
-    check_bounded("nginx tls", text.len(), &tls.settings);
-    check_bounded("nginx tls", text.len(), &tls.servers);
+    let copies = nginx::MAX_INCLUDED_FILES;
+    check_bounded_expanded("nginx tls", text.len(), copies, &tls.settings);
+    check_bounded_expanded("nginx tls", text.len(), copies, &tls.servers);
     for (_, e) in &tls.errors {
         check_message("nginx", e);
     }

@@ -46,7 +46,7 @@ fuzz_target!(|data: &[u8]| {
             PamType::Session,
         ] {
             match dir.stack(service, ty) {
-                Ok(s) => check_bounded("pam stack", text.len(), &s),
+                Ok(s) => check_bounded_expanded("pam stack", text.len(), pam::MAX_INCLUDED_FILES, &s),
                 Err(e) => check_message("pam stack", &format!("{e:?}")),
             }
         }

@@ -98,6 +98,19 @@ pub fn check_bounded(what: &str, input_len: usize, out: &impl Debug) {
     );
 }
 
+/// Like [`check_bounded`] for readers that expand includes: each of up to
+/// `copies` included files (the reader's documented file budget) may repeat
+/// the whole input, so the output may be `copies` times as large — and no
+/// more: growth past the budget (an exponential fan-out) still fails.
+#[track_caller]
+pub fn check_bounded_expanded(what: &str, input_len: usize, copies: usize, out: &impl Debug) {
+    let n = format!("{out:?}").len();
+    assert!(
+        n <= (4096 + input_len * 128) * copies,
+        "{what}: {n} bytes of output from {input_len} bytes of input, {copies} files at most"
+    );
+}
+
 /// Input bytes as text: the parsers take `&str` (the readers decode first).
 pub fn text(data: &[u8]) -> Option<&str> {
     std::str::from_utf8(data).ok()
