@@ -108,6 +108,20 @@ fn three_hosts_merge_into_one_fleet_report() {
     );
     assert!(!fleet["rules"].as_array().expect("rules").is_empty());
 
+    // --compact: the same fleet JSON on one line.
+    let compact = ok(&rampart()
+        .arg("report")
+        .args(&files)
+        .args(["--format", "json", "--compact"])
+        .output()
+        .expect("rampart runs"))
+    .stdout
+    .clone();
+    let compact = String::from_utf8(compact).expect("utf-8");
+    assert_eq!(compact.lines().count(), 1);
+    let compact: Value = serde_json::from_str(&compact).expect("json");
+    assert_eq!(compact, fleet);
+
     let text = ok(&rampart()
         .arg("report")
         .args(&files)
@@ -155,6 +169,23 @@ fn one_report_renders_as_html_and_unreadable_inputs_exit_2() {
     let html = String::from_utf8(o).expect("utf-8");
     assert!(html.contains("rampart audit report"), "{html}");
     assert!(html.contains("Failures by severity") && html.contains("Scorecard"));
+
+    // SARIF, annotations and the summary render one report, not a fleet.
+    for extra in [
+        &["--format", "sarif"][..],
+        &["--format", "github"],
+        &["--summary", "s.md"],
+    ] {
+        let o = rampart()
+            .arg("report")
+            .arg(&f)
+            .arg("--fleet")
+            .args(extra)
+            .output()
+            .expect("rampart runs");
+        assert_eq!(o.status.code(), Some(2), "{extra:?}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("renders one report"));
+    }
 
     let bad = dir.path().join("bad.json");
     std::fs::write(
