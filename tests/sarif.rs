@@ -470,6 +470,51 @@ fn re_renders_like_the_scan(dir: &std::path::Path, scan_args: &[&str], sarif_arg
         std::fs::read_to_string(&json).unwrap(),
         "the JSON round-trips"
     );
+
+    // A report of an earlier version (no `evaluated`, categories or URIs)
+    // still re-renders to valid SARIF with the same results.
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let o = v.as_object_mut().unwrap();
+    o.remove("evaluated");
+    o.remove("baseline");
+    for t in v["targets"].as_array_mut().unwrap() {
+        t.as_object_mut().unwrap().remove("category");
+    }
+    for r in v["results"].as_array_mut().unwrap() {
+        if let Some(l) = r["location"].as_object_mut() {
+            l.remove("uri");
+        }
+    }
+    let old = p("old.json");
+    std::fs::write(&old, v.to_string()).unwrap();
+    let mut old_args = vec!["report", old.as_str(), "--format", "sarif"];
+    old_args.extend(sarif_args);
+    let old_sarif = rampart_out(dir, &old_args);
+    let old_log: Value = serde_json::from_str(&old_sarif).unwrap();
+    check_github_rules(&old_log);
+    check_schema(&old_log);
+    let ids = |log: &Value| -> BTreeSet<(String, String)> {
+        log["runs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|r| r["results"].as_array().unwrap().clone())
+            .map(|r| {
+                (
+                    r["ruleId"].as_str().unwrap().to_string(),
+                    r["partialFingerprints"]["rampart/v1"]
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        ids(&old_log),
+        ids(&log),
+        "the same results and fingerprints"
+    );
 }
 
 /// Issue 14: one saved report re-renders to every format, equal to the
