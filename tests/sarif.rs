@@ -493,7 +493,7 @@ fn re_renders_like_the_scan(dir: &std::path::Path, scan_args: &[&str], sarif_arg
     let old_log: Value = serde_json::from_str(&old_sarif).unwrap();
     check_github_rules(&old_log);
     check_schema(&old_log);
-    let ids = |log: &Value| -> BTreeSet<(String, String)> {
+    let ids = |log: &Value| -> BTreeSet<(String, String, String)> {
         log["runs"]
             .as_array()
             .unwrap()
@@ -503,6 +503,10 @@ fn re_renders_like_the_scan(dir: &std::path::Path, scan_args: &[&str], sarif_arg
                 (
                     r["ruleId"].as_str().unwrap().to_string(),
                     r["partialFingerprints"]["rampart/v1"]
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                    r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
                         .as_str()
                         .unwrap()
                         .to_string(),

@@ -119,12 +119,35 @@ fn derive_uri(path: &str) -> String {
         .join("/")
 }
 
-fn category_of(t: &WireTarget, kind: TargetKind, id: &str) -> String {
+/// The host name of a host target: its SARIF category's (`host/web-1`),
+/// else (reports before 0.2) the scan header's when the report has one host
+/// target, else the id's (`host:web-1`, the last component of `root:/mnt/web-1`).
+fn host_name(category: Option<&str>, id: &str, header_host: Option<&str>) -> String {
+    if let Some(name) = category.and_then(|c| c.strip_prefix("host/")) {
+        return name.to_string();
+    }
+    if let Some(h) = header_host {
+        return h.to_string();
+    }
+    match id.split_once(':') {
+        Some(("host", name)) => name.to_string(),
+        Some((_, path)) => path
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .filter(|l| !l.is_empty())
+            .unwrap_or("root")
+            .to_string(),
+        None => id.to_string(),
+    }
+}
+
+fn category_of(t: &WireTarget, kind: TargetKind, host: Option<&str>) -> String {
     if let Some(c) = t.category.as_deref().filter(|c| !c.is_empty()) {
         return esc(c);
     }
     match kind {
-        TargetKind::Host => format!("host/{}", id.strip_prefix("host:").unwrap_or(id)),
+        TargetKind::Host => format!("host/{}", host.unwrap_or("unknown")),
         TargetKind::Tree => "tree".to_string(),
         TargetKind::Tls => "tls".to_string(),
         TargetKind::Env => "env".to_string(),
@@ -248,6 +271,8 @@ pub fn rebuild(wire: &WireReport) -> Rebuilt {
         .map(|s| esc(s))
         .collect();
 
+    let header_host = wire.scan.as_ref().and_then(|s| s.host.as_deref());
+    let one_host = wire.targets.iter().filter(|t| t.kind == "host").count() == 1;
     let mut targets = Vec::with_capacity(wire.targets.len());
     let mut host_targets = BTreeMap::new();
     for (n, t) in wire.targets.iter().enumerate() {
@@ -256,14 +281,17 @@ pub fn rebuild(wire: &WireReport) -> Rebuilt {
             warnings.push(format!("target {n} ({id}): unknown kind; read as a tree"));
             TargetKind::Tree
         });
-        if kind == TargetKind::Host {
-            host_targets.insert(
-                id.clone(),
-                derive_uri(id.strip_prefix("host:").unwrap_or(&id)),
-            );
-        }
+        let host = (kind == TargetKind::Host).then(|| {
+            let name = esc(&host_name(
+                t.category.as_deref(),
+                &t.id,
+                header_host.filter(|_| one_host),
+            ));
+            host_targets.insert(id.clone(), derive_uri(&name));
+            name
+        });
         targets.push(TargetInfo {
-            category: category_of(t, kind, &id),
+            category: category_of(t, kind, host.as_deref()),
             id,
             kind,
             environment: t.environment.as_deref().map(esc),
@@ -391,6 +419,17 @@ pub fn rebuild(wire: &WireReport) -> Rebuilt {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn host_names_of_reports_without_categories() {
+        assert_eq!(
+            host_name(Some("host/web-1"), "root:/mnt/x", Some("h")),
+            "web-1"
+        );
+        assert_eq!(host_name(None, "root:/mnt/x", Some("web-2")), "web-2");
+        assert_eq!(host_name(None, "host:web-3", None), "web-3");
+        assert_eq!(host_name(None, "root:/mnt/img/", None), "img");
+    }
 
     #[test]
     fn uris_are_plain_relative_or_re_encoded() {
