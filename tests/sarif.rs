@@ -517,7 +517,7 @@ fn re_renders_like_the_scan(dir: &std::path::Path, scan_args: &[&str], sarif_arg
     assert_eq!(
         ids(&old_log),
         ids(&log),
-        "the same results and fingerprints"
+        "the same results, fingerprints and URIs"
     );
 }
 
