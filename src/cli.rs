@@ -93,7 +93,9 @@ pub struct ReportArgs {
     /// JSON reports written by `rampart scan --format json` (any hosts, any times).
     #[arg(value_name = "REPORT.json", required = true)]
     pub files: Vec<PathBuf>,
-    /// Output format. One report renders as that scan's report; several as a fleet.
+    /// Output format. One report renders as that scan's report would (text,
+    /// JSON, SARIF, GitHub annotations, HTML); several as a fleet report
+    /// (text, JSON, HTML).
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
     /// Write to FILE instead of standard output.
@@ -105,12 +107,28 @@ pub struct ReportArgs {
     /// Always render a fleet report, even of one input.
     #[arg(long)]
     pub fleet: bool,
+    /// Also write the Markdown summary of the one report to FILE (for
+    /// `$GITHUB_STEP_SUMMARY`).
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
+    /// Put NAME in every SARIF run's category (as `scan --sarif-category`).
+    #[arg(long, value_name = "NAME")]
+    pub sarif_category: Option<String>,
+    /// Waived findings in SARIF: left out (default) or included as suppressed.
+    #[arg(long, value_enum, value_name = "WHAT", default_value_t = SarifWaived::Exclude)]
+    pub sarif_waived: SarifWaived,
+    /// JSON on one line (one record per report, for log collectors).
+    #[arg(long)]
+    pub compact: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
     Text,
     Json,
+    Sarif,
+    /// GitHub Actions workflow commands (one report only).
+    Github,
     Html,
 }
 
@@ -228,6 +246,10 @@ pub struct ScanArgs {
     /// Also write the JSON report to FILE.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// JSON reports (--format json, --json) on one line: one record per
+    /// scan, for log collectors that read a line as a record.
+    #[arg(long)]
+    pub compact: bool,
     /// Also write the SARIF report to FILE (for GitHub code scanning).
     #[arg(long, value_name = "FILE")]
     pub sarif: Option<PathBuf>,
@@ -465,14 +487,76 @@ fn report_command(args: &ReportArgs) -> anyhow::Result<u8> {
     if inputs.is_empty() {
         bail!("no report could be read");
     }
-    let text = if inputs.len() == 1 && !args.fleet && args.format == ReportFormat::Html {
-        report::html::render_report(&inputs[0].report)
+    let single = inputs.len() == 1 && !args.fleet;
+    if !single && args.summary.is_some() {
+        bail!("--summary renders one report; a fleet renders as text, json or html");
+    }
+    let to_terminal = args.output.is_none() && io::stdout().is_terminal();
+    let width = if to_terminal {
+        terminal_size::terminal_size()
+            .map_or(report::text::DEFAULT_WIDTH, |(w, _)| usize::from(w.0))
+    } else {
+        report::text::DEFAULT_WIDTH
+    };
+    let text = if single {
+        let wire = &inputs[0].report;
+        let rebuilt = report::rebuild::rebuild(wire);
+        for w in &rebuilt.warnings {
+            warning(false, &format!("{}: {w}", inputs[0].file));
+        }
+        let one = &rebuilt.report;
+        if let Some(path) = &args.summary {
+            std::fs::write(path, report::summary::render(one)).map_err(|e| {
+                anyhow::anyhow!(
+                    "--summary {}: cannot write: {}",
+                    path.display(),
+                    io_message(&e)
+                )
+            })?;
+        }
+        match args.format {
+            ReportFormat::Text => {
+                let color =
+                    to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+                report::text::render_width(one, report::text::Style { color }, width)
+            }
+            ReportFormat::Json if args.compact => report::json::render_compact(one),
+            ReportFormat::Json => report::json::render(one),
+            ReportFormat::Sarif => {
+                let (text, warnings) = report::sarif::render_checked(
+                    one,
+                    &report::sarif::Options {
+                        category: args.sarif_category.as_deref(),
+                        include_waived: args.sarif_waived == SarifWaived::Include,
+                    },
+                );
+                for w in warnings {
+                    warning(false, &w);
+                }
+                text
+            }
+            ReportFormat::Github => report::github::render(one),
+            ReportFormat::Html => report::html::render_report(wire),
+        }
     } else {
         let fleet = Fleet::build(&inputs, args.max_age_days);
         match args.format {
-            ReportFormat::Text => fleet::render_text(&fleet),
+            ReportFormat::Text => fleet::render_text_width(&fleet, width),
+            ReportFormat::Json if args.compact => {
+                let v: serde_json::Value = serde_json::from_str(&fleet::render_json(&fleet))
+                    .expect("the fleet JSON parses");
+                format!("{v}\n")
+            }
             ReportFormat::Json => fleet::render_json(&fleet),
             ReportFormat::Html => report::html::render_fleet(&fleet),
+            ReportFormat::Sarif | ReportFormat::Github => bail!(
+                "--format {} renders one report; a fleet renders as text, json or html",
+                if args.format == ReportFormat::Sarif {
+                    "sarif"
+                } else {
+                    "github"
+                }
+            ),
         }
     };
     match &args.output {
@@ -1118,8 +1202,15 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
             failed_outputs = true;
         }
     };
+    let json = |report: &scan::Report| {
+        if args.compact {
+            report::json::render_compact(report)
+        } else {
+            report::json::render(report)
+        }
+    };
     if let Some(path) = &args.json {
-        write_file("--json", path, &report::json::render(&report));
+        write_file("--json", path, &json(&report));
     }
     if let Some(path) = &args.sarif {
         write_file("--sarif", path, &sarif(&report));
@@ -1143,7 +1234,7 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
     };
     let main_report = match args.format {
         Format::Text => report::text::render_width(&report, report::text::Style { color }, width),
-        Format::Json => report::json::render(&report),
+        Format::Json => json(&report),
         Format::Sarif => sarif(&report),
         Format::Github => report::github::render(&report),
         Format::Html => {

@@ -174,6 +174,11 @@ impl<T: EvidenceValue> EvidenceValue for Option<T> {
         self.map_or(Value::Null, EvidenceValue::into_value)
     }
 }
+impl EvidenceValue for Value {
+    fn into_value(self) -> Value {
+        self
+    }
+}
 impl EvidenceValue for Evidence {
     fn into_value(self) -> Value {
         Value::Object(self.0.into_iter().collect())

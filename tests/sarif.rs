@@ -394,3 +394,182 @@ fn host_scan_and_baseline_run() {
         .collect();
     assert_eq!(states, BTreeSet::from(["new", "unchanged"]));
 }
+
+/// Runs rampart in `dir` and returns its standard output.
+fn rampart_out(dir: &std::path::Path, args: &[&str]) -> String {
+    let o = Command::new(env!("CARGO_BIN_EXE_rampart"))
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("SOURCE_DATE_EPOCH", "1796031000")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(o.status.code(), Some(0..=2)),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout).unwrap()
+}
+
+/// Scans with `scan_args` into every format, then re-renders the saved JSON
+/// report with `rampart report` (no rescan): the SARIF, the annotations,
+/// the summary, the text and the JSON are those of the scan itself.
+fn re_renders_like_the_scan(dir: &std::path::Path, scan_args: &[&str], sarif_args: &[&str]) {
+    let out = tempfile::tempdir().unwrap();
+    let p = |n: &str| out.path().join(n).to_str().unwrap().to_string();
+    let (json, sarif, summary) = (p("r.json"), p("r.sarif"), p("r.md"));
+    let mut args = vec!["scan", "--today", common::TODAY, "--no-progress"];
+    args.extend(scan_args);
+    args.extend(sarif_args);
+    let mut github_args = args.clone();
+    github_args.extend([
+        "--format",
+        "github",
+        "--json",
+        &json,
+        "--sarif",
+        &sarif,
+        "--summary",
+        &summary,
+    ]);
+    let github = rampart_out(dir, &github_args);
+    let mut text_args = args.clone();
+    text_args.extend(["--format", "text"]);
+    let text = rampart_out(dir, &text_args);
+
+    // The SARIF options (`--sarif-waived`, `--sarif-category`) are the scan's.
+    let mut report_args = vec!["report", json.as_str(), "--format", "sarif"];
+    report_args.extend(sarif_args);
+    let re_sarif = rampart_out(dir, &report_args);
+    let scan_sarif = std::fs::read_to_string(&sarif).unwrap();
+    assert_eq!(re_sarif, scan_sarif, "the re-rendered SARIF is the scan's");
+    let log: Value = serde_json::from_str(&re_sarif).unwrap();
+    check_github_rules(&log);
+    check_schema(&log);
+    check_with_github_checker(&re_sarif);
+
+    let re_md = p("re.md");
+    let re_github = rampart_out(
+        dir,
+        &["report", &json, "--format", "github", "--summary", &re_md],
+    );
+    assert_eq!(re_github, github, "the annotations are the scan's");
+    assert_eq!(
+        std::fs::read_to_string(&re_md).unwrap(),
+        std::fs::read_to_string(&summary).unwrap(),
+        "the summary is the scan's"
+    );
+    assert_eq!(
+        rampart_out(dir, &["report", &json]),
+        text,
+        "the text is the scan's"
+    );
+    assert_eq!(
+        rampart_out(dir, &["report", &json, "--format", "json"]),
+        std::fs::read_to_string(&json).unwrap(),
+        "the JSON round-trips"
+    );
+
+    // A report of an earlier version (no `evaluated`, categories or URIs)
+    // still re-renders to valid SARIF with the same results.
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let o = v.as_object_mut().unwrap();
+    o.remove("evaluated");
+    o.remove("baseline");
+    for t in v["targets"].as_array_mut().unwrap() {
+        t.as_object_mut().unwrap().remove("category");
+    }
+    for r in v["results"].as_array_mut().unwrap() {
+        if let Some(l) = r["location"].as_object_mut() {
+            l.remove("uri");
+        }
+    }
+    let old = p("old.json");
+    std::fs::write(&old, v.to_string()).unwrap();
+    let mut old_args = vec!["report", old.as_str(), "--format", "sarif"];
+    old_args.extend(sarif_args);
+    let old_sarif = rampart_out(dir, &old_args);
+    let old_log: Value = serde_json::from_str(&old_sarif).unwrap();
+    check_github_rules(&old_log);
+    check_schema(&old_log);
+    let ids = |log: &Value| -> BTreeSet<(String, String, String)> {
+        log["runs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|r| r["results"].as_array().unwrap().clone())
+            .map(|r| {
+                (
+                    r["ruleId"].as_str().unwrap().to_string(),
+                    r["partialFingerprints"]["rampart/v1"]
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                    r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        ids(&old_log),
+        ids(&log),
+        "the same results, fingerprints and URIs"
+    );
+}
+
+/// Issue 14: one saved report re-renders to every format, equal to the
+/// scan's own output: a tree with a waiver and a baseline, and a host root
+/// with a tree beside it (host runs, `hosts/` URIs, notes).
+#[test]
+fn a_saved_report_re_renders_as_the_scan_did() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir(d.path().join(".git")).unwrap();
+    let tree = d.path().join("cht");
+    std::fs::create_dir(&tree).unwrap();
+    std::fs::write(
+        tree.join("docker-compose.yml"),
+        "services:\n  couchdb:\n    image: couchdb\n    ports:\n      - \"5984:5984\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tree.join(".env"),
+        "COUCHDB_USER=medic\nCOUCHDB_PASSWORD=password\n",
+    )
+    .unwrap();
+    let base = d.path().join("base.json");
+    rampart_out(
+        d.path(),
+        &[
+            "scan",
+            "cht",
+            "--no-progress",
+            "--format",
+            "json",
+            "--output",
+            base.to_str().unwrap(),
+        ],
+    );
+    std::fs::write(
+        tree.join("docker-compose.yml"),
+        "services:\n  couchdb:\n    image: couchdb\n    ports:\n      # rampart: ignore[PORT-003] lab network, SEC-9\n      - \"5984:5984\"\n      - \"4369:4369\"\n",
+    )
+    .unwrap();
+    re_renders_like_the_scan(
+        d.path(),
+        &["cht", "--baseline", base.to_str().unwrap()],
+        &["--sarif-waived", "include", "--sarif-category", "ci/deploy"],
+    );
+    re_renders_like_the_scan(
+        &common::repo(),
+        &[
+            "fixtures/open-ports",
+            "--root",
+            "fixtures/hosts/debian-default",
+        ],
+        &[],
+    );
+}

@@ -324,69 +324,155 @@ fn spread_and_drift(hosts: &[Host<'_>]) -> (Vec<Spread>, Vec<Drift>) {
 
 /// The fleet as text: one screen for the overview, then each host.
 pub fn render_text(fleet: &Fleet<'_>) -> String {
+    render_text_width(fleet, super::text::DEFAULT_WIDTH)
+}
+
+/// One entry of the text report: `text` word-wrapped to `width`, the first
+/// line indented by `first` columns, the rest by `cont` (a hanging indent,
+/// so nothing from a report starts a line).
+fn entry(out: &mut String, text: &str, width: usize, first: usize, cont: usize) {
+    super::text::put_wrapped(out, text, width, first, cont, str::to_string);
+}
+
+/// The hosts × packs matrix, in column groups that fit `width`.
+fn matrix(out: &mut String, fleet: &Fleet<'_>, width: usize) {
+    let names: Vec<String> = fleet
+        .hosts
+        .iter()
+        .map(|h| escape(&h.name).into_owned())
+        .collect();
+    // A host name wider than a third of the line is cut in the matrix (the
+    // Hosts section below shows it whole).
+    let name_w = names
+        .iter()
+        .map(|n| n.chars().count())
+        .chain([4])
+        .max()
+        .unwrap_or(4)
+        .min(width / 3);
+    // (pack, as shown, column width: at least "99 fail").
+    let packs: Vec<(&String, String, usize)> = fleet
+        .packs
+        .iter()
+        .map(|p| {
+            let shown = escape(p).into_owned();
+            let w = shown.chars().count().max(7);
+            (p, shown, w)
+        })
+        .collect();
+    let mut groups: Vec<&[(&String, String, usize)]> = Vec::new();
+    let mut begin = 0;
+    let mut used = 2 + name_w;
+    for (i, (_, _, w)) in packs.iter().enumerate() {
+        if i > begin && used + 2 + w > width {
+            groups.push(&packs[begin..i]);
+            begin = i;
+            used = 2 + name_w;
+        }
+        used += 2 + w;
+    }
+    if begin < packs.len() || packs.is_empty() {
+        groups.push(&packs[begin..]);
+    }
+    let cut = |n: &str| -> String {
+        if n.chars().count() <= name_w {
+            n.to_string()
+        } else {
+            let mut c: String = n.chars().take(name_w.saturating_sub(1)).collect();
+            c.push('…');
+            c
+        }
+    };
+    for (g, group) in groups.iter().enumerate() {
+        if g > 0 {
+            out.push('\n');
+        }
+        let _ = write!(out, "  {:name_w$}", "host");
+        for (_, shown, w) in group.iter() {
+            let _ = write!(out, "  {shown:<w$}");
+        }
+        trim_end(out);
+        out.push('\n');
+        for (h, name) in fleet.hosts.iter().zip(&names) {
+            let _ = write!(out, "  {:name_w$}", cut(name));
+            for (pack, _, w) in group.iter() {
+                let cell = h.packs.get(*pack).copied().unwrap_or_default().cell();
+                let _ = write!(out, "  {cell:<w$}");
+            }
+            trim_end(out);
+            out.push('\n');
+        }
+    }
+}
+
+fn trim_end(out: &mut String) {
+    let kept = out.trim_end_matches(' ').len();
+    out.truncate(kept);
+}
+
+/// The fleet report as text, wrapped to `width` columns (the scan's text
+/// report's wrapping: a hanging indent keeps every line's start ours).
+pub fn render_text_width(fleet: &Fleet<'_>, width: usize) -> String {
+    let width = width.clamp(40, 1000);
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "rampart fleet report: {} host{}, policy {} ({}){}",
-        fleet.hosts.len(),
-        if fleet.hosts.len() == 1 { "" } else { "s" },
-        escape(&fleet.policy.0),
-        short(&fleet.policy.1),
-        fleet
-            .newest
-            .as_deref()
-            .map(|n| format!(", newest scan {}", escape(n)))
-            .unwrap_or_default()
+    entry(
+        &mut out,
+        &format!(
+            "rampart fleet report: {} host{}, policy {} ({}){}",
+            fleet.hosts.len(),
+            if fleet.hosts.len() == 1 { "" } else { "s" },
+            escape(&fleet.policy.0),
+            short(&fleet.policy.1),
+            fleet
+                .newest
+                .as_deref()
+                .map(|n| format!(", newest scan {}", escape(n)))
+                .unwrap_or_default()
+        ),
+        width,
+        0,
+        4,
     );
 
     out.push_str("\nHosts × packs\n");
-    let name_w = fleet
-        .hosts
-        .iter()
-        .map(|h| escape(&h.name).chars().count())
-        .chain([4])
-        .max()
-        .unwrap_or(4);
-    let _ = write!(out, "  {:name_w$}", "host");
-    for p in &fleet.packs {
-        let _ = write!(out, "  {}", escape(p));
-    }
-    out.push('\n');
-    for h in &fleet.hosts {
-        let _ = write!(out, "  {:name_w$}", escape(&h.name));
-        for p in &fleet.packs {
-            let cell = h.packs.get(p).copied().unwrap_or_default().cell();
-            let _ = write!(out, "  {cell:<w$}", w = escape(p).chars().count());
-        }
-        out.push('\n');
-    }
+    matrix(&mut out, fleet, width);
 
     out.push_str("\nRules failing on most hosts\n");
     if fleet.spread.is_empty() {
         out.push_str("  none\n");
     }
     for s in &fleet.spread {
-        let _ = writeln!(
-            out,
-            "  {:<10} {:<8} {}/{} hosts  {}: {}",
-            escape(&s.rule_id),
-            escape(&s.severity),
-            s.failing.len(),
-            s.evaluated,
-            escape(&s.rule_name),
-            list(&s.failing, 8)
+        entry(
+            &mut out,
+            &format!(
+                "{:<10} {:<8} {}/{} hosts  {}: {}",
+                escape(&s.rule_id),
+                escape(&s.severity),
+                s.failing.len(),
+                s.evaluated,
+                escape(&s.rule_name),
+                list(&s.failing, 8)
+            ),
+            width,
+            2,
+            6,
         );
     }
 
     if !fleet.drift.is_empty() {
         out.push_str("\nDrift: passes on most hosts, fails on a few\n");
         for d in &fleet.drift {
-            let _ = writeln!(
-                out,
-                "  {:<10} passes on {} hosts, fails on {}",
-                escape(&d.rule_id),
-                d.passing,
-                list(&d.failing, 8)
+            entry(
+                &mut out,
+                &format!(
+                    "{:<10} passes on {} hosts, fails on {}",
+                    escape(&d.rule_id),
+                    d.passing,
+                    list(&d.failing, 8)
+                ),
+                width,
+                2,
+                6,
             );
         }
     }
@@ -396,15 +482,26 @@ pub fn render_text(fleet: &Fleet<'_>) -> String {
         out.push_str("\nReports to check\n");
         for h in flagged {
             for f in &h.flags {
-                let _ = writeln!(out, "  {}: {}", escape(&h.name), escape(f));
+                entry(
+                    &mut out,
+                    &format!("{}: {}", escape(&h.name), escape(f)),
+                    width,
+                    2,
+                    6,
+                );
             }
         }
         for (host, file) in &fleet.superseded {
-            let _ = writeln!(
-                out,
-                "  {}: {} left out, a newer report of this host is included",
-                escape(host),
-                escape(file)
+            entry(
+                &mut out,
+                &format!(
+                    "{}: {} left out, a newer report of this host is included",
+                    escape(host),
+                    escape(file)
+                ),
+                width,
+                2,
+                6,
             );
         }
     }
@@ -412,19 +509,24 @@ pub fn render_text(fleet: &Fleet<'_>) -> String {
     out.push_str("\nHosts\n");
     for h in &fleet.hosts {
         let s = h.summary;
-        let _ = writeln!(
-            out,
-            "  {} ({}{}): {} fail, {} pass, {} not evaluated, {} waived",
-            escape(&h.name),
-            escape(h.file),
-            h.report
-                .started()
-                .map(|t| format!(", {}", escape(t)))
-                .unwrap_or_default(),
-            s.fail,
-            s.pass,
-            s.not_evaluated,
-            s.waived
+        entry(
+            &mut out,
+            &format!(
+                "{} ({}{}): {} fail, {} pass, {} not evaluated, {} waived",
+                escape(&h.name),
+                escape(h.file),
+                h.report
+                    .started()
+                    .map(|t| format!(", {}", escape(t)))
+                    .unwrap_or_default(),
+                s.fail,
+                s.pass,
+                s.not_evaluated,
+                s.waived
+            ),
+            width,
+            2,
+            6,
         );
         for r in h.failures() {
             let at = r
@@ -435,12 +537,17 @@ pub fn render_text(fleet: &Fleet<'_>) -> String {
                     None => format!(" {}", escape(&l.path)),
                 })
                 .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "    {:<8} {}{at}  {}",
-                escape(&r.severity.to_uppercase()),
-                escape(&r.rule_id),
-                escape(&r.message)
+            entry(
+                &mut out,
+                &format!(
+                    "{:<8} {}{at}  {}",
+                    escape(&r.severity.to_uppercase()),
+                    escape(&r.rule_id),
+                    escape(&r.message)
+                ),
+                width,
+                4,
+                8,
             );
         }
     }

@@ -2,6 +2,8 @@
 //! evidence, the targets, the policy, the waivers and a summary. The field
 //! names of the design contract are fixed; fields may be added, never renamed.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -24,7 +26,18 @@ struct JsonReport<'a> {
     results: Vec<ResultOut<'a>>,
     summary: Summary,
     waivers: Vec<WaiverOut<'a>>,
+    /// The rules evaluated, by SARIF run (`tree`, `host/web-1`): what
+    /// `rampart report` needs to re-render the SARIF of this scan.
+    evaluated: BTreeMap<&'a str, Vec<&'a str>>,
+    /// Present when the scan compared with a baseline (`--baseline`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<BaselineOut>,
     exit_code: i32,
+}
+
+#[derive(Serialize)]
+struct BaselineOut {
+    fail_on_new: bool,
 }
 
 #[derive(Serialize)]
@@ -46,6 +59,10 @@ struct PolicyOut<'a> {
     sha256: &'a str,
     origin: &'a str,
     fail_on: &'a str,
+    /// Severities the policy sets for rules (over the catalogue's).
+    severity: BTreeMap<&'a str, &'static str>,
+    /// Rules whose `not_evaluated` makes the scan incomplete.
+    require_evaluated: Vec<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -53,6 +70,8 @@ struct TargetOut<'a> {
     id: &'a str,
     kind: &'a str,
     environment: Option<&'a str>,
+    /// The SARIF run of the target's findings (`tree`, `host/web-1`).
+    category: &'a str,
     files: usize,
     error: Option<&'a str>,
     notes: Vec<NoteOut<'a>>,
@@ -87,6 +106,9 @@ struct ResultOut<'a> {
 struct LocationOut<'a> {
     path: &'a str,
     line: Option<u32>,
+    /// The SARIF URI (relative to the repository root; `hosts/...` for
+    /// host paths).
+    uri: &'a str,
 }
 
 #[derive(Serialize)]
@@ -117,7 +139,21 @@ struct WaiverOut<'a> {
 }
 
 pub fn render(report: &Report) -> String {
-    let out = JsonReport {
+    let mut text = serde_json::to_string_pretty(&model(report)).expect("report serialises");
+    text.push('\n');
+    text
+}
+
+/// The report on one line (`--compact`): one record per scan for log
+/// collectors that take a line as a record.
+pub fn render_compact(report: &Report) -> String {
+    let mut text = serde_json::to_string(&model(report)).expect("report serialises");
+    text.push('\n');
+    text
+}
+
+fn model(report: &Report) -> JsonReport<'_> {
+    JsonReport {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
             name: "rampart",
@@ -133,6 +169,18 @@ pub fn render(report: &Report) -> String {
             sha256: &report.policy_sha256,
             origin: &report.policy.origin,
             fail_on: report.policy.fail_on.map_or("never", |s| s.as_str()),
+            severity: report
+                .policy
+                .severity
+                .iter()
+                .map(|(id, s)| (id.as_str(), s.as_str()))
+                .collect(),
+            require_evaluated: report
+                .policy
+                .require_evaluated
+                .iter()
+                .map(String::as_str)
+                .collect(),
         },
         targets: report
             .targets
@@ -141,6 +189,7 @@ pub fn render(report: &Report) -> String {
                 id: &t.id,
                 kind: t.kind.as_str(),
                 environment: t.environment.as_deref(),
+                category: &t.category,
                 files: t.files,
                 error: t.error.as_deref(),
                 notes: t
@@ -167,6 +216,7 @@ pub fn render(report: &Report) -> String {
                 location: f.location.as_ref().map(|l| LocationOut {
                     path: &l.path,
                     line: l.line,
+                    uri: &l.uri,
                 }),
                 evidence: &f.evidence,
                 fingerprint: &f.fingerprint,
@@ -202,11 +252,20 @@ pub fn render(report: &Report) -> String {
                 matched: u.matched,
             })
             .collect(),
+        evaluated: report
+            .evaluated
+            .iter()
+            .fold(BTreeMap::new(), |mut m, (category, id)| {
+                m.entry(category.as_str())
+                    .or_insert_with(Vec::new)
+                    .push(*id);
+                m
+            }),
+        baseline: report.baseline.as_ref().map(|_| BaselineOut {
+            fail_on_new: report.fail_on_new,
+        }),
         exit_code: report.exit_code(),
-    };
-    let mut text = serde_json::to_string_pretty(&out).expect("report serialises");
-    text.push('\n');
-    text
+    }
 }
 
 /// The JSON value of a report (for tests and tools).

@@ -9,6 +9,7 @@ pub mod fleet;
 pub mod github;
 pub mod html;
 pub mod json;
+pub mod rebuild;
 pub mod sarif;
 pub mod summary;
 pub mod text;

@@ -1,4 +1,5 @@
-//! SARIF 2.1.0 that GitHub code scanning accepts: one run per category
+//! SARIF 2.1.0 that GitHub code scanning accepts, built on the
+//! `serde-sarif` model: one run per category
 //! (`tree`, `host/<name>`, ...), every evaluated rule in `rules[]` with its
 //! texts and `security-severity` (so fixed alerts close), failures (and
 //! waived findings, as suppressed) as results with exactly one relative
@@ -12,7 +13,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use serde_json::json;
+use serde_sarif::sarif;
 
 use crate::catalog::{RuleMeta, catalog};
 use crate::outcome::{Severity, Status};
@@ -35,164 +37,55 @@ pub struct Options<'a> {
     pub include_waived: bool,
 }
 
-#[derive(Serialize)]
-struct Log<'a> {
-    #[serde(rename = "$schema")]
-    schema: &'static str,
-    version: &'static str,
-    runs: Vec<Run<'a>>,
+/// A message object of the SARIF model.
+fn message(text: String) -> sarif::Message {
+    sarif::Message {
+        text: Some(text),
+        ..Default::default()
+    }
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Run<'a> {
-    tool: Tool<'a>,
-    automation_details: AutomationDetails,
-    invocations: Vec<Invocation>,
-    results: Vec<SarifResult>,
-}
-
-#[derive(Serialize)]
-struct Tool<'a> {
-    driver: Driver<'a>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Driver<'a> {
-    name: &'static str,
-    version: &'static str,
-    semantic_version: &'static str,
-    information_uri: &'static str,
-    rules: Vec<Rule<'a>>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Rule<'a> {
-    id: &'a str,
-    name: &'a str,
-    short_description: Text,
-    full_description: Text,
-    help: Help<'a>,
-    help_uri: String,
-    default_configuration: Configuration,
-    properties: RuleProperties,
-}
-
-#[derive(Serialize)]
-struct Text {
+/// A tool execution notification.
+fn notification(
+    level: &str,
     text: String,
+    rule: Option<sarif::ReportingDescriptorReference>,
+) -> sarif::Notification {
+    let n = sarif::Notification::builder()
+        .level(json!(level))
+        .message(message(text))
+        .build();
+    sarif::Notification {
+        associated_rule: rule,
+        ..n
+    }
 }
 
-#[derive(Serialize)]
-struct Help<'a> {
-    text: &'a str,
-    markdown: String,
+/// A property bag: `tags` and named properties.
+fn bag(tags: Option<Vec<String>>, props: &[(&str, serde_json::Value)]) -> sarif::PropertyBag {
+    sarif::PropertyBag {
+        tags,
+        additional_properties: props
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    }
 }
 
-#[derive(Serialize)]
-struct Configuration {
-    level: &'static str,
-}
-
-#[derive(Serialize)]
-struct RuleProperties {
-    tags: Vec<String>,
-    precision: String,
-    #[serde(rename = "security-severity", skip_serializing_if = "Option::is_none")]
-    security_severity: Option<&'static str>,
-    #[serde(rename = "problem.severity")]
-    problem_severity: &'static str,
-}
-
-#[derive(Serialize)]
-struct AutomationDetails {
-    id: String,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Invocation {
-    execution_successful: bool,
-    tool_execution_notifications: Vec<Notification>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Notification {
-    level: &'static str,
-    message: Text,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    associated_rule: Option<RuleRef>,
-}
-
-#[derive(Serialize)]
-struct RuleRef {
-    id: String,
-    index: usize,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SarifResult {
-    rule_id: String,
-    rule_index: usize,
-    level: &'static str,
-    message: Text,
-    locations: Vec<LocationOut>,
-    partial_fingerprints: BTreeMap<&'static str, String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    suppressions: Vec<Suppression>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    baseline_state: Option<&'static str>,
-    properties: ResultProperties,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct LocationOut {
-    physical_location: PhysicalLocation,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PhysicalLocation {
-    artifact_location: ArtifactLocation,
-    region: Region,
-}
-
-#[derive(Serialize)]
-struct ArtifactLocation {
-    uri: String,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Region {
-    start_line: u32,
-}
-
-#[derive(Serialize)]
-struct Suppression {
-    kind: &'static str,
-    status: &'static str,
-    justification: String,
-}
-
-#[derive(Serialize)]
-struct ResultProperties {
-    severity: &'static str,
-    /// The target, never an absolute machine path: its kind and the path
-    /// relative to the repository (or the host name).
-    target: String,
-}
-
-fn level(sev: Severity) -> &'static str {
+fn level(sev: Severity) -> sarif::ResultLevel {
     match sev {
-        Severity::Critical | Severity::High => "error",
-        Severity::Medium => "warning",
-        Severity::Low | Severity::Info => "note",
+        Severity::Critical | Severity::High => sarif::ResultLevel::Error,
+        Severity::Medium => sarif::ResultLevel::Warning,
+        Severity::Low | Severity::Info => sarif::ResultLevel::Note,
+    }
+}
+
+fn level_name(sev: Severity) -> &'static str {
+    match level(sev) {
+        sarif::ResultLevel::Error => "error",
+        sarif::ResultLevel::Warning => "warning",
+        sarif::ResultLevel::Note => "note",
+        sarif::ResultLevel::None => "none",
     }
 }
 
@@ -235,7 +128,7 @@ fn reference_link(r: &str) -> String {
     }
 }
 
-fn rule_entry(meta: &RuleMeta, severity: Severity) -> Rule<'_> {
+fn rule_entry(meta: &RuleMeta, severity: Severity) -> sarif::ReportingDescriptor {
     let mut tags = vec!["security".to_string()];
     for t in cwe_tags(meta)
         .iter()
@@ -246,30 +139,32 @@ fn rule_entry(meta: &RuleMeta, severity: Severity) -> Rule<'_> {
             tags.push(t.clone());
         }
     }
-    Rule {
-        id: &meta.id,
-        name: &meta.name,
-        short_description: Text {
-            text: meta.summary.clone(),
-        },
-        full_description: Text {
-            text: clip(&meta.description(), MAX_DESCRIPTION),
-        },
-        help: Help {
-            text: &meta.body,
-            markdown: help_markdown(meta),
-        },
-        help_uri: meta.help_uri(),
-        default_configuration: Configuration {
-            level: level(severity),
-        },
-        properties: RuleProperties {
-            tags,
-            precision: meta.precision.clone(),
-            security_severity: severity.security_severity(),
-            problem_severity: problem_severity(severity),
-        },
+    let mut props = vec![
+        ("precision", json!(meta.precision)),
+        ("problem.severity", json!(problem_severity(severity))),
+    ];
+    if let Some(s) = severity.security_severity() {
+        props.push(("security-severity", json!(s)));
     }
+    let text = |t: String| sarif::MultiformatMessageString::builder().text(t).build();
+    sarif::ReportingDescriptor::builder()
+        .id(meta.id.clone())
+        .name(meta.name.clone())
+        .short_description(text(meta.summary.clone()))
+        .full_description(text(clip(&meta.description(), MAX_DESCRIPTION)))
+        .help(
+            sarif::MultiformatMessageString::builder()
+                .text(meta.body.clone())
+                .markdown(help_markdown(meta))
+                .build(),
+        )
+        .help_uri(meta.help_uri())
+        .default_configuration(sarif::ReportingConfiguration {
+            level: Some(json!(level_name(severity))),
+            ..Default::default()
+        })
+        .properties(bag(Some(tags), &props))
+        .build()
 }
 
 /// A relative URI for a finding; `fallback` when it has no file.
@@ -361,6 +256,12 @@ fn render_limited(
     let category_prefix = category
         .map(|c| c.trim_matches('/').replace(char::is_whitespace, "-"))
         .filter(|c| !c.is_empty());
+    // Rules a re-rendered report names that this catalogue lacks.
+    let result_rules: BTreeMap<&str, &RuleMeta> = report
+        .results
+        .iter()
+        .map(|f| (f.rule.id.as_str(), f.rule))
+        .collect();
     let target_category: BTreeMap<&str, &str> = report
         .targets
         .iter()
@@ -426,13 +327,16 @@ fn render_limited(
             .filter(|(c, _)| run_of(c) == *category)
             .map(|(_, id)| *id)
             .collect();
-        let metas: Vec<&RuleMeta> = rule_ids.iter().filter_map(|id| cat.get(id)).collect();
+        let metas: Vec<&RuleMeta> = rule_ids
+            .iter()
+            .filter_map(|id| cat.get(id).or_else(|| result_rules.get(id).copied()))
+            .collect();
         let index: BTreeMap<&str, usize> = metas
             .iter()
             .enumerate()
             .map(|(i, m)| (m.id.as_str(), i))
             .collect();
-        let rules = metas
+        let rules: Vec<sarif::ReportingDescriptor> = metas
             .iter()
             .map(|m| rule_entry(m, report.policy.severity_of(&m.id).unwrap_or(m.severity)))
             .collect();
@@ -460,17 +364,13 @@ fn render_limited(
                 max_results
             );
             warnings.push(format!("SARIF {text}"));
-            notifications.push(Notification {
-                level: "warning",
-                message: Text { text },
-                associated_rule: None,
-            });
+            notifications.push(notification("warning", text, None));
             findings.truncate(max_results);
             findings.sort_by(|a, b| {
                 (&a.target, &a.rule.id, &a.location).cmp(&(&b.target, &b.rule.id, &b.location))
             });
         }
-        let results = findings
+        let results: Vec<sarif::Result> = findings
             .iter()
             .map(|f| {
                 let (uri, line) = uri_of(
@@ -480,37 +380,55 @@ fn render_limited(
                         .map_or("rampart", String::as_str),
                 );
                 let mut fp = BTreeMap::new();
-                fp.insert("primaryLocationLineHash", format!("{}:1", f.fingerprint));
-                fp.insert("rampart/v1", f.fingerprint.clone());
-                SarifResult {
-                    rule_id: f.rule.id.clone(),
-                    rule_index: index[f.rule.id.as_str()],
-                    level: level(f.severity),
-                    message: Text {
-                        text: f.message.clone(),
-                    },
-                    locations: vec![LocationOut {
-                        physical_location: PhysicalLocation {
-                            artifact_location: ArtifactLocation { uri },
-                            region: Region { start_line: line },
-                        },
-                    }],
-                    partial_fingerprints: fp,
-                    suppressions: f
-                        .waiver
-                        .as_ref()
-                        .map(|(reason, origin)| Suppression {
-                            kind: "external",
-                            status: "accepted",
-                            justification: format!("{reason} (waiver {origin})"),
-                        })
-                        .into_iter()
-                        .collect(),
-                    baseline_state: report.baseline_state(f).map(|s| s.as_str()),
-                    properties: ResultProperties {
-                        severity: f.severity.as_str(),
-                        target: relative_target(&f.target),
-                    },
+                fp.insert(
+                    "primaryLocationLineHash".to_string(),
+                    format!("{}:1", f.fingerprint),
+                );
+                fp.insert("rampart/v1".to_string(), f.fingerprint.clone());
+                let suppressions: Vec<sarif::Suppression> = f
+                    .waiver
+                    .as_ref()
+                    .map(|(reason, origin)| {
+                        sarif::Suppression::builder()
+                            .kind(json!("external"))
+                            .status(json!("accepted"))
+                            .justification(format!("{reason} (waiver {origin})"))
+                            .build()
+                    })
+                    .into_iter()
+                    .collect();
+                let result = sarif::Result::builder()
+                    .rule_id(f.rule.id.clone())
+                    .rule_index(index[f.rule.id.as_str()] as i64)
+                    .level(level(f.severity))
+                    .message(message(f.message.clone()))
+                    .locations(vec![sarif::Location {
+                        physical_location: Some(sarif::PhysicalLocation {
+                            artifact_location: Some(sarif::ArtifactLocation {
+                                uri: Some(uri),
+                                ..Default::default()
+                            }),
+                            region: Some(sarif::Region {
+                                start_line: Some(i64::from(line)),
+                                ..Default::default()
+                            }),
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    }])
+                    .partial_fingerprints(fp)
+                    .properties(bag(
+                        None,
+                        &[
+                            ("severity", json!(f.severity.as_str())),
+                            ("target", json!(relative_target(&f.target))),
+                        ],
+                    ))
+                    .build();
+                sarif::Result {
+                    suppressions: (!suppressions.is_empty()).then_some(suppressions),
+                    baseline_state: report.baseline_state(f).map(|s| json!(s.as_str())),
+                    ..result
                 }
             })
             .collect();
@@ -520,16 +438,17 @@ fn render_limited(
             .iter()
             .filter(|f| f.status == Status::NotEvaluated && in_run(&f.target))
         {
-            notifications.push(Notification {
-                level: "warning",
-                message: Text {
-                    text: format!("{} not evaluated on {}: {}", f.rule.id, f.target, f.message),
-                },
-                associated_rule: index.get(f.rule.id.as_str()).map(|&i| RuleRef {
-                    id: f.rule.id.clone(),
-                    index: i,
-                }),
-            });
+            notifications.push(notification(
+                "warning",
+                format!("{} not evaluated on {}: {}", f.rule.id, f.target, f.message),
+                index
+                    .get(f.rule.id.as_str())
+                    .map(|&i| sarif::ReportingDescriptorReference {
+                        id: Some(f.rule.id.clone()),
+                        index: Some(i as i64),
+                        ..Default::default()
+                    }),
+            ));
         }
         for t in report
             .targets
@@ -537,59 +456,56 @@ fn render_limited(
             .filter(|t| run_of(&t.category) == *category)
         {
             if let Some(e) = &t.error {
-                notifications.push(Notification {
-                    level: "error",
-                    message: Text {
-                        text: format!("{}: {e}", t.id),
-                    },
-                    associated_rule: None,
-                });
+                notifications.push(notification("error", format!("{}: {e}", t.id), None));
             }
             for (path, note) in &t.notes {
-                notifications.push(Notification {
-                    level: "note",
-                    message: Text {
-                        text: match path {
-                            Some(p) => format!("{p}: {note}"),
-                            None => format!("{}: {note}", t.id),
-                        },
+                notifications.push(notification(
+                    "note",
+                    match path {
+                        Some(p) => format!("{p}: {note}"),
+                        None => format!("{}: {note}", t.id),
                     },
-                    associated_rule: None,
-                });
+                    None,
+                ));
             }
         }
         let successful = !report
             .targets
             .iter()
             .any(|t| run_of(&t.category) == *category && t.error.is_some());
-        runs.push(Run {
-            tool: Tool {
-                driver: Driver {
-                    name: "rampart",
-                    version: env!("CARGO_PKG_VERSION"),
-                    semantic_version: env!("CARGO_PKG_VERSION"),
-                    information_uri: env!("CARGO_PKG_REPOSITORY"),
-                    rules,
-                },
-            },
-            automation_details: AutomationDetails {
-                id: match &category_prefix {
-                    Some(p) => format!("rampart/{p}/{category}/"),
-                    None => format!("rampart/{category}/"),
-                },
-            },
-            invocations: vec![Invocation {
-                execution_successful: successful,
-                tool_execution_notifications: notifications,
-            }],
-            results,
-        });
+        let version = env!("CARGO_PKG_VERSION");
+        let driver = sarif::ToolComponent::builder()
+            .name("rampart")
+            .version(version)
+            .semantic_version(version)
+            .information_uri(env!("CARGO_PKG_REPOSITORY"))
+            .rules(rules)
+            .build();
+        runs.push(
+            sarif::Run::builder()
+                .tool(sarif::Tool::builder().driver(driver).build())
+                .automation_details(sarif::RunAutomationDetails {
+                    id: Some(match &category_prefix {
+                        Some(p) => format!("rampart/{p}/{category}/"),
+                        None => format!("rampart/{category}/"),
+                    }),
+                    ..Default::default()
+                })
+                .invocations(vec![
+                    sarif::Invocation::builder()
+                        .execution_successful(successful)
+                        .tool_execution_notifications(notifications)
+                        .build(),
+                ])
+                .results(results)
+                .build(),
+        );
     }
-    let log = Log {
-        schema: SCHEMA_URI,
-        version: "2.1.0",
-        runs,
-    };
+    let log = sarif::Sarif::builder()
+        .schema(SCHEMA_URI)
+        .version(json!("2.1.0"))
+        .runs(runs)
+        .build();
     let mut text = serde_json::to_string_pretty(&log).expect("SARIF serialises");
     text.push('\n');
     (text, largest)
@@ -794,11 +710,13 @@ mod tests {
         let tags = cwe_tags(meta);
         assert!(!tags.is_empty() && tags.iter().all(|t| t.starts_with("external/cwe/cwe-")));
         let entry = rule_entry(meta, meta.severity);
-        assert!(entry.properties.tags.contains(&tags[0]));
+        let props = entry.properties.expect("properties");
+        assert!(props.tags.expect("tags").contains(&tags[0]));
         assert!(
             entry
                 .help
-                .markdown
+                .and_then(|h| h.markdown)
+                .expect("markdown")
                 .contains("https://cwe.mitre.org/data/definitions/")
         );
     }

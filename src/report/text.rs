@@ -129,7 +129,7 @@ fn reason_key(f: &Finding) -> String {
 
 /// Word-wraps `text` (plain, already escaped) to `width` columns: the first
 /// line after `first` columns of indent, the others after `cont`.
-fn wrap(text: &str, width: usize, first: usize, cont: usize) -> Vec<String> {
+pub(crate) fn wrap(text: &str, width: usize, first: usize, cont: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     let mut len = 0usize;
@@ -168,7 +168,7 @@ fn wrap(text: &str, width: usize, first: usize, cont: usize) -> Vec<String> {
 
 /// Writes `text` wrapped, indented by `first` then `cont` spaces, each line
 /// painted with `paint`.
-fn put_wrapped(
+pub(crate) fn put_wrapped(
     out: &mut String,
     text: &str,
     width: usize,

@@ -5,6 +5,7 @@
 //! their defaults. Reports come from other machines: everything read here is
 //! untrusted text and is escaped by whatever renders it.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
@@ -30,8 +31,19 @@ pub struct WireReport {
     pub results: Vec<WireResult>,
     #[serde(default)]
     pub waivers: Vec<WireWaiver>,
+    /// Rules evaluated by SARIF run (reports before 0.2 have none).
+    #[serde(default)]
+    pub evaluated: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub baseline: Option<WireBaseline>,
     #[serde(default)]
     pub exit_code: Option<i32>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct WireBaseline {
+    #[serde(default)]
+    pub fail_on_new: bool,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -61,7 +73,13 @@ pub struct WirePolicy {
     #[serde(default)]
     pub sha256: String,
     #[serde(default)]
+    pub origin: String,
+    #[serde(default)]
     pub fail_on: Option<String>,
+    #[serde(default)]
+    pub severity: BTreeMap<String, String>,
+    #[serde(default)]
+    pub require_evaluated: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -73,7 +91,21 @@ pub struct WireTarget {
     #[serde(default)]
     pub environment: Option<String>,
     #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub files: usize,
+    #[serde(default)]
     pub error: Option<String>,
+    #[serde(default)]
+    pub notes: Vec<WireNote>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct WireNote {
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub message: String,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -98,6 +130,8 @@ pub struct WireResult {
     pub fingerprint: String,
     #[serde(default)]
     pub waiver: Option<WireWaiverRef>,
+    #[serde(default)]
+    pub baseline_state: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -105,6 +139,9 @@ pub struct WireLocation {
     pub path: String,
     #[serde(default)]
     pub line: Option<u32>,
+    /// The SARIF URI (reports before 0.2 have none).
+    #[serde(default)]
+    pub uri: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -128,7 +165,11 @@ pub struct WireWaiver {
     #[serde(default)]
     pub expires: String,
     #[serde(default)]
+    pub origin: String,
+    #[serde(default)]
     pub status: String,
+    #[serde(default)]
+    pub matched: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
