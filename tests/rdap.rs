@@ -26,7 +26,7 @@ fn answer(path: &str) -> Option<String> {
     };
     let (status, body) = match name {
         "expiring.org" => ("200 OK", json("2026-12-02")),
-        "far.org" => ("200 OK", json("2028-06-30")),
+        "far.org" | "example.org" => ("200 OK", json("2028-06-30")),
         "lapsed.org" => ("200 OK", json("2026-11-01")),
         "malformed.org" => ("200 OK", "<html>registry maintenance</html>".to_string()),
         "noexpiry.org" => ("200 OK", "{\"events\":[]}".to_string()),
@@ -179,9 +179,16 @@ fn a_scan_without_domains_makes_no_connection() {
         .join("fixtures/trees/cht-production-clean");
     let (code, j) = scan(&[tree.to_str().unwrap(), "--rdap-url", &s.url]);
     assert_eq!(code, Some(0));
-    // --check-domains without --tls endpoints names no domain either.
+    // --check-domains over files that serve no public name names no domain
+    // either.
+    let dev = tempfile::tempdir().unwrap();
+    write(
+        dev.path(),
+        "config/app_settings.json",
+        r#"{"app_url": "http://localhost:5988"}"#,
+    );
     let (_, j2) = scan(&[
-        tree.to_str().unwrap(),
+        dev.path().to_str().unwrap(),
         "--check-domains",
         "--rdap-url",
         &s.url,
@@ -220,4 +227,85 @@ fn names_without_a_registration_are_target_errors() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "an unusable target is exit 2");
     assert_eq!(s.connections.load(Ordering::SeqCst), 0);
+}
+
+fn write(dir: &std::path::Path, rel: &str, text: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+#[test]
+fn check_domains_takes_the_production_instances_of_the_files() {
+    let s = server();
+    let d = tempfile::tempdir().unwrap();
+    // Production: an app_url, a COMMON_NAME of the same registration, and
+    // an IP address (no registration).
+    write(
+        d.path(),
+        "prod/config/app_settings.json",
+        r#"{"app_url": "https://cht.expiring.org"}"#,
+    );
+    write(
+        d.path(),
+        "prod/.env",
+        "COMMON_NAME=moh.expiring.org\nCOUCHDB_USER=admin\n",
+    );
+    write(
+        d.path(),
+        "prod-ip/config/app_settings.json",
+        r#"{"app_url": "https://10.20.30.40"}"#,
+    );
+    // Development: its domain is not looked up.
+    write(
+        d.path(),
+        "dev/config/app_settings.json",
+        r#"{"app_url": "https://cht.lapsed.org"}"#,
+    );
+    let root = d.path().to_str().unwrap();
+    let (code, j) = scan(&[
+        "--env",
+        &format!("production={root}/prod"),
+        "--env",
+        &format!("production={root}/prod-ip"),
+        "--env",
+        &format!("development={root}/dev"),
+        // The unlabelled reference tree (app_url cht.example.org) counts.
+        common_tree().to_str().unwrap(),
+        "--domains",
+        "www.expiring.org",
+        "--check-domains",
+        "--rdap-url",
+        &s.url,
+    ]);
+    assert!(code.is_some(), "{j}");
+    let domains: Vec<&str> = j["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["kind"] == "domain")
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        domains,
+        ["domain:example.org", "domain:expiring.org"],
+        "development's lapsed.org and the IP address are not looked up"
+    );
+    let r = results(&j, "domain:expiring.org");
+    assert_eq!(r.len(), 1, "{r:?}");
+    assert_eq!(r[0]["status"], "fail");
+    let m = r[0]["message"].as_str().unwrap();
+    for name in ["www.expiring.org", "cht.expiring.org", "moh.expiring.org"] {
+        assert!(m.contains(name), "{name}: {m}");
+    }
+    assert_eq!(results(&j, "domain:example.org")[0]["status"], "pass");
+    assert_eq!(
+        s.connections.load(Ordering::SeqCst),
+        2,
+        "one lookup per registrable domain, and nothing else"
+    );
+}
+
+fn common_tree() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/trees/cht-production-clean")
 }

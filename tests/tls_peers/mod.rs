@@ -236,6 +236,7 @@ pub fn scan(targets: Vec<Target>, policy: Option<&str>) -> Report {
         today: Date::today(),
         progress: false,
         load: LoadOptions::default(),
+        check_domains: None,
     })
 }
 
