@@ -315,6 +315,14 @@ fn run_in_pool(mut plan: Plan) -> Report {
         for (i, probe) in probe_endpoints(&plan.targets) {
             facts[i].provide(probe);
         }
+        // What renews the certificates endpoints serve lives on the hosts
+        // and trees of the same scan (RENEW-001).
+        if facts.iter().any(|f| f.target.kind == TargetKind::Tls) {
+            let renewals = crate::facts::renewal::ScanRenewals::of(&facts);
+            for f in facts.iter().filter(|f| f.target.kind == TargetKind::Tls) {
+                f.provide(renewals.clone());
+            }
+        }
     }
 
     // Domain registrations are looked up (RDAP) only for domain targets,
