@@ -62,7 +62,9 @@ fn resolve_entry(project: &Project, entry: &PortEntry) -> Result<(Published, Str
     match entry {
         PortEntry::Short(t) => {
             let spec = resolve(t)?;
-            let p = parse_port(&spec).map_err(|e| format!("ports entry {:?}: {e}", t.raw))?;
+            // The entry itself is never quoted (it may hold any text); the
+            // finding carries its line.
+            let p = parse_port(&spec).map_err(|e| format!("the short-syntax entry: {e}"))?;
             Ok((p, t.raw.clone()))
         }
         PortEntry::Long {
