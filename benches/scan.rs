@@ -20,6 +20,7 @@ fn plan(targets: Vec<Target>) -> Plan {
         today: Date::today(),
         progress: false,
         load: LoadOptions::default(),
+        check_domains: None,
     }
 }
 

@@ -224,7 +224,9 @@ pub struct ScanArgs {
     /// the RDAP servers are contacted.
     #[arg(long, value_name = "NAME", num_args = 1..)]
     pub domains: Vec<String>,
-    /// Also look up the registrations of the --tls endpoints' host names.
+    /// Also look up the registrations of the --tls endpoints' host names and
+    /// of the production instances found in the scanned files (`app_url`,
+    /// `COMMON_NAME`, ingress hosts; files of no known environment count).
     #[arg(long)]
     pub check_domains: bool,
     /// The RDAP server to ask for every domain (a private registry, a test
@@ -713,7 +715,15 @@ fn sarif_root_for(tree: &Path, given: Option<&Path>) -> PathBuf {
     }
 }
 
-fn build_targets(args: &ScanArgs) -> (Vec<Target>, Vec<TargetError>) {
+/// The targets, the targets that could not be opened, and the RDAP options
+/// of `--check-domains`.
+type Targets = (
+    Vec<Target>,
+    Vec<TargetError>,
+    Option<std::sync::Arc<crate::rdap::RdapOptions>>,
+);
+
+fn build_targets(args: &ScanArgs) -> Targets {
     let mut targets = Vec::new();
     let mut errors = Vec::new();
     let mut trees: Vec<(PathBuf, String)> = args
@@ -797,8 +807,8 @@ fn build_targets(args: &ScanArgs) -> (Vec<Target>, Vec<TargetError>) {
         }
     }
     tls_targets(args, &mut targets, &mut errors);
-    domain_targets(args, &mut targets, &mut errors);
-    (targets, errors)
+    let check_domains = domain_targets(args, &mut targets, &mut errors);
+    (targets, errors, check_domains)
 }
 
 /// Why a tree cannot be given SARIF URIs under `root` (it lies outside it).
@@ -815,8 +825,14 @@ fn outside_sarif_root(tree: &Path, root: &Path) -> Option<String> {
 }
 
 /// The registrable domains of `--domains` (and, with `--check-domains`, of
-/// the TLS endpoints' host names), one target each.
-fn domain_targets(args: &ScanArgs, targets: &mut Vec<Target>, errors: &mut Vec<TargetError>) {
+/// the TLS endpoints' host names), one target each; with `--check-domains`,
+/// the RDAP options the scan engine uses for the domains of the instances
+/// it finds in the files.
+fn domain_targets(
+    args: &ScanArgs,
+    targets: &mut Vec<Target>,
+    errors: &mut Vec<TargetError>,
+) -> Option<std::sync::Arc<crate::rdap::RdapOptions>> {
     let mut names: Vec<String> = args.domains.clone();
     if args.check_domains {
         names.extend(
@@ -827,8 +843,8 @@ fn domain_targets(args: &ScanArgs, targets: &mut Vec<Target>, errors: &mut Vec<T
                 .map(|s| s.endpoint.host.clone()),
         );
     }
-    if names.is_empty() {
-        return;
+    if names.is_empty() && !args.check_domains {
+        return None;
     }
     let roots = match crate::probe::ProbeOptions::new(
         args.ca_file.as_deref(),
@@ -843,7 +859,7 @@ fn domain_targets(args: &ScanArgs, targets: &mut Vec<Target>, errors: &mut Vec<T
                 kind: TargetKind::Domain,
                 message: e,
             });
-            return;
+            return None;
         }
     };
     let options = std::sync::Arc::new(crate::rdap::RdapOptions {
@@ -872,6 +888,7 @@ fn domain_targets(args: &ScanArgs, targets: &mut Vec<Target>, errors: &mut Vec<T
     for (domain, from) in by_domain {
         targets.push(Target::domain(domain, from, options.clone()));
     }
+    args.check_domains.then_some(options)
 }
 
 /// The `--tls` and `--tls-file` endpoints, deduplicated, with one set of
@@ -1139,7 +1156,7 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
         Some(p) => Some(report::baseline::load(p)?),
         None => None,
     };
-    let (targets, target_errors) = build_targets(&args);
+    let (targets, target_errors, check_domains) = build_targets(&args);
     let progress = !args.no_progress && !quiet && io::stderr().is_terminal();
     let environment_dotenv = policy.env.environment_dotenv;
     let clock = crate::clock::ScanClock::start();
@@ -1156,6 +1173,7 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
             environment_dotenv,
             respect_gitignore: args.respect_gitignore,
         },
+        check_domains,
     });
     report.baseline = baseline;
     report.fail_on_new = args.fail_on_new;

@@ -239,6 +239,16 @@ fn get(
             .map_err(|e| format!("TLS to the RDAP server: {e}"))?;
         let sock = tcp.try_clone().map_err(|e| e.to_string())?;
         let mut tls = rustls::StreamOwned::new(conn, tcp);
+        // The handshake first, so that a certificate the roots do not trust
+        // is named as such.
+        while tls.conn.is_handshaking() {
+            let t = opts.connect_timeout.min(remaining(deadline)?);
+            let _ = sock.set_read_timeout(Some(t));
+            let _ = sock.set_write_timeout(Some(t));
+            tls.conn
+                .complete_io(&mut tls.sock)
+                .map_err(|e| handshake_error(&e, &u.host))?;
+        }
         exchange(
             &mut tls,
             &|t| {
@@ -264,6 +274,21 @@ fn get(
         )?
     };
     parse_response(&raw)
+}
+
+/// Why the TLS handshake with the RDAP server failed; an untrusted
+/// certificate says so and points at `--ca-file`.
+fn handshake_error(e: &std::io::Error, host: &str) -> String {
+    match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+        Some(rustls::Error::InvalidCertificate(c)) => format!(
+            "the RDAP server {host} presented a certificate that does not verify ({c}): certificate verification is on; a private registry's CA goes in --ca-file"
+        ),
+        Some(other) => format!("TLS handshake with the RDAP server {host} failed: {other}"),
+        None => format!(
+            "TLS handshake with the RDAP server {host} failed: {}",
+            crate::probe::http::describe_io(e)
+        ),
+    }
 }
 
 /// Splits an HTTP/1.x response into status, `Location` and body (chunked

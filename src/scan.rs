@@ -39,6 +39,10 @@ pub struct Plan {
     pub today: Date,
     pub progress: bool,
     pub load: LoadOptions,
+    /// `--check-domains`: also look up (RDAP) the registrable domains of the
+    /// production instances' host names (`app_url`, `COMMON_NAME`, ingress
+    /// hosts) found in the scan, known only once the files are read.
+    pub check_domains: Option<std::sync::Arc<crate::rdap::RdapOptions>>,
 }
 
 #[derive(Clone, Debug)]
@@ -269,9 +273,16 @@ pub fn run(mut plan: Plan) -> Report {
     pool.install(|| run_in_pool(plan))
 }
 
-fn run_in_pool(plan: Plan) -> Report {
+fn run_in_pool(mut plan: Plan) -> Report {
     let cat = catalog();
     let bar = progress_bar(plan.progress, 0);
+    // Domain targets come last: `--check-domains` adds the domains of the
+    // instances the other targets' files serve.
+    let (domain_targets, others): (Vec<Target>, Vec<Target>) = std::mem::take(&mut plan.targets)
+        .into_iter()
+        .partition(|t| t.kind == TargetKind::Domain);
+    plan.targets = others;
+    let plan = plan;
     bar.set_message("reading targets");
     let facts: Vec<Facts> = plan
         .targets
@@ -286,6 +297,14 @@ fn run_in_pool(plan: Plan) -> Report {
         f.index_files(&plan.policy);
         f.prepare();
     });
+    let domain_targets = match &plan.check_domains {
+        Some(options) => with_instance_domains(domain_targets, &facts, &plan.policy, options),
+        None => domain_targets,
+    };
+    let domain_facts: Vec<Facts> = domain_targets
+        .iter()
+        .map(|t| Facts::load(t, &plan.load))
+        .collect();
     // Live TLS endpoints are probed up front, off the rayon pool.
     let wants_probe = plan
         .rules
@@ -295,6 +314,14 @@ fn run_in_pool(plan: Plan) -> Report {
         bar.set_message("probing TLS endpoints");
         for (i, probe) in probe_endpoints(&plan.targets) {
             facts[i].provide(probe);
+        }
+        // What renews the certificates endpoints serve lives on the hosts
+        // and trees of the same scan (RENEW-001).
+        if facts.iter().any(|f| f.target.kind == TargetKind::Tls) {
+            let renewals = crate::facts::renewal::ScanRenewals::of(&facts);
+            for f in facts.iter().filter(|f| f.target.kind == TargetKind::Tls) {
+                f.provide(renewals.clone());
+            }
         }
     }
 
@@ -306,8 +333,8 @@ fn run_in_pool(plan: Plan) -> Report {
     });
     if wants_rdap {
         bar.set_message("looking up domain registrations");
-        for (i, lookup) in rdap_lookups(&plan.targets) {
-            facts[i].provide(lookup);
+        for (i, lookup) in rdap_lookups(&domain_targets) {
+            domain_facts[i].provide(lookup);
         }
     }
 
@@ -329,6 +356,7 @@ fn run_in_pool(plan: Plan) -> Report {
         .targets
         .iter()
         .zip(&facts)
+        .chain(domain_targets.iter().zip(&domain_facts))
         .chain(wants_env.then_some((&env_target, &env_facts)))
         .collect();
 
@@ -510,6 +538,55 @@ fn probe_endpoints(targets: &[Target]) -> Vec<(usize, crate::probe::TlsProbe)> {
     out
 }
 
+/// The domain targets, with those of the instances the scan's files serve
+/// added (`--check-domains`): each `app_url`, `COMMON_NAME` or ingress host
+/// of a production environment, or of a file no environment is known for,
+/// that is not a default, `localhost` or an IP address. A name already
+/// looked up for `--domains` or `--tls` joins that domain's target.
+fn with_instance_domains(
+    targets: Vec<Target>,
+    facts: &[Facts],
+    policy: &Policy,
+    options: &std::sync::Arc<crate::rdap::RdapOptions>,
+) -> Vec<Target> {
+    use std::collections::BTreeMap;
+
+    use crate::facts::env_items::{EnvItems, Role};
+
+    let mut by_domain: BTreeMap<String, (Vec<String>, std::sync::Arc<crate::rdap::RdapOptions>)> =
+        BTreeMap::new();
+    for t in targets {
+        if let Source::Domain(d) = t.source {
+            by_domain.insert(d.domain, (d.from, d.options));
+        }
+    }
+    for f in facts.iter().filter(|f| f.target.root().is_some()) {
+        let items = f.get::<EnvItems>();
+        for h in &items.hosts {
+            if h.role != Role::Serves || h.defaulted || h.host == "localhost" {
+                continue;
+            }
+            let env = f.environment(policy, &h.rel);
+            if env.is_some() && !policy.is_production(env.as_deref()) {
+                continue;
+            }
+            let Ok(domain) = crate::rdap::registrable(&h.host) else {
+                continue;
+            };
+            let (from, _) = by_domain
+                .entry(domain)
+                .or_insert_with(|| (Vec::new(), options.clone()));
+            if !from.contains(&h.host) {
+                from.push(h.host.clone());
+            }
+        }
+    }
+    by_domain
+        .into_iter()
+        .map(|(domain, (from, options))| Target::domain(domain, from, options))
+        .collect()
+}
+
 /// RDAP lookups of the domain targets, a few at a time, each bounded by its
 /// deadline.
 fn rdap_lookups(targets: &[Target]) -> Vec<(usize, crate::rdap::RdapLookup)> {
@@ -665,6 +742,7 @@ mod tests {
             today: Date::parse("2026-11-22").unwrap(),
             progress: false,
             load: LoadOptions::default(),
+            check_domains: None,
         });
         let ne = report
             .results

@@ -1,7 +1,9 @@
 //! RENEW-002 end to end: the rampart binary against a local RDAP server
 //! (plain HTTP through --rdap-url): an expiring, a far, a malformed and a
-//! silent registration; and a scan without --domains/--check-domains makes
-//! no connection at all.
+//! silent registration; over HTTPS (rustls, an rcgen certificate, its CA
+//! given with --ca-file; a wrong CA fails verification); the production
+//! instances' domains with --check-domains; and a scan without
+//! --domains/--check-domains makes no connection at all.
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -12,9 +14,13 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+mod tls_peers;
+
 struct Server {
     url: String,
     connections: Arc<AtomicUsize>,
+    /// Requests read whole (over TLS: after a completed handshake).
+    requests: Arc<AtomicUsize>,
 }
 
 fn answer(path: &str) -> Option<String> {
@@ -26,7 +32,7 @@ fn answer(path: &str) -> Option<String> {
     };
     let (status, body) = match name {
         "expiring.org" => ("200 OK", json("2026-12-02")),
-        "far.org" => ("200 OK", json("2028-06-30")),
+        "far.org" | "example.org" => ("200 OK", json("2028-06-30")),
         "lapsed.org" => ("200 OK", json("2026-11-01")),
         "malformed.org" => ("200 OK", "<html>registry maintenance</html>".to_string()),
         "noexpiry.org" => ("200 OK", "{\"events\":[]}".to_string()),
@@ -39,37 +45,72 @@ fn answer(path: &str) -> Option<String> {
     ))
 }
 
-fn server() -> Server {
+/// Reads one request from `s` and answers it.
+fn handle(s: &mut (impl Read + Write), requests: &AtomicUsize) {
+    let mut req = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+        match s.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => req.extend_from_slice(&buf[..n]),
+        }
+    }
+    requests.fetch_add(1, Ordering::SeqCst);
+    let text = String::from_utf8_lossy(&req);
+    let path = text.split_whitespace().nth(1).unwrap_or("/").to_string();
+    match answer(&path) {
+        Some(a) => {
+            let _ = s.write_all(a.as_bytes());
+            let _ = s.flush();
+        }
+        // Silent: hold the connection open, answer nothing.
+        None => std::thread::sleep(Duration::from_secs(20)),
+    }
+}
+
+/// A local RDAP server: plain HTTP, or HTTPS with `tls` (its URL then
+/// names `localhost`, the name its certificate is for).
+fn serve(tls: Option<Arc<rustls::ServerConfig>>) -> Server {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/rdap/", listener.local_addr().unwrap());
+    let port = listener.local_addr().unwrap().port();
+    let url = match tls {
+        Some(_) => format!("https://localhost:{port}/rdap/"),
+        None => format!("http://127.0.0.1:{port}/rdap/"),
+    };
     let connections = Arc::new(AtomicUsize::new(0));
-    let count = connections.clone();
+    let requests = Arc::new(AtomicUsize::new(0));
+    let (count, served) = (connections.clone(), requests.clone());
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut s) = stream else { continue };
             count.fetch_add(1, Ordering::SeqCst);
+            let (tls, served) = (tls.clone(), served.clone());
             std::thread::spawn(move || {
-                let mut req = Vec::new();
-                let mut buf = [0u8; 1024];
-                while !req.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match s.read(&mut buf) {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => req.extend_from_slice(&buf[..n]),
+                let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+                match tls {
+                    Some(config) => {
+                        let Ok(conn) = rustls::ServerConnection::new(config) else {
+                            return;
+                        };
+                        let mut tls = rustls::StreamOwned::new(conn, s);
+                        handle(&mut tls, &served);
+                        tls.conn.send_close_notify();
+                        let _ = tls.flush();
                     }
-                }
-                let text = String::from_utf8_lossy(&req);
-                let path = text.split_whitespace().nth(1).unwrap_or("/").to_string();
-                match answer(&path) {
-                    Some(a) => {
-                        let _ = s.write_all(a.as_bytes());
-                    }
-                    // Silent: hold the connection open, answer nothing.
-                    None => std::thread::sleep(Duration::from_secs(20)),
+                    None => handle(&mut s, &served),
                 }
             });
         }
     });
-    Server { url, connections }
+    Server {
+        url,
+        connections,
+        requests,
+    }
+}
+
+fn server() -> Server {
+    serve(None)
 }
 
 fn scan(args: &[&str]) -> (Option<i32>, Value) {
@@ -179,9 +220,16 @@ fn a_scan_without_domains_makes_no_connection() {
         .join("fixtures/trees/cht-production-clean");
     let (code, j) = scan(&[tree.to_str().unwrap(), "--rdap-url", &s.url]);
     assert_eq!(code, Some(0));
-    // --check-domains without --tls endpoints names no domain either.
+    // --check-domains over files that serve no public name names no domain
+    // either.
+    let dev = tempfile::tempdir().unwrap();
+    write(
+        dev.path(),
+        "config/app_settings.json",
+        r#"{"app_url": "http://localhost:5988"}"#,
+    );
     let (_, j2) = scan(&[
-        tree.to_str().unwrap(),
+        dev.path().to_str().unwrap(),
         "--check-domains",
         "--rdap-url",
         &s.url,
@@ -220,4 +268,154 @@ fn names_without_a_registration_are_target_errors() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "an unusable target is exit 2");
     assert_eq!(s.connections.load(Ordering::SeqCst), 0);
+}
+
+fn write(dir: &std::path::Path, rel: &str, text: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+#[test]
+fn check_domains_takes_the_production_instances_of_the_files() {
+    let s = server();
+    let d = tempfile::tempdir().unwrap();
+    // Production: an app_url, a COMMON_NAME of the same registration, and
+    // an IP address (no registration).
+    write(
+        d.path(),
+        "prod/config/app_settings.json",
+        r#"{"app_url": "https://cht.expiring.org"}"#,
+    );
+    write(
+        d.path(),
+        "prod/.env",
+        "COMMON_NAME=moh.expiring.org\nCOUCHDB_USER=admin\n",
+    );
+    write(
+        d.path(),
+        "prod-ip/config/app_settings.json",
+        r#"{"app_url": "https://10.20.30.40"}"#,
+    );
+    // Development: its domain is not looked up.
+    write(
+        d.path(),
+        "dev/config/app_settings.json",
+        r#"{"app_url": "https://cht.lapsed.org"}"#,
+    );
+    let root = d.path().to_str().unwrap();
+    let (code, j) = scan(&[
+        "--env",
+        &format!("production={root}/prod"),
+        "--env",
+        &format!("production={root}/prod-ip"),
+        "--env",
+        &format!("development={root}/dev"),
+        // The unlabelled reference tree (app_url cht.example.org) counts.
+        common_tree().to_str().unwrap(),
+        "--domains",
+        "www.expiring.org",
+        "--check-domains",
+        "--rdap-url",
+        &s.url,
+    ]);
+    assert!(code.is_some(), "{j}");
+    let domains: Vec<&str> = j["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["kind"] == "domain")
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        domains,
+        ["domain:example.org", "domain:expiring.org"],
+        "development's lapsed.org and the IP address are not looked up"
+    );
+    let r = results(&j, "domain:expiring.org");
+    assert_eq!(r.len(), 1, "{r:?}");
+    assert_eq!(r[0]["status"], "fail");
+    let m = r[0]["message"].as_str().unwrap();
+    for name in ["www.expiring.org", "cht.expiring.org", "moh.expiring.org"] {
+        assert!(m.contains(name), "{name}: {m}");
+    }
+    assert_eq!(results(&j, "domain:example.org")[0]["status"], "pass");
+    assert_eq!(
+        s.connections.load(Ordering::SeqCst),
+        2,
+        "one lookup per registrable domain, and nothing else"
+    );
+}
+
+fn common_tree() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/trees/cht-production-clean")
+}
+
+/// A rustls server configuration for `localhost`, its certificate signed by
+/// `ca`.
+fn https_config(ca: &tls_peers::Ca) -> Arc<rustls::ServerConfig> {
+    let (chain, key) = ca.leaf(&["localhost"], 2025, 2040);
+    Arc::new(
+        rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .unwrap(),
+    )
+}
+
+#[test]
+fn rdap_over_https_verifies_the_server_certificate() {
+    let ca = tls_peers::Ca::new();
+    let s = serve(Some(https_config(&ca)));
+    let dir = tempfile::tempdir().unwrap();
+    let ca_file = dir.path().join("ca.pem");
+    std::fs::write(&ca_file, ca.pem()).unwrap();
+    let wrong_file = dir.path().join("other-ca.pem");
+    std::fs::write(&wrong_file, tls_peers::Ca::new().pem()).unwrap();
+    let domains = ["--domains", "cht.expiring.org", "far.org"];
+
+    // The right CA: the answers are read and judged.
+    let (_, j) = scan(
+        &[
+            &domains[..],
+            &["--rdap-url", &s.url, "--ca-file", ca_file.to_str().unwrap()],
+        ]
+        .concat(),
+    );
+    let r = results(&j, "domain:expiring.org");
+    assert_eq!(r.len(), 1, "{j}");
+    assert_eq!(r[0]["status"], "fail", "{}", r[0]);
+    assert!(
+        r[0]["evidence"]["rdap_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://localhost:")
+    );
+    assert_eq!(results(&j, "domain:far.org")[0]["status"], "pass");
+    assert_eq!(s.requests.load(Ordering::SeqCst), 2);
+
+    // Another CA, and the built-in (Mozilla) roots: the handshake fails, no
+    // request is sent, and each domain says why.
+    for ca_args in [&["--ca-file", wrong_file.to_str().unwrap()][..], &[][..]] {
+        let before = s.connections.load(Ordering::SeqCst);
+        let (code, j) = scan(&[&domains[..], &["--rdap-url", &s.url], ca_args].concat());
+        assert_eq!(code, Some(2), "nothing evaluable: {j}");
+        for t in ["domain:expiring.org", "domain:far.org"] {
+            let r = results(&j, t);
+            assert_eq!(r.len(), 1, "{t}: {j}");
+            assert_eq!(r[0]["status"], "not_evaluated");
+            let m = r[0]["message"].as_str().unwrap();
+            assert!(
+                m.contains("presented a certificate that does not verify")
+                    && m.contains("--ca-file"),
+                "{m}"
+            );
+        }
+        assert!(s.connections.load(Ordering::SeqCst) >= before + 2);
+        assert_eq!(s.requests.load(Ordering::SeqCst), 2, "no request sent");
+    }
 }

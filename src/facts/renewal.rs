@@ -178,6 +178,57 @@ impl Fact for Renewals {
     }
 }
 
+/// What renews certificates on one host or tree of the scan, and which
+/// certificates it holds (their SHA-256 fingerprints, leaves only).
+#[derive(Clone, Debug)]
+pub struct TargetRenewals {
+    pub target: String,
+    pub renewals: std::sync::Arc<Renewals>,
+    pub holds: Vec<String>,
+}
+
+/// The renewal automations of every host and tree of the scan, for the
+/// certificates live endpoints serve: a TLS target has no files of its
+/// own, so the scan engine supplies this to each TLS target. Empty when the
+/// scan has no host or tree.
+#[derive(Clone, Debug, Default)]
+pub struct ScanRenewals {
+    pub targets: Vec<TargetRenewals>,
+}
+
+impl ScanRenewals {
+    /// Gathers the renewals of the targets that have files.
+    pub fn of(facts: &[Facts]) -> ScanRenewals {
+        let targets = facts
+            .iter()
+            .filter(|f| f.target.root().is_some())
+            .map(|f| {
+                let files = f.get::<crate::facts::pem::PemFiles>();
+                let holds = files
+                    .files
+                    .iter()
+                    .filter_map(|p| match p.certificates().next() {
+                        Some((_, Ok(c))) if !c.is_ca => Some(c.sha256.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                TargetRenewals {
+                    target: f.target.id.clone(),
+                    renewals: f.get::<Renewals>(),
+                    holds,
+                }
+            })
+            .collect();
+        ScanRenewals { targets }
+    }
+}
+
+impl Fact for ScanRenewals {
+    fn collect(_: &Facts) -> Self {
+        ScanRenewals::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

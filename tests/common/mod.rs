@@ -53,5 +53,6 @@ pub fn scan(path: &Path, kind: Kind, rule_ids: &[&str], policy: Option<&str>) ->
         today: Date::parse(TODAY).unwrap(),
         progress: false,
         load: LoadOptions::default(),
+        check_domains: None,
     })
 }

@@ -37,6 +37,42 @@ impl Ca {
         }
     }
 
+    /// A CA whose subject names an issuer (`Let's Encrypt`, `R11`):
+    /// rampart recognises ACME issuers by name.
+    pub fn named(organization: &str, common_name: &str) -> Ca {
+        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        p.distinguished_name
+            .push(DnType::OrganizationName, organization);
+        p.distinguished_name.push(DnType::CommonName, common_name);
+        p.not_before = rcgen::date_time_ymd(2020, 1, 1);
+        p.not_after = rcgen::date_time_ymd(2040, 1, 1);
+        Ca {
+            issuer: CertifiedIssuer::self_signed(p, KeyPair::generate().unwrap()).unwrap(),
+        }
+    }
+
+    /// A leaf for `names`, valid from 2025 until `days` days after today.
+    pub fn leaf_for_days(
+        &self,
+        names: &[&str],
+        days: i64,
+    ) -> (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
+        let until = Date::from_days(Date::today().days() + days).to_string();
+        let part = |i: usize| until.split('-').nth(i).unwrap().parse::<i32>().unwrap();
+        let key = KeyPair::generate().unwrap();
+        let mut p = CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            .unwrap();
+        p.distinguished_name.push(DnType::CommonName, names[0]);
+        p.not_before = rcgen::date_time_ymd(2025, 1, 1);
+        p.not_after = rcgen::date_time_ymd(part(0), part(1) as u8, part(2) as u8);
+        let cert = p.signed_by(&key, &self.issuer).unwrap();
+        (
+            vec![cert.der().clone(), self.issuer.der().clone()],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+        )
+    }
+
     pub fn pem(&self) -> String {
         self.issuer.pem()
     }
@@ -236,6 +272,7 @@ pub fn scan(targets: Vec<Target>, policy: Option<&str>) -> Report {
         today: Date::today(),
         progress: false,
         load: LoadOptions::default(),
+        check_domains: None,
     })
 }
 

@@ -2,15 +2,30 @@
 //! watches — its Prometheus or Grafana in the same compose project as CHT's
 //! services, or an instance list that targets the monitoring host itself
 //! (`localhost`, `127.0.0.1`, `host.docker.internal`): when that host goes
-//! down, the alert goes down with it.
+//! down, the alert goes down with it. On a host: a Prometheus or Grafana
+//! process listening (on any interface) on a host that runs CHT (a CHT
+//! install found on it, or CouchDB's or the CHT API's port listening).
 
 use std::collections::BTreeMap;
 
+use crate::facts::cht_data::ChtDataDirs;
 use crate::facts::env_items::host_of;
 use crate::facts::grafana::Monitoring;
 use crate::facts::images::Images;
-use crate::outcome::{Judgement, Outcome};
+use crate::facts::sockets::{Listener, Sockets};
+use crate::outcome::{Judgement, Outcome, not_evaluated};
 use crate::rules::Ctx;
+use crate::target::TargetKind;
+
+/// Watchdog's servers: what each is, its default port, and the process
+/// names that are it.
+const WATCHDOG: [(&str, u16, &[&str]); 2] = [
+    ("Prometheus", 9090, &["prometheus"]),
+    ("Grafana", 3000, &["grafana", "grafana-server"]),
+];
+
+/// CHT's own listeners: CouchDB and the CHT API.
+const CHT_PORTS: [(u16, &str); 2] = [(5984, "CouchDB"), (5988, "the CHT API")];
 
 const SELF: [&str; 5] = [
     "localhost",
@@ -21,6 +36,9 @@ const SELF: [&str; 5] = [
 ];
 
 pub fn check(ctx: &Ctx) -> Vec<Outcome> {
+    if ctx.target().kind == TargetKind::Host {
+        return host(ctx);
+    }
     let m = ctx.facts.get::<Monitoring>();
     let images = ctx.facts.get::<Images>();
     let t = ctx.target();
@@ -87,5 +105,83 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     j.finish(
         "Watchdog runs apart from the instances it watches.",
         "no CHT Watchdog (instance list, Prometheus or Grafana service) in the files",
+    )
+}
+
+/// Which Watchdog server a listener's process is, if it is one.
+fn watchdog_server(l: &Listener) -> Option<&'static str> {
+    let name = l.process.as_ref()?.name.to_ascii_lowercase();
+    WATCHDOG
+        .iter()
+        .find(|(_, _, names)| names.contains(&name.as_str()))
+        .map(|(what, _, _)| *what)
+}
+
+fn host(ctx: &Ctx) -> Vec<Outcome> {
+    let sockets = ctx.facts.get::<Sockets>();
+    if let Some(why) = sockets.unusable() {
+        return not_evaluated(why);
+    }
+    let t = ctx.target();
+    let tcp = || sockets.listeners.iter().filter(|l| l.proto == "tcp");
+    // What says CHT runs here: its installs, then its listeners.
+    let data = ctx.facts.get::<ChtDataDirs>();
+    let mut cht: Vec<String> = data
+        .installs
+        .iter()
+        .map(|d| format!("CHT install /{d}"))
+        .collect();
+    for l in tcp() {
+        if let Some((_, what)) = CHT_PORTS.iter().find(|(p, _)| *p == l.port) {
+            cht.push(format!("{what} listening on {}", l.address()));
+        }
+    }
+    cht.dedup();
+    let mut j = Judgement::new();
+    for l in tcp() {
+        let loc = t.location(l.rel).with_line(l.line);
+        match watchdog_server(l) {
+            Some(what) if cht.is_empty() => j.checked(format!(
+                "{what} ({}) on {}: no CHT install or CHT listener on this host",
+                sockets.owner_text(l),
+                l.address()
+            )),
+            Some(what) => {
+                j.fail(
+                    format!("host|{what}|{}", l.address()),
+                    format!(
+                        "{what} ({}) listens on {} on the same host as the CHT instance it may watch ({}): when the host fails, the alert fails with it. Run CHT Watchdog on a separate server.",
+                        sockets.owner_text(l),
+                        l.address(),
+                        cht.join(", ")
+                    ),
+                )
+                .at(loc)
+                .evidence("address", l.address())
+                .evidence("process", sockets.owner_text(l))
+                .evidence("cht", cht.clone());
+            }
+            // The owner of a socket on Watchdog's default port is unknown
+            // (not root): whether Watchdog runs beside CHT is unknown.
+            None if l.process.is_none() && !cht.is_empty() => {
+                if let Some((what, port, _)) = WATCHDOG.iter().find(|(_, p, _)| *p == l.port) {
+                    j.not_evaluated(
+                        format!("host|{what}|{}", l.address()),
+                        format!(
+                            "port {port} ({what}'s default) listens on {} on a host that runs CHT ({}); its owner is {}",
+                            l.address(),
+                            cht.join(", "),
+                            sockets.owner_text(l)
+                        ),
+                    )
+                    .at(loc);
+                }
+            }
+            None => {}
+        }
+    }
+    j.finish(
+        "No Prometheus or Grafana of CHT Watchdog runs on this host beside CHT.",
+        "no Prometheus or Grafana process listens on this host",
     )
 }

@@ -3,7 +3,8 @@
 //! tree: a compose service running one of those images publishes a port on a
 //! non-loopback address. On a host: a non-loopback listener on one of those
 //! ports owned by the exporter's process (or by `docker-proxy`, a published
-//! container port). Metrics tell an attacker the software, versions and load
+//! container port), and any other exporter process (`*_exporter`,
+//! `*-exporter`) on any port. Metrics tell an attacker the software, versions and load
 //! of every service; Prometheus and exporters have no login at all.
 
 use crate::facts::grafana::Monitoring;
@@ -74,6 +75,18 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     )
 }
 
+/// A Prometheus exporter's process name (`json_exporter`,
+/// `postgres_exporter`, `couchdb-prometheus-exporter`, truncated by the
+/// kernel to 15 bytes), if the listener's process is one.
+fn exporter_name(l: &crate::facts::sockets::Listener) -> Option<String> {
+    let name = l.process.as_ref()?.name.to_ascii_lowercase();
+    (name.contains("_export")
+        || name.contains("-export")
+        || name.starts_with("prometheus-")
+        || name.ends_with("-prometh"))
+    .then_some(name)
+}
+
 fn host(ctx: &Ctx) -> Vec<Outcome> {
     let sockets = ctx.facts.get::<Sockets>();
     if let Some(why) = sockets.unusable() {
@@ -81,10 +94,28 @@ fn host(ctx: &Ctx) -> Vec<Outcome> {
     }
     let mut j = Judgement::new();
     for l in sockets.listeners.iter().filter(|l| l.proto == "tcp") {
+        let loc = ctx.target().location(l.rel).with_line(l.line);
         let Some((_, what, names)) = ENDPOINTS.iter().find(|(p, _, _)| *p == l.port) else {
+            // Any other Prometheus exporter, by its process name, on any port.
+            if let Some(name) = exporter_name(l) {
+                if l.is_loopback() {
+                    j.checked(format!("{name} {}", l.address()));
+                } else {
+                    j.fail(
+                        format!("{}|{}", l.address(), l.port),
+                        format!(
+                            "The exporter {name} listens on {} ({}): its metrics are reachable from the network, without a login. Bind it to 127.0.0.1 and let Prometheus reach it through a VPN or an authenticating proxy.",
+                            l.scope(),
+                            l.address()
+                        ),
+                    )
+                    .at(loc)
+                    .evidence("address", l.address())
+                    .evidence("process", sockets.owner_text(l));
+                }
+            }
             continue;
         };
-        let loc = ctx.target().location(l.rel).with_line(l.line);
         if l.is_loopback() {
             j.checked(format!("{} {}", what, l.address()));
             continue;
@@ -134,6 +165,6 @@ fn host(ctx: &Ctx) -> Vec<Outcome> {
     }
     j.finish(
         "No node_exporter, cAdvisor, Prometheus or Grafana listens beyond loopback.",
-        "no listener on 9100, 8080, 9090 or 3000",
+        "no listener on 9100, 8080, 9090 or 3000, and no exporter process listening",
     )
 }

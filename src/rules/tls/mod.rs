@@ -3,7 +3,7 @@
 //! in trees and on hosts, nginx `ssl_protocols` / `ssl_ciphers`, and exposed
 //! private keys. TLS-014, -016 and -017 live in `tls_config`.
 
-mod certs;
+pub(crate) mod certs;
 mod tls001;
 mod tls002;
 mod tls003;
