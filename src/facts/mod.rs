@@ -123,7 +123,7 @@ struct FileInfo {
     environment: Option<usize>,
 }
 
-/// Parallel to `inventory.docs` (found by the same binary search).
+/// Parallel to `inventory.docs` (found by the same path index).
 #[derive(Debug, Default)]
 struct FileTable {
     by_doc: Vec<FileInfo>,

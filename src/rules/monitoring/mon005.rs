@@ -4,7 +4,7 @@
 //! (`localhost`, `127.0.0.1`, `host.docker.internal`): when that host goes
 //! down, the alert goes down with it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::facts::env_items::host_of;
 use crate::facts::grafana::Monitoring;
@@ -34,16 +34,20 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     {
         cht_instances.entry(&i.instance).or_default().push(&i.rel);
     }
+    // Each compose file's instance (its first image's), found once: not a
+    // pass over every image for every service.
+    let mut instance_of: HashMap<&str, &str> = HashMap::new();
+    for i in &images.images {
+        instance_of
+            .entry(i.rel.as_str())
+            .or_insert(i.instance.as_str());
+    }
     for s in m
         .services
         .iter()
         .filter(|s| matches!(s.what, "grafana" | "prometheus"))
     {
-        let instance = images
-            .images
-            .iter()
-            .find(|i| i.rel == s.rel)
-            .map(|i| i.instance.as_str());
+        let instance = instance_of.get(s.rel.as_str()).copied();
         let shares = instance.and_then(|inst| cht_instances.get(inst).map(|f| (inst, f)));
         match shares {
             Some((inst, files)) => {
