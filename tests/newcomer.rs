@@ -123,6 +123,37 @@ fn nothing_evaluable_exits_2() {
     assert_eq!(code(&o), 0, "{}", text(&o.stderr));
 }
 
+/// Item 3: a `--tls` name that does not resolve exits 2 with the reason on
+/// stderr. Run in a fresh network namespace (`unshare -n`, root only) so no
+/// DNS query leaves the machine; skipped with a visible reason where that
+/// is not allowed, unless RAMPART_REQUIRE_PEERS=1.
+#[test]
+fn an_unresolvable_tls_name_exits_2() {
+    let probe = Command::new("unshare").args(["-n", "true"]).output();
+    if !probe.as_ref().is_ok_and(|o| o.status.success()) {
+        let why = "`unshare -n` is not available here (needs root and util-linux)";
+        assert!(
+            std::env::var("RAMPART_REQUIRE_PEERS").as_deref() != Ok("1"),
+            "RAMPART_REQUIRE_PEERS=1 but {why}"
+        );
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let o = Command::new("unshare")
+        .current_dir(common::repo())
+        .args(["-n", env!("CARGO_BIN_EXE_rampart"), "scan", "--tls"])
+        .args(["nosuch.example:443", "--tls-deadline", "5"])
+        .output()
+        .expect("unshare runs");
+    assert_eq!(code(&o), 2, "{}", text(&o.stdout));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("tls:nosuch.example:443: nothing could be evaluated")
+            && err.contains("cannot resolve nosuch.example"),
+        "{err}"
+    );
+}
+
 /// Item 3: an unreadable target directory is not a clean scan (as root,
 /// re-run as `nobody` through setpriv).
 #[test]

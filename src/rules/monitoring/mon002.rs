@@ -19,20 +19,23 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     let m = ctx.facts.get::<Monitoring>();
     let t = ctx.target();
     let mut j = Judgement::new();
-    // Where the deployment shows itself, for the failure's location.
-    let mut signs: Vec<Location> = Vec::new();
+    // Where the deployment shows itself, for the failure's location: the
+    // Grafana service first (that is what sends alerts), then its alerting
+    // provisioning and grafana.ini, then the instance lists.
+    let mut signs: Vec<(u8, Location)> = Vec::new();
     let mut routes: Vec<String> = Vec::new();
     for (rel, list) in &m.instance_lists {
-        signs.push(
+        signs.push((
+            3,
             t.location(rel)
                 .with_line(list.first().map_or(1, |(_, l)| *l)),
-        );
+        ));
     }
     for (rel, _) in &m.broken_lists {
-        signs.push(t.location(rel));
+        signs.push((3, t.location(rel)));
     }
     for s in m.services.iter().filter(|s| s.what == "grafana") {
-        signs.push(t.location(&s.rel).with_line(s.line));
+        signs.push((0, t.location(&s.rel).with_line(s.line)));
         if s.smtp_enabled.as_deref().is_some_and(truthy)
             && s.smtp_host.as_deref().is_some_and(|h| !h.trim().is_empty())
         {
@@ -45,7 +48,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     }
     for (rel, ini) in &m.ini {
         let loc = t.location(rel);
-        signs.push(loc.clone());
+        signs.push((2, loc.clone()));
         match ini {
             Err(e) => {
                 j.not_evaluated(format!("ini|{rel}"), format!("{}: {e}", loc.path))
@@ -65,7 +68,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     }
     for (rel, a) in &m.alerting {
         let loc = t.location(rel);
-        signs.push(loc.clone());
+        signs.push((1, loc.clone()));
         match a {
             Err(e) => {
                 j.not_evaluated(format!("alerting|{rel}"), format!("{}: {e}", loc.path))
@@ -96,15 +99,15 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             return j.finish("", "");
         }
         signs.sort();
-        let first = signs[0].clone();
+        let first = signs[0].1.clone();
         j.fail(
             "no-contact-point",
-            "This Watchdog/Grafana deployment provisions no contact point and enables no SMTP: its alerts (instance down, disk full, replication stuck) reach nobody. Provision a contact point under grafana/provisioning/alerting/ or enable [smtp] in grafana.ini (CHT Watchdog's alert setup).",
+            "This Watchdog/Grafana deployment provisions no contact point and enables no SMTP in its files: as configured here, its alerts (instance down, disk full, replication stuck) reach nobody. Contact points made only in Grafana's web interface live in its database, which a file scan cannot see: provision them under grafana/provisioning/alerting/ or enable [smtp] in grafana.ini (CHT Watchdog's alert setup) so a review can, or waive this finding naming where alerts go.",
         )
         .at(first)
         .evidence(
             "looked_at",
-            signs.iter().map(|l| l.path.clone()).collect::<Vec<_>>(),
+            signs.iter().map(|(_, l)| l.path.clone()).collect::<Vec<_>>(),
         );
     } else {
         for r in routes {
