@@ -286,3 +286,61 @@ fn non_utf8_outside_comments_is_not_evaluated_never_a_pass() {
             .contains("not UTF-8 at line 4")
     );
 }
+
+#[test]
+fn many_references_to_a_large_variable_are_cut_by_a_named_budget() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    // Each value is under the 1 MiB cap of one interpolation; 40 of them are
+    // over the file's 32 MiB total.
+    let big = format!("A={PLANTED}{}\n", "x".repeat(900 * 1024));
+    write(root, "big/.env", big.as_bytes());
+    let mut compose =
+        "services:\n  couchdb:\n    image: couchdb\n    ports:\n      - \"${A}:5984\"\n    environment:\n"
+            .to_string();
+    for i in 0..40 {
+        compose.push_str(&format!("      COUCHDB_PASSWORD_{i}: ${{A}}\n"));
+    }
+    write(root, "big/docker-compose.yml", compose.as_bytes());
+    // The sibling project is judged as ever.
+    write(root, "ok/.env", b"P=5984\n");
+    write(
+        root,
+        "ok/docker-compose.yml",
+        b"services:\n  couchdb:\n    image: couchdb\n    ports:\n      - \"${P}:5984\"\n",
+    );
+    let r = common::scan(root, common::Kind::Tree, &[], None);
+    for (format, out) in rendered(&r) {
+        assert!(!out.contains("PlantedSecret"), "{format} leaks");
+    }
+    let in_file = |rel: &str| {
+        r.results
+            .iter()
+            .filter(|f| f.location.as_ref().is_some_and(|l| l.path.ends_with(rel)))
+            .map(|f| (f.status, format!("{} {}", f.rule.id, f.message)))
+            .collect::<Vec<_>>()
+    };
+    let big = in_file("big/docker-compose.yml");
+    assert!(
+        big.iter().any(|(s, m)| *s == Status::NotEvaluated
+            && m.starts_with("PORT-")
+            && m.contains("interpolation budget exceeded")
+            && m.contains("32 MiB in all")),
+        "{big:?}"
+    );
+    assert!(
+        !big.iter()
+            .any(|(s, m)| *s == Status::Pass && m.starts_with("PORT-")),
+        "{big:?}"
+    );
+    let judged: Vec<String> = in_file("ok/docker-compose.yml")
+        .into_iter()
+        .filter(|(s, _)| *s != Status::NotEvaluated)
+        .map(|(_, m)| m)
+        .collect();
+    assert!(
+        judged.iter().any(|m| m.contains("5984")),
+        "{}",
+        judged.join("\n")
+    );
+}

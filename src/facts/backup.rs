@@ -18,7 +18,8 @@
 //! be read (a script outside the root, a timer's missing service) is kept
 //! as `Unresolved`, naming it. Finds and describes; never judges.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::UNIX_EPOCH;
 
 use crate::facts::blockdev::{Located, Storage};
@@ -530,6 +531,63 @@ struct Reader<'a> {
     files: usize,
     budget_exceeded: bool,
     rclone: BTreeMap<String, Option<BTreeMap<String, RcloneRemote>>>,
+    /// Program lookups in the PATH directories, answered once each.
+    lookups: Lookups,
+    /// Files already read (a script run by several jobs is read once; each
+    /// read still counts against the budget), by path and cap.
+    texts: HashMap<(String, u64), Result<String, RootError>>,
+    /// Metadata already asked for (destinations and scripts named by many
+    /// jobs).
+    metadata: RefCell<HashMap<String, Result<std::fs::Metadata, RootError>>>,
+}
+
+/// Whether a program is in a PATH directory, asked of the root once per
+/// name; a directory asked about often is listed once instead (most
+/// lookups are misses, and a miss in the listing needs no syscall).
+#[derive(Default)]
+struct Lookups {
+    found: HashMap<String, bool>,
+    probes: HashMap<&'static str, usize>,
+    /// The names in a listed directory (`None`: it could not be listed).
+    listed: HashMap<&'static str, Option<HashSet<String>>>,
+}
+
+/// Lookups in one directory before it is listed instead.
+const PROBES_BEFORE_LISTING: usize = 16;
+
+impl Lookups {
+    fn exists(&mut self, root: &Root, dir: &'static str, program: &str) -> bool {
+        let rel = join(dir, program);
+        if let Some(&known) = self.found.get(&rel) {
+            return known;
+        }
+        // A listing names `program` exactly when it is one plain component
+        // that reads back unchanged.
+        let plain = !matches!(program, "" | "." | "..")
+            && !program.contains('/')
+            && crate::target::name::from_bytes(program.as_bytes()) == program;
+        let probes = self.probes.entry(dir).or_default();
+        *probes += 1;
+        let known = if plain && *probes > PROBES_BEFORE_LISTING {
+            let names = self
+                .listed
+                .entry(dir)
+                .or_insert_with(|| match root.read_dir(dir) {
+                    Ok(es) => Some(es.into_iter().map(|e| e.name).collect()),
+                    // No such directory: nothing is in it.
+                    Err(RootError::NotFound) => Some(HashSet::new()),
+                    Err(_) => None,
+                });
+            match names {
+                Some(names) if !names.contains(program) => false,
+                _ => root.exists(&rel),
+            }
+        } else {
+            root.exists(&rel)
+        };
+        self.found.insert(rel, known);
+        known
+    }
 }
 
 /// Programs that only wrap the command after them: (name, options that take a value).
@@ -640,11 +698,24 @@ impl<'a> Reader<'a> {
                 "not read: the budget of {MAX_FILES} scripts and configs per host is spent"
             )));
         }
-        self.root.read_text(rel, cap)
+        let root = self.root;
+        self.texts
+            .entry((rel.to_string(), cap))
+            .or_insert_with(|| root.read_text(rel, cap))
+            .clone()
+    }
+
+    /// `Root::metadata`, asked once per path.
+    fn metadata(&self, path: &str) -> Result<std::fs::Metadata, RootError> {
+        self.metadata
+            .borrow_mut()
+            .entry(path.to_string())
+            .or_insert_with(|| self.root.metadata(path))
+            .clone()
     }
 
     fn mtime(&self, path: &str) -> Option<i64> {
-        let m = self.root.metadata(path).ok()?;
+        let m = self.metadata(path).ok()?;
         let t = m.modified().ok()?;
         Some(t.duration_since(UNIX_EPOCH).ok()?.as_secs() as i64)
     }
@@ -942,7 +1013,7 @@ impl<'a> Reader<'a> {
                     // The destination itself, or (a dated file name) its directory.
                     let probe = if path.contains("$(")
                         || path.contains('$')
-                        || self.root.metadata(path).is_err()
+                        || self.metadata(path).is_err()
                     {
                         parent(path.trim_start_matches('/')).to_string()
                     } else {
@@ -1211,11 +1282,11 @@ impl<'a> Reader<'a> {
         if program.contains('/')
             || ADMIN_PATH
                 .iter()
-                .any(|d| self.root.exists(&join(d, &program)))
+                .any(|d| self.lookups.exists(self.root, d, &program))
             || (backupish(&base)
                 && !SYSTEM_PATH
                     .iter()
-                    .any(|d| self.root.exists(&join(d, &program))))
+                    .any(|d| self.lookups.exists(self.root, d, &program)))
         {
             self.script(&program, path, c.line, &mut local, depth, job);
         }
@@ -1285,7 +1356,7 @@ impl<'a> Reader<'a> {
             program.to_string()
         } else if let Some(d) = ADMIN_PATH
             .iter()
-            .find(|d| self.root.exists(&join(d, program)))
+            .find(|d| self.lookups.exists(self.root, d, program))
         {
             format!("/{}", join(d, program))
         } else if !program.contains('/') {
@@ -1321,7 +1392,7 @@ impl<'a> Reader<'a> {
             });
             return;
         }
-        match self.root.metadata(&rel) {
+        match self.metadata(&rel) {
             Ok(m) if m.len() > SCRIPT_CAP => {
                 if backupish(&abs) {
                     job.unresolved.push(Unresolved {
@@ -2431,6 +2502,9 @@ pub fn read(root: &Root, cron: &Cron, systemd: &Systemd, storage: &Storage) -> H
         files: 0,
         budget_exceeded: false,
         rclone: BTreeMap::new(),
+        lookups: Lookups::default(),
+        texts: HashMap::new(),
+        metadata: RefCell::default(),
     };
     let new_job = || JobState {
         commands: Vec::new(),
@@ -2581,6 +2655,55 @@ impl Fact for HostBackups {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The cached lookups answer as `Root::exists` does, before and after a
+    /// directory is listed: links (dangling, or leaving the root), names
+    /// that are not plain, directories that are missing.
+    #[test]
+    fn program_lookups_answer_as_the_root_does() {
+        use std::os::unix::fs::symlink;
+        let tmp = tempfile::tempdir().unwrap();
+        let bin = tmp.path().join("usr/local/bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        std::fs::write(bin.join("backup.sh"), "tar c /srv\n").unwrap();
+        symlink("nowhere", bin.join("dangling")).unwrap();
+        symlink("backup.sh", bin.join("linked")).unwrap();
+        symlink("/etc/passwd", bin.join("outside")).unwrap();
+        std::fs::create_dir(bin.join("sub")).unwrap();
+        std::fs::write(bin.join("sub/x"), "").unwrap();
+        let root = Root::open(tmp.path(), crate::target::Confinement::Strict).unwrap();
+        let mut names: Vec<String> = (0..2 * PROBES_BEFORE_LISTING)
+            .map(|i| format!("missing{i}"))
+            .collect();
+        for n in [
+            "backup.sh",
+            "dangling",
+            "linked",
+            "outside",
+            "sub",
+            "sub/x",
+            ".",
+            "..",
+            "",
+            "bad\u{1b}name",
+        ] {
+            names.push(n.to_string());
+        }
+        for dir in ["usr/local/bin", "usr/local/sbin"] {
+            let mut lookups = Lookups::default();
+            for round in 0..2 {
+                for n in &names {
+                    let want = root.exists(&join(dir, n));
+                    assert_eq!(lookups.exists(&root, dir, n), want, "{dir} {n} {round}");
+                }
+            }
+            assert!(lookups.listed.contains_key(dir), "{dir} listed");
+        }
+        let mut lookups = Lookups::default();
+        assert!(lookups.exists(&root, "usr/local/bin", "backup.sh"));
+        assert!(lookups.exists(&root, "usr/local/bin", "linked"));
+        assert!(!lookups.exists(&root, "usr/local/bin", "dangling"));
+    }
 
     #[test]
     fn functions_are_not_scripts() {

@@ -135,38 +135,40 @@ pub fn url_settings(settings: &[Setting]) -> Vec<Setting> {
     out
 }
 
-/// Decodes standard base64 (whitespace ignored, padding optional).
+/// Base64 without padding, trailing bits allowed: what `base64_decode`
+/// hands the `base64` crate once it has cleaned the text.
+const BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireNone)
+        .with_decode_allow_trailing_bits(true),
+);
+
+/// Decodes base64 leniently, as a Secret's `data` is found in the wild:
+/// whitespace anywhere, the standard and URL-safe alphabets alike, padding
+/// optional (any `=` only at the end), trailing bits ignored and a lone
+/// last character dropped.
 pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let mut acc: u32 = 0;
-    let mut bits = 0;
+    use base64::Engine as _;
+    let mut clean = Vec::with_capacity(text.len());
     let mut padding = false;
     for c in text.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            b'=' => {
-                padding = true;
-                continue;
-            }
-            b' ' | b'\n' | b'\r' | b'\t' => continue,
+        match c {
+            b' ' | b'\n' | b'\r' | b'\t' => {}
+            b'=' => padding = true,
+            _ if padding => return None,
+            b'-' => clean.push(b'+'),
+            b'_' => clean.push(b'/'),
+            b'+' | b'/' => clean.push(c),
+            _ if c.is_ascii_alphanumeric() => clean.push(c),
             _ => return None,
-        };
-        if padding {
-            return None;
-        }
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
         }
     }
-    Some(out)
+    // One character alone holds no whole byte.
+    if clean.len() % 4 == 1 {
+        clean.pop();
+    }
+    BASE64.decode(&clean).ok()
 }
 
 /// The CHT setting a Secret's (or chart's) key is: `COUCHDB_PASSWORD` and
@@ -486,6 +488,26 @@ mod tests {
         assert_eq!(base64_decode("YWRtaW4").as_deref(), Some(&b"admin"[..]));
         assert_eq!(base64_decode("").as_deref(), Some(&b""[..]));
         assert!(base64_decode("not base64!").is_none());
+        // Lenient as before: whitespace anywhere, either alphabet, padding
+        // optional or excessive (only at the end), trailing bits ignored, a
+        // lone last character dropped.
+        assert_eq!(
+            base64_decode(" cGFz c3dv\ncmQ=\r\n").as_deref(),
+            Some(&b"password"[..])
+        );
+        assert_eq!(
+            base64_decode("-_-_").as_deref(),
+            Some(&[0xfb, 0xff, 0xbf][..])
+        );
+        assert_eq!(base64_decode("+/+/"), base64_decode("-_-_"));
+        assert_eq!(base64_decode("YQ===").as_deref(), Some(&b"a"[..]));
+        assert_eq!(base64_decode("YR==").as_deref(), Some(&b"a"[..]));
+        assert_eq!(base64_decode("Q").as_deref(), Some(&b""[..]));
+        assert_eq!(base64_decode("YWRtaW4h9").as_deref(), Some(&b"admin!"[..]));
+        assert!(base64_decode("YQ==YQ").is_none());
+        assert!(base64_decode("YQ.=").is_none());
+        assert!(base64_decode("YWRt.").is_none());
+        assert!(base64_decode("Y\u{e9}Q=").is_none());
     }
 
     #[test]

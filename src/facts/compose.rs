@@ -27,6 +27,15 @@ pub struct ComposeFile {
     pub named_volumes: Vec<Text>,
 }
 
+impl ComposeFile {
+    /// Every value of the file as written (each one a rule may
+    /// interpolate): named volumes, then service by service.
+    pub fn raw_values(&self) -> impl Iterator<Item = &str> {
+        let named = self.named_volumes.iter().map(|t| t.raw.as_str());
+        named.chain(self.services.iter().flat_map(Service::raw_values))
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Service {
     pub name: String,
@@ -46,6 +55,37 @@ pub struct Service {
     /// `volumes:` entries with their container side (short and long syntax)
     /// and `tmpfs:` entries.
     pub mounts: Vec<Mount>,
+}
+
+impl Service {
+    /// Every value of the service as written (texts and mount sources).
+    fn raw_values(&self) -> impl Iterator<Item = &str> {
+        let ports = self.ports.iter().flat_map(|p| match p {
+            PortEntry::Short(t) => vec![t],
+            PortEntry::Long {
+                target,
+                published,
+                host_ip,
+                protocol,
+                ..
+            } => [target, published, host_ip, protocol]
+                .into_iter()
+                .flatten()
+                .collect(),
+        });
+        self.image
+            .iter()
+            .chain(ports)
+            .chain(&self.expose)
+            .chain(self.environment.iter().filter_map(|e| e.value.as_ref()))
+            .chain(&self.env_files)
+            .chain(&self.volumes)
+            .chain(&self.command)
+            .chain(&self.restart)
+            .chain(&self.deploy_restart)
+            .map(|t| t.raw.as_str())
+            .chain(self.mounts.iter().filter_map(|m| m.source.as_deref()))
+    }
 }
 
 /// What a compose volume entry mounts.
@@ -412,15 +452,57 @@ pub enum EnvSource {
     Missing { expected: String },
 }
 
+/// The most the values of one compose file may expand to, all together
+/// (each value alone is bounded by `interpolate::MAX_EXPANDED`; without a
+/// total, many references to one large variable cost file size × 1 MiB).
+pub const MAX_EXPANDED_TOTAL: usize = 32 * 1024 * 1024;
+
 /// Interpolation for one compose file.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Vars {
     pub source: EnvSource,
     /// The `.env` read, as a path inside the target (not the display path).
     pub env_rel: Option<String>,
+    /// The file's values expand past `MAX_EXPANDED_TOTAL` in all: every
+    /// `resolve` fails with `TotalBudget` (the same for every rule, whatever
+    /// order rules run in).
+    pub over_budget: bool,
 }
 
 impl Vars {
+    /// The variables for `file` from `source`, with the file's total budget
+    /// checked once: every value is interpolated, in `raw_values` order,
+    /// until the sum passes the budget (so the check itself costs at most the budget).
+    pub fn new(source: EnvSource, env_rel: Option<String>, file: &ComposeFile) -> Vars {
+        let mut vars = Vars {
+            source,
+            env_rel,
+            over_budget: false,
+        };
+        vars.over_budget = !vars.within_budget(file, MAX_EXPANDED_TOTAL);
+        vars
+    }
+
+    /// Whether all the values of `file` expand to at most `budget` bytes.
+    fn within_budget(&self, file: &ComposeFile, budget: usize) -> bool {
+        let mut total = 0usize;
+        for raw in file.raw_values() {
+            total += if raw.contains('$') {
+                match interpolate(raw, &|n| self.lookup(n)) {
+                    Ok(r) => r.value.len(),
+                    // Each value's own errors are reported where it is used.
+                    Err(_) => 0,
+                }
+            } else {
+                raw.len()
+            };
+            if total > budget {
+                return false;
+            }
+        }
+        true
+    }
+
     pub fn lookup(&self, name: &str) -> Option<String> {
         match &self.source {
             EnvSource::Found { env, .. } => env.value(name).map(str::to_string),
@@ -429,6 +511,9 @@ impl Vars {
     }
 
     pub fn resolve(&self, t: &Text) -> Result<Interpolated, InterpolationError> {
+        if self.over_budget {
+            return Err(InterpolationError::TotalBudget);
+        }
         interpolate(&t.raw, &|n| self.lookup(n))
     }
 
@@ -472,7 +557,7 @@ impl Fact for ComposeProjects {
                     file: file.clone(),
                     vars: {
                         let (source, env_rel) = env_source(facts, doc);
-                        Vars { source, env_rel }
+                        Vars::new(source, env_rel, file)
                     },
                 }),
                 Err(e) if doc.kind == crate::facts::inventory::Kind::Compose => {
@@ -740,5 +825,57 @@ mod tests {
         assert_eq!(from_yaml(&docs[0]).unwrap_err().line, 3);
         let docs = yaml::parse("services: [a]\n").unwrap();
         assert!(from_yaml(&docs[0]).is_err());
+    }
+
+    fn found(env: &str) -> EnvSource {
+        EnvSource::Found {
+            rel: ".env".to_string(),
+            env: Arc::new(crate::facts::dotenv::parse(env).unwrap()),
+        }
+    }
+
+    #[test]
+    fn the_values_of_a_file_are_bounded_in_total() {
+        // Every kind of value counts: image, ports, environment, volumes,
+        // command, restart and the mount sources.
+        let src = "volumes:\n  $A: {}\nservices:\n  a:\n    image: $A\n    ports:\n      - \"$A\"\n      - target: 1\n        host_ip: $A\n    environment:\n      K: $A\n    volumes:\n      - $A:/x\n    command: [$A]\n    restart: $A\n";
+        let file = from_yaml(&yaml::parse(src).unwrap()[0]).unwrap();
+        assert_eq!(file.raw_values().filter(|v| *v == "$A").count(), 8);
+        let vars = Vars::new(found("A=0123456789\n"), None, &file);
+        assert!(!vars.over_budget);
+        // 8 values of 10 bytes, the volume `$A:/x` (13) and the target `1`.
+        assert!(vars.within_budget(&file, 8 * 10 + 13 + 1));
+        assert!(!vars.within_budget(&file, 8 * 10 + 13));
+        let t = Text {
+            raw: "$A".to_string(),
+            line: 5,
+        };
+        assert_eq!(vars.resolve(&t).unwrap().value, "0123456789");
+
+        // Many references to one large variable: each value is under the
+        // 1 MiB cap, the file is over its total.
+        let big = format!("A={}\n", "x".repeat(900 * 1024));
+        let mut src = "services:\n  a:\n    environment:\n".to_string();
+        for i in 0..40 {
+            src.push_str(&format!("      K{i}: ${{A}}\n"));
+        }
+        let file = from_yaml(&yaml::parse(&src).unwrap()[0]).unwrap();
+        let vars = Vars::new(found(&big), None, &file);
+        assert!(vars.over_budget);
+        let e = vars.resolve(&t).unwrap_err();
+        assert_eq!(e, InterpolationError::TotalBudget);
+        assert_eq!(
+            e.to_string(),
+            "interpolation budget exceeded: the values of this file expand to more than 32 MiB in all"
+        );
+        // Without the .env the same file is small.
+        let vars = Vars::new(
+            EnvSource::Missing {
+                expected: ".env".to_string(),
+            },
+            None,
+            &file,
+        );
+        assert!(!vars.over_budget);
     }
 }

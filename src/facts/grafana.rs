@@ -6,7 +6,6 @@
 //! Parses and collects; never judges.
 
 use crate::facts::compose::ComposeProjects;
-use crate::facts::interpolate::interpolate;
 use crate::facts::inventory::{Kind, Parsed};
 use crate::facts::yaml::Node;
 use crate::facts::{Fact, Facts};
@@ -220,7 +219,7 @@ impl Fact for Monitoring {
                         .rev()
                         .find(|e| e.key == key)
                         .and_then(|e| e.value.as_ref())
-                        .and_then(|v| interpolate(&v.raw, &|n| p.vars.lookup(n)).ok())
+                        .and_then(|v| p.vars.resolve(v).ok())
                         .map(|i| i.value)
                 };
                 out.services.push(MonitoringService {

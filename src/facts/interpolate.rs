@@ -36,6 +36,13 @@ pub enum InterpolationError {
         MAX_EXPANDED
     )]
     Budget,
+    /// The values of one file all together expand past the file's budget
+    /// (`compose::MAX_EXPANDED_TOTAL`): none of its values is interpolated.
+    #[error(
+        "interpolation budget exceeded: the values of this file expand to more than {} MiB in all",
+        crate::facts::compose::MAX_EXPANDED_TOTAL / (1024 * 1024)
+    )]
+    TotalBudget,
 }
 
 /// The syntax error for the text at `here`, a slice of `whole`.

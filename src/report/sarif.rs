@@ -311,9 +311,14 @@ fn help_markdown(meta: &RuleMeta) -> String {
 /// Renders the SARIF log, and the warnings (limits that cut results) to
 /// show on standard error.
 pub fn render_checked(report: &Report, options: &Options) -> (String, Vec<String>) {
+    render_within(report, options, MAX_GZIP_BYTES)
+}
+
+/// `render_checked` with the gzipped size limit given (tests use a small one).
+fn render_within(report: &Report, options: &Options, max_gzip: usize) -> (String, Vec<String>) {
     let mut warnings = Vec::new();
     let (text, cut) = render_limited(report, options, None, &mut warnings);
-    if gzip_len(&text) <= MAX_GZIP_BYTES {
+    if gzip_len(&text, max_gzip) <= max_gzip {
         return (text, warnings);
     }
     // Over GitHub's upload size: halve the results per run until it fits.
@@ -321,7 +326,7 @@ pub fn render_checked(report: &Report, options: &Options) -> (String, Vec<String
     loop {
         let mut w = Vec::new();
         let (text, _) = render_limited(report, options, Some(limit), &mut w);
-        if gzip_len(&text) <= MAX_GZIP_BYTES || limit <= 1 {
+        if gzip_len(&text, max_gzip) <= max_gzip || limit <= 1 {
             warnings.extend(w);
             return (text, warnings);
         }
@@ -329,10 +334,11 @@ pub fn render_checked(report: &Report, options: &Options) -> (String, Vec<String
     }
 }
 
-fn gzip_len(text: &str) -> usize {
+/// The gzipped length of `text`, or its length when that is within `max`
+/// already (most logs are far below the limit even uncompressed).
+fn gzip_len(text: &str, max: usize) -> usize {
     use std::io::Write as _;
-    // Most logs are far below the limit even uncompressed.
-    if text.len() <= MAX_GZIP_BYTES {
+    if text.len() <= max {
         return text.len();
     }
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
@@ -619,6 +625,10 @@ mod tests {
     use crate::target::TargetKind;
 
     fn report_with(n: usize) -> Report {
+        report_with_messages(n, |i| format!("finding {i}"))
+    }
+
+    fn report_with_messages(n: usize, message: impl Fn(usize) -> String) -> Report {
         let meta = catalog().get("PORT-003").expect("PORT-003");
         let results = (0..n)
             .map(|i| Finding {
@@ -630,7 +640,7 @@ mod tests {
                 } else {
                     Severity::Low
                 },
-                message: format!("finding {i}"),
+                message: message(i),
                 location: Some(Location {
                     path: format!("f{i}.yml"),
                     line: Some(1),
@@ -681,6 +691,97 @@ mod tests {
 
         let (_, warnings) = render_checked(&report_with(10), &Options::default());
         assert!(warnings.is_empty());
+    }
+
+    /// Messages that deflate cannot shrink much: `len` characters from a
+    /// 64-letter alphabet, drawn by xorshift from the finding's number.
+    fn noise(i: usize, len: usize) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-";
+        let mut x = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        (0..len)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                ALPHABET[(x % 64) as usize] as char
+            })
+            .collect()
+    }
+
+    fn gzipped(text: &str) -> usize {
+        gzip_len(text, 0)
+    }
+
+    /// Checks a log cut for size: under `max` gzipped, fewer than `n`
+    /// results, only critical ones kept, one warning, one notification.
+    /// Returns the results kept and the gzipped size.
+    fn assert_cut_for_size(
+        text: &str,
+        warnings: &[String],
+        n: usize,
+        max: usize,
+    ) -> (usize, usize) {
+        let gz = gzipped(text);
+        assert!(gz <= max, "{gz} > {max}");
+        let log: serde_json::Value = serde_json::from_str(text).expect("json");
+        let run = &log["runs"][0];
+        let results = run["results"].as_array().expect("results");
+        assert!(
+            !results.is_empty() && results.len() < n,
+            "{}",
+            results.len()
+        );
+        assert!(
+            results.iter().all(|r| r["level"] == "error"),
+            "the most severe are kept"
+        );
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("SARIF run tree: ")
+                && warnings[0].contains("10 MB (gzipped) upload limit"),
+            "{warnings:?}"
+        );
+        let notes = run["invocations"][0]["toolExecutionNotifications"]
+            .as_array()
+            .expect("notifications");
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0]["message"]["text"]
+                .as_str()
+                .is_some_and(|t| t.contains(&format!("{n} results exceed GitHub's 10 MB"))),
+            "{notes:?}"
+        );
+        (results.len(), gz)
+    }
+
+    #[test]
+    fn logs_over_the_gzipped_size_limit_are_cut_with_a_warning() {
+        const MAX: usize = 64 * 1024;
+        let n = 1000;
+        let report = report_with_messages(n, |i| noise(i, 200));
+        let (whole, _) = render_within(&report, &Options::default(), usize::MAX);
+        assert!(gzipped(&whole) > 2 * MAX, "{}", gzipped(&whole));
+        let (text, warnings) = render_within(&report, &Options::default(), MAX);
+        let (kept, _) = assert_cut_for_size(&text, &warnings, n, MAX);
+        // Halved until it fits: 500 are critical, 250 and fewer fit.
+        assert!(kept <= n / 4, "{kept}");
+        // Just under the limit nothing is cut.
+        let (text, warnings) = render_within(&report, &Options::default(), gzipped(&whole));
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(text, whole);
+    }
+
+    /// The real limit, with a log of about 14 MB gzipped, far under the
+    /// 25,000 results limit (long messages: few results to render).
+    #[test]
+    fn a_log_over_githubs_10_mb_gzipped_is_cut() {
+        let n = 2500;
+        let report = report_with_messages(n, |i| noise(i, 5600));
+        let (text, warnings) = render_checked(&report, &Options::default());
+        let (kept, gz) = assert_cut_for_size(&text, &warnings, n, MAX_GZIP_BYTES);
+        // Halved once: the 1,250 critical ones, about 6 MB.
+        assert_eq!(kept, n / 2);
+        assert!(gz > MAX_GZIP_BYTES / 2, "{gz}");
     }
 
     #[test]
