@@ -134,8 +134,22 @@ pub fn merge(values: &mut BTreeMap<Vec<String>, Leaf>, doc: &Node, rel: &str) {
             continue;
         }
         // The new value replaces whatever was at its path or under it, and any
-        // scalar at one of its parents.
-        values.retain(|k, _| !(k.starts_with(&path) || path.starts_with(k)));
+        // scalar at one of its parents. Keys are ordered element by element,
+        // so what lies under `path` is one range starting at it, and its
+        // parents are its proper prefixes: no pass over the whole map per
+        // leaf (that made one large values file quadratic).
+        let under: Vec<Vec<String>> = values
+            .range(path.clone()..)
+            .map(|(k, _)| k)
+            .take_while(|k| k.starts_with(&path))
+            .cloned()
+            .collect();
+        for k in under {
+            values.remove(&k);
+        }
+        for end in 1..path.len() {
+            values.remove(&path[..end]);
+        }
         if let Some(leaf) = leaf {
             values.insert(path, leaf);
         }
@@ -277,6 +291,21 @@ mod tests {
         assert_eq!(r.text("couchdb.user"), Some("medic"));
         assert_eq!(r.get("list").unwrap().rel, "o.yaml");
         assert!(r.get("x").is_none(), "null deletes");
+    }
+
+    #[test]
+    fn merge_replaces_parents_and_children_only() {
+        let base =
+            yaml::parse("a: 1\nab: 2\nm:\n  x: 1\n  y:\n    z: 2\nm2:\n  x: 3\nn:\n  k: 4\n")
+                .unwrap();
+        // `a` (a scalar) becomes a map; `m` (a map) becomes a scalar.
+        let over = yaml::parse("a:\n  b: 5\nm: 6\nn:\n  k:\n    deep: 7\n").unwrap();
+        let mut v = BTreeMap::new();
+        merge(&mut v, &base[0], "base.yaml");
+        merge(&mut v, &over[0], "o.yaml");
+        let keys: Vec<String> = v.keys().map(|k| k.join(".")).collect();
+        assert_eq!(keys, ["a.b", "ab", "m", "m2.x", "n.k.deep"]);
+        assert_eq!(v[&vec!["m".to_string()]].text.as_deref(), Some("6"));
     }
 
     #[test]

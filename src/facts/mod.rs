@@ -123,7 +123,7 @@ struct FileInfo {
     environment: Option<usize>,
 }
 
-/// Parallel to `inventory.docs` (found by the same binary search).
+/// Parallel to `inventory.docs` (found by the same path index).
 #[derive(Debug, Default)]
 struct FileTable {
     by_doc: Vec<FileInfo>,
@@ -282,6 +282,37 @@ impl<'t> Facts<'t> {
                 .map(|i| Cow::Borrowed(t.environments[i].as_str())),
             None => policy.file_environment(self.target, rel).map(Cow::Owned),
         }
+    }
+
+    /// The environments the target's files belong to (each once).
+    pub fn file_environments(&self, policy: &Policy) -> Vec<Cow<'_, str>> {
+        match self.files.get() {
+            // Every label in the table is some file's.
+            Some(t) => t
+                .environments
+                .iter()
+                .map(|e| Cow::Borrowed(e.as_str()))
+                .collect(),
+            None => {
+                let mut out: Vec<Cow<'_, str>> = Vec::new();
+                for d in self.docs() {
+                    if let Some(e) = policy.file_environment(self.target, &d.rel)
+                        && !out.iter().any(|x| *x == e)
+                    {
+                        out.push(Cow::Owned(e));
+                    }
+                }
+                out
+            }
+        }
+    }
+
+    /// Takes the parsed files out (the rest keeps what was derived from
+    /// them), so the engine can free both halves at once when the scan is
+    /// done.
+    pub fn into_parts(mut self) -> (Vec<Doc>, Facts<'t>) {
+        let docs = std::mem::take(&mut self.inventory).docs;
+        (docs, self)
     }
 
     pub fn docs(&self) -> impl Iterator<Item = &Doc> {

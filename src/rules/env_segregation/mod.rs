@@ -86,10 +86,8 @@ pub fn gather<'a>(
     let mut key_pairs = Vec::new();
     for (it, facts) in items {
         let target = facts.target;
-        for doc in facts.docs() {
-            if let Some(e) = facts.environment(ctx.policy, &doc.rel)
-                && !envs.contains(e.as_ref())
-            {
+        for e in facts.file_environments(ctx.policy) {
+            if !envs.contains(e.as_ref()) {
                 envs.insert(e.into_owned());
             }
         }

@@ -47,32 +47,47 @@ fn has_lists(facts: &Facts) -> bool {
     !m.instance_lists.is_empty() || !m.broken_lists.is_empty()
 }
 
+/// Instance lists named in a finding; past this, the first ones and a count
+/// (a fleet repository holds one list per site: naming them all in every
+/// finding made the report grow with the square of the tree).
+const LISTS_NAMED: usize = 10;
+
 fn judge(
     j: &mut Judgement,
     hosts: &BTreeMap<String, (String, Location)>,
     watched: &BTreeSet<String>,
     lists: &[String],
 ) {
+    let named = if lists.is_empty() {
+        "none in the scan".to_string()
+    } else if lists.len() <= LISTS_NAMED {
+        lists.join(", ")
+    } else {
+        format!(
+            "{} and {} more",
+            lists[..LISTS_NAMED].join(", "),
+            lists.len() - LISTS_NAMED
+        )
+    };
+    let shown = &lists[..lists.len().min(LISTS_NAMED)];
     for (host, (setting, loc)) in hosts {
         if watched.contains(host) {
             j.checked(format!("{host} ({setting}) is watched"));
             continue;
         }
-        j.fail(
+        let f = j.fail(
             format!("unmonitored|{host}"),
             format!(
-                "The production instance {host} ({setting}) is in no CHT Watchdog instance list ({}): nobody is alerted when it goes down, fills its disk or stops replicating. Add it to cht-instances.yml.",
-                if lists.is_empty() {
-                    "none in the scan".to_string()
-                } else {
-                    lists.join(", ")
-                }
+                "The production instance {host} ({setting}) is in no CHT Watchdog instance list ({named}): nobody is alerted when it goes down, fills its disk or stops replicating. Add it to cht-instances.yml.",
             ),
-        )
-        .at(loc.clone())
-        .evidence("host", host.clone())
-        .evidence("setting", setting.clone())
-        .evidence("instance_lists", lists.to_vec());
+        );
+        f.at(loc.clone())
+            .evidence("host", host.clone())
+            .evidence("setting", setting.clone())
+            .evidence("instance_lists", shown.to_vec());
+        if shown.len() < lists.len() {
+            f.evidence("instance_lists_total", lists.len());
+        }
     }
 }
 
@@ -126,5 +141,52 @@ fn report_broken(j: &mut Judgement, facts: &Facts) {
             format!("{}: {e}; the instances it lists are unknown", loc.path),
         )
         .at(loc);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one_failure(lists: usize) -> Outcome {
+        let mut hosts = BTreeMap::new();
+        let loc = Location {
+            path: "deploy/prod/.env".to_string(),
+            line: Some(3),
+            uri: "deploy/prod/.env".to_string(),
+        };
+        hosts.insert(
+            "cht.example.org".to_string(),
+            ("COMMON_NAME".to_string(), loc),
+        );
+        let lists: Vec<String> = (0..lists)
+            .map(|i| format!("site-{i:02}/list.yml"))
+            .collect();
+        let mut j = Judgement::new();
+        judge(&mut j, &hosts, &BTreeSet::new(), &lists);
+        j.finish("", "").remove(0)
+    }
+
+    #[test]
+    fn names_every_list_up_to_the_bound() {
+        let o = one_failure(LISTS_NAMED);
+        assert!(o.message.contains("site-09/list.yml):"), "{}", o.message);
+        assert!(!o.message.contains("more"));
+        let json = serde_json::to_string(&o.evidence).unwrap();
+        assert!(!json.contains("instance_lists_total"), "{json}");
+    }
+
+    #[test]
+    fn names_the_first_lists_and_counts_the_rest() {
+        let o = one_failure(LISTS_NAMED + 5);
+        assert!(
+            o.message.contains("site-09/list.yml and 5 more)"),
+            "{}",
+            o.message
+        );
+        assert!(!o.message.contains("site-10"), "{}", o.message);
+        let json = serde_json::to_string(&o.evidence).unwrap();
+        assert!(json.contains("\"instance_lists_total\":15"), "{json}");
+        assert!(!json.contains("site-10"), "{json}");
     }
 }

@@ -6,7 +6,7 @@
 //! process listening (on any interface) on a host that runs CHT (a CHT
 //! install found on it, or CouchDB's or the CHT API's port listening).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::facts::cht_data::ChtDataDirs;
 use crate::facts::env_items::host_of;
@@ -52,16 +52,20 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     {
         cht_instances.entry(&i.instance).or_default().push(&i.rel);
     }
+    // Each compose file's instance (its first image's), found once: not a
+    // pass over every image for every service.
+    let mut instance_of: HashMap<&str, &str> = HashMap::new();
+    for i in &images.images {
+        instance_of
+            .entry(i.rel.as_str())
+            .or_insert(i.instance.as_str());
+    }
     for s in m
         .services
         .iter()
         .filter(|s| matches!(s.what, "grafana" | "prometheus"))
     {
-        let instance = images
-            .images
-            .iter()
-            .find(|i| i.rel == s.rel)
-            .map(|i| i.instance.as_str());
+        let instance = instance_of.get(s.rel.as_str()).copied();
         let shares = instance.and_then(|inst| cht_instances.get(inst).map(|f| (inst, f)));
         match shares {
             Some((inst, files)) => {

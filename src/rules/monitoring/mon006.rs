@@ -33,10 +33,22 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     let m = ctx.facts.get::<Monitoring>();
     let mut j = Judgement::new();
     let ports = published_ports(ctx, &mut Judgement::new());
+    // The ports in key order, so a service's ports (keys starting with
+    // `rel#service/`) are one range found by binary search, not a pass over
+    // every port of the tree for every service.
+    let mut by_key: Vec<usize> = (0..ports.len()).collect();
+    by_key.sort_by(|&a, &b| ports[a].key.cmp(&ports[b].key));
     for svc in &m.services {
         let prefix = format!("{}#{}/", svc.rel, svc.service);
         let mut any = false;
-        for p in ports.iter().filter(|p| p.key.starts_with(&prefix)) {
+        let from = by_key.partition_point(|&i| ports[i].key.as_str() < prefix.as_str());
+        let mut mine: Vec<usize> = by_key[from..]
+            .iter()
+            .copied()
+            .take_while(|&i| ports[i].key.starts_with(&prefix))
+            .collect();
+        mine.sort_unstable();
+        for p in mine.into_iter().map(|i| &ports[i]) {
             any = true;
             if p.published.is_loopback() {
                 j.checked(format!(
