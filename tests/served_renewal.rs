@@ -22,6 +22,8 @@ fn a_served_certificate_near_expiry_needs_renewal_automation_in_the_scan() {
     let soon = rustls_server("127.0.0.1:0", chain, key, "");
     let (chain, key) = le.leaf_for_days(&["localhost"], 400);
     let far = rustls_server("127.0.0.1:0", chain, key, "");
+    let (chain, key) = le.leaf_for_days(&["localhost"], -10);
+    let expired = rustls_server("127.0.0.1:0", chain, key, "");
     let private = Ca::new();
     let (chain, key) = private.leaf_for_days(&["localhost"], 20);
     let private_soon = rustls_server("127.0.0.1:0", chain, key, "");
@@ -42,6 +44,7 @@ fn a_served_certificate_near_expiry_needs_renewal_automation_in_the_scan() {
             tls_target(&format!("localhost:{soon}"), &opts),
             tls_target(&format!("localhost:{far}"), &opts),
             tls_target(&format!("localhost:{private_soon}"), &opts),
+            tls_target(&format!("localhost:{expired}"), &opts),
         ],
         None,
     );
@@ -59,6 +62,14 @@ fn a_served_certificate_near_expiry_needs_renewal_automation_in_the_scan() {
     let f = served(&r, far);
     assert_eq!(f.status, Status::Pass, "{}", f.message);
     assert!(f.evidence.get("renewed_by").is_none(), "far from expiry");
+    // Expired although certbot is set up: the renewal is not working.
+    let f = served(&r, expired);
+    assert_eq!(f.status, Status::Fail, "{}", f.message);
+    assert!(
+        f.message.contains("10 days ago") && f.message.contains("although certbot.timer"),
+        "{}",
+        f.message
+    );
     let f = served(&r, private_soon);
     assert_eq!(f.status, Status::Fail, "{}", f.message);
     assert!(

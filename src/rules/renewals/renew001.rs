@@ -34,6 +34,9 @@ fn advice(acme: bool, self_signed: bool) -> &'static str {
     }
 }
 
+/// What to do when automation exists but the certificate expired anyway.
+const EXPIRED_ADVICE: &str = "Run the renewal by hand and read its log (`certbot renew --dry-run`, `acme.sh --cron`), check that the web server reloads after it, and that this file is the one renewed.";
+
 pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     if ctx.target().kind == TargetKind::Tls {
         return served(ctx);
@@ -68,6 +71,27 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             .iter()
             .find(|a| covers(a, acme, f.rel.starts_with("etc/letsencrypt/")));
         if let Some(a) = renewer {
+            if days < 0 {
+                // Automation exists, yet the certificate in use has expired:
+                // renewal fails, or renews a copy nothing reads.
+                j.fail(
+                    format!("{}#renewal", f.rel),
+                    format!(
+                        "The certificate {} ({}) expired on {} ({} days ago) although {} is set up to renew it: renewal is failing, or it renews a copy this file is not. {EXPIRED_ADVICE}",
+                        loc.path,
+                        cert.name(),
+                        cert.not_after_text,
+                        -days,
+                        a.what
+                    ),
+                )
+                .at(loc)
+                .evidence("not_after", cert.not_after_text.clone())
+                .evidence("days_left", days)
+                .evidence("issuer", cert.issuer.clone())
+                .evidence("renewed_by", a.what.clone());
+                continue;
+            }
             j.checked(format!(
                 "{}: {days} days left, renewed by {}",
                 loc.path, a.what
@@ -178,6 +202,28 @@ fn served(ctx: &Ctx) -> Vec<Outcome> {
             .map(|a| (t, a))
     });
     let scanned: Vec<String> = candidates.iter().map(|t| t.target.clone()).collect();
+    if let Some((t, a)) = renewer
+        && days < 0
+    {
+        j.fail(
+            "served#renewal",
+            format!(
+                "{endpoint} serves a certificate ({}) that expired on {} ({} days ago) although {} on {} is set up to renew it: renewal is failing, or the server was not reloaded. {EXPIRED_ADVICE}",
+                cert.name(),
+                cert.not_after_text,
+                -days,
+                a.what,
+                t.target
+            ),
+        )
+        .at(leaf.location.clone())
+        .evidence("not_after", cert.not_after_text.clone())
+        .evidence("days_left", days)
+        .evidence("issuer", cert.issuer.clone())
+        .evidence("renewed_by", a.what.clone())
+        .evidence("renewed_on", t.target.clone());
+        return j.finish("", "");
+    }
     if let Some((t, a)) = renewer {
         j.checked(format!(
             "{}: {days} days left, renewed by {} on {}",
