@@ -48,6 +48,10 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             Tag::Other(t) => Some(format!(
                 "is tagged {t:?}, which is not a release version (a branch or moving tag)"
             )),
+            // medic-os (CHT 3.x) was only ever published with `-rc` tags,
+            // and CHT's own 3.x self-hosting compose used them: a pinned one
+            // is as pinned as it gets (UPDATE-001 judges that 3.x ended).
+            Tag::Version(_) if image.component == Component::MedicOs => None,
             Tag::Version(v) => pre_release(&v).map(|p| format!("is {v}, {}", p.describe())),
         };
         match problem {
