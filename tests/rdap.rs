@@ -355,16 +355,7 @@ fn common_tree() -> std::path::PathBuf {
 /// `ca`.
 fn https_config(ca: &tls_peers::Ca) -> Arc<rustls::ServerConfig> {
     let (chain, key) = ca.leaf(&["localhost"], 2025, 2040);
-    Arc::new(
-        rustls::ServerConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(chain, key)
-        .unwrap(),
-    )
+    tls_peers::server_config(chain, key)
 }
 
 #[test]

@@ -210,16 +210,7 @@ fn http_drip_peer() -> u16 {
 /// A good rustls server whose HTTPS answer (read for HSTS) drips.
 fn https_drip_peer(ca: &Ca) -> u16 {
     let (chain, key) = ca.leaf(&["localhost"], 2025, 2040);
-    let config = Arc::new(
-        rustls::ServerConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(chain, key)
-        .unwrap(),
-    );
+    let config = server_config(chain, key);
     server(move |stream| {
         let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
         let Ok(conn) = rustls::ServerConnection::new(config.clone()) else {

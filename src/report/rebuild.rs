@@ -89,18 +89,7 @@ fn plain_uri(uri: &str) -> bool {
                 i += 3;
                 continue;
             }
-            b'A'..=b'Z'
-            | b'a'..=b'z'
-            | b'0'..=b'9'
-            | b'-'
-            | b'.'
-            | b'_'
-            | b'~'
-            | b'/'
-            | b'+'
-            | b'@'
-            | b'='
-            | b',' => {}
+            c if crate::target::uri_safe(c) => {}
             _ => return false,
         }
         i += 1;

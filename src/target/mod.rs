@@ -380,25 +380,24 @@ fn join_uri(prefix: &str, rel: &str) -> String {
     sanitize_uri_path(&join_display(prefix, rel))
 }
 
+/// The bytes a SARIF `uri` written by rampart holds raw; every other byte
+/// is percent-encoded.
+pub fn uri_safe(b: u8) -> bool {
+    matches!(
+        b,
+        b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' | b'+' | b'@' | b'=' | b','
+    )
+}
+
 /// Percent-encodes what a SARIF `uri` (a URI reference) may not hold raw;
 /// names carried from non-UTF-8 bytes ([`name`]) are encoded as those bytes.
 pub fn sanitize_uri_path(p: &str) -> String {
     let mut out = String::with_capacity(p.len());
     for b in name::to_bytes(p) {
-        match b {
-            b'A'..=b'Z'
-            | b'a'..=b'z'
-            | b'0'..=b'9'
-            | b'-'
-            | b'.'
-            | b'_'
-            | b'~'
-            | b'/'
-            | b'+'
-            | b'@'
-            | b'='
-            | b',' => out.push(b as char),
-            _ => out.push_str(&format!("%{b:02X}")),
+        if uri_safe(b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
         }
     }
     out.trim_start_matches('/').to_string()

@@ -112,6 +112,22 @@ pub fn self_signed(names: &[&str]) -> (Vec<CertificateDer<'static>>, PrivateKeyD
     )
 }
 
+/// A rustls server configuration (TLS 1.2 and 1.3, ring) for one chain.
+pub fn server_config(
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+) -> Arc<rustls::ServerConfig> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    Arc::new(
+        rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .unwrap(),
+    )
+}
+
 /// An in-process rustls server (TLS 1.2 and 1.3) answering every request
 /// with `headers`. Runs until the test process ends.
 pub fn rustls_server(
@@ -120,15 +136,7 @@ pub fn rustls_server(
     key: PrivateKeyDer<'static>,
     headers: &'static str,
 ) -> u16 {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = Arc::new(
-        rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(chain, key)
-            .unwrap(),
-    );
+    let config = server_config(chain, key);
     let listener = TcpListener::bind(addr).unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
