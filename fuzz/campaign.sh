@@ -44,7 +44,8 @@ run_one() {
   end=$(date +%s)
   after=$(find "fuzz/artifacts/$t" -type f | wc -l)
   local cpu execs cov ft corpus
-  cpu=$(awk '{printf "%.0f", $1 + $2}' "$log/$t.time" 2>/dev/null || echo '?')
+  # The last line: GNU time writes "Command exited with non-zero status" first on a crash.
+  cpu=$(tail -n 1 "$log/$t.time" 2>/dev/null | awk '{printf "%.0f", $1 + $2}' || echo '?')
   execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log/$t.log" | grep -oE '[0-9]+$' || echo '?')
   cov=$(grep -oE 'cov: [0-9]+' "$log/$t.log" | tail -1 | grep -oE '[0-9]+' || echo '?')
   ft=$(grep -oE 'ft: [0-9]+' "$log/$t.log" | tail -1 | grep -oE '[0-9]+' || echo '?')
