@@ -244,10 +244,9 @@ pub fn from_yaml(doc: &Node) -> Result<ComposeFile, ComposeError> {
             continue;
         }
         if !body.is_map() {
-            return Err(err(
-                body,
-                format!("service {name_text:?} must be a mapping"),
-            ));
+            // Named by its line, not quoted: YAML anchors can carry value
+            // text into a key (found by fuzzing).
+            return Err(err(body, "a service must be a mapping"));
         }
         svc.image = body.get("image").and_then(text);
         if let Some(ports) = body.get("ports") {

@@ -87,9 +87,10 @@ pub fn parse(text: &str) -> Result<IniFile, String> {
             continue;
         };
         let Some(sec) = &section else {
+            // The key is not quoted: the line is any text, of any length
+            // (found by fuzzing: a 2.5 KB error from one long line).
             return Err(format!(
-                "line {line_no}: `{}` is outside any [section]",
-                key.trim()
+                "line {line_no}: a `key = value` line outside any [section]"
             ));
         };
         file.entries.push(IniEntry {
