@@ -226,6 +226,12 @@ fn get(
         env!("CARGO_PKG_VERSION")
     );
     let tcp = connect(&u, opts, deadline)?;
+    // A handle on the socket to bound each read and write by the time left.
+    let sock = tcp.try_clone().map_err(|e| e.to_string())?;
+    let set_timeouts = |t| {
+        let _ = sock.set_read_timeout(Some(t));
+        let _ = sock.set_write_timeout(Some(t));
+    };
     let raw = if u.tls {
         let config =
             rustls::ClientConfig::builder_with_provider(crate::probe::handshake::provider())
@@ -237,41 +243,19 @@ fn get(
             .map_err(|_| "the RDAP host is not a valid server name".to_string())?;
         let conn = rustls::ClientConnection::new(Arc::new(config), name)
             .map_err(|e| format!("TLS to the RDAP server: {e}"))?;
-        let sock = tcp.try_clone().map_err(|e| e.to_string())?;
         let mut tls = rustls::StreamOwned::new(conn, tcp);
         // The handshake first, so that a certificate the roots do not trust
         // is named as such.
         while tls.conn.is_handshaking() {
-            let t = opts.connect_timeout.min(remaining(deadline)?);
-            let _ = sock.set_read_timeout(Some(t));
-            let _ = sock.set_write_timeout(Some(t));
+            set_timeouts(opts.connect_timeout.min(remaining(deadline)?));
             tls.conn
                 .complete_io(&mut tls.sock)
                 .map_err(|e| handshake_error(&e, &u.host))?;
         }
-        exchange(
-            &mut tls,
-            &|t| {
-                let _ = sock.set_read_timeout(Some(t));
-                let _ = sock.set_write_timeout(Some(t));
-            },
-            request.as_bytes(),
-            opts,
-            deadline,
-        )?
+        exchange(&mut tls, &set_timeouts, request.as_bytes(), opts, deadline)?
     } else {
-        let sock = tcp.try_clone().map_err(|e| e.to_string())?;
         let mut tcp = tcp;
-        exchange(
-            &mut tcp,
-            &|t| {
-                let _ = sock.set_read_timeout(Some(t));
-                let _ = sock.set_write_timeout(Some(t));
-            },
-            request.as_bytes(),
-            opts,
-            deadline,
-        )?
+        exchange(&mut tcp, &set_timeouts, request.as_bytes(), opts, deadline)?
     };
     parse_response(&raw)
 }

@@ -591,14 +591,18 @@ fn contained(
 pub const PARSER_PANICKED: &str =
     "parser panicked on this file (an internal error; the file was not evaluated)";
 
-/// The kind a file's name (and directory) promises, before it is read.
-fn kind_by_name(rel: &str, name: &str) -> Option<Kind> {
-    let dir_name = rel
-        .rsplit_once('/')
+/// The name of the directory holding `rel` ("" at the top).
+fn parent_name(rel: &str) -> &str {
+    rel.rsplit_once('/')
         .map_or("", |(d, _)| d)
         .rsplit('/')
         .next()
-        .unwrap_or("");
+        .unwrap_or("")
+}
+
+/// The kind a file's name (and directory) promises, before it is read.
+fn kind_by_name(rel: &str, name: &str) -> Option<Kind> {
+    let dir_name = parent_name(rel);
     if let Some(kind) = system_kind(dir_name, name) {
         return Some(kind);
     }
@@ -651,12 +655,7 @@ fn compose_name(name: &str) -> bool {
 }
 
 fn load_one(root: &Root, rel: &str, name: &str, opts: &LoadOptions) -> (Option<Doc>, Option<Note>) {
-    let dir_name = rel
-        .rsplit_once('/')
-        .map_or("", |(d, _)| d)
-        .rsplit('/')
-        .next()
-        .unwrap_or("");
+    let dir_name = parent_name(rel);
     if let Some(kind) = system_kind(dir_name, name) {
         return load_system(root, rel, kind, opts);
     }
