@@ -358,8 +358,11 @@ fn parse_env_arg(s: &str) -> Result<(String, PathBuf), String> {
 
 /// Runs the command line; the process exit code.
 pub fn main() -> ExitCode {
+    crate::timings::mark("process start");
     let cli = Cli::parse();
-    match run(cli) {
+    let result = run(cli);
+    crate::timings::mark("exit");
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             error(&format!("{e:#}"));
@@ -1160,6 +1163,7 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
     let progress = !args.no_progress && !quiet && io::stderr().is_terminal();
     let environment_dotenv = policy.env.environment_dotenv;
     let clock = crate::clock::ScanClock::start();
+    crate::timings::mark("policy and targets");
     let mut report = scan::run(Plan {
         targets,
         target_errors,
@@ -1261,10 +1265,12 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
             report::html::render_report(&wire)
         }
     };
+    crate::timings::mark("render");
     match &args.output {
         Some(path) => write_file("--output", path, &main_report),
         None => write_stdout(&main_report)?,
     }
+    crate::timings::mark("write");
     let code = report.exit_code() as u8;
     Ok(if failed_outputs { 2 } else { code })
 }

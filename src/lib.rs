@@ -16,6 +16,7 @@ pub mod rules;
 pub mod scan;
 pub mod secret;
 pub mod target;
+pub mod timings;
 pub mod tls;
 
 /// Rule pages and built-in policies, embedded by `build.rs`.

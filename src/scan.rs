@@ -283,12 +283,15 @@ fn run_in_pool(mut plan: Plan) -> Report {
         .partition(|t| t.kind == TargetKind::Domain);
     plan.targets = others;
     let plan = plan;
+    crate::timings::mark("start");
     bar.set_message("reading targets");
     let facts: Vec<Facts> = plan
         .targets
         .par_iter()
         .map(|t| Facts::load(t, &plan.load))
         .collect();
+    crate::timings::mark("load");
+    crate::timings::print_totals();
     // Derived facts, up front and across cores: every file's location and
     // environment once, then the facts most rules share. Rule jobs then read
     // them without waiting on one another.
@@ -297,6 +300,8 @@ fn run_in_pool(mut plan: Plan) -> Report {
         f.index_files(&plan.policy);
         f.prepare();
     });
+    crate::timings::mark("derive");
+    crate::timings::print_totals();
     let domain_targets = match &plan.check_domains {
         Some(options) => with_instance_domains(domain_targets, &facts, &plan.policy, options),
         None => domain_targets,
@@ -378,6 +383,7 @@ fn run_in_pool(mut plan: Plan) -> Report {
                 today: plan.today,
             };
             // The panic's message is withheld: it may quote a scanned file.
+            let start = crate::timings::enabled().then(std::time::Instant::now);
             let out = crate::facts::contain_panic(|| (rule.check)(&ctx)).unwrap_or_else(|| {
                 crate::outcome::not_evaluated(format!(
                     "rule {} failed while evaluating: rampart panicked (an internal error; \
@@ -385,11 +391,16 @@ fn run_in_pool(mut plan: Plan) -> Report {
                     rule.id
                 ))
             });
+            if let Some(start) = start {
+                crate::timings::add(&format!("rule {}", rule.id), start.elapsed().as_secs_f64());
+            }
             bar.inc(1);
             (ti, meta, out)
         })
         .collect();
     bar.finish_and_clear();
+    crate::timings::mark("rules");
+    crate::timings::print_totals();
 
     let mut evaluated = BTreeSet::new();
     let mut waiver_counts: Vec<(usize, usize)> = vec![(0, 0); plan.policy.waivers.len()];
@@ -404,6 +415,7 @@ fn run_in_pool(mut plan: Plan) -> Report {
             results.push(f);
         }
     }
+    crate::timings::mark("finish outcomes");
     results.sort_by(|a, b| {
         (
             &a.target,
@@ -425,6 +437,7 @@ fn run_in_pool(mut plan: Plan) -> Report {
 
     // Bounded output: a flood of findings in one file folds into one.
     let results = crate::report::bound::fold(results);
+    crate::timings::mark("sort and fold");
 
     let mut targets: Vec<TargetInfo> = all_targets
         .iter()
@@ -459,6 +472,7 @@ fn run_in_pool(mut plan: Plan) -> Report {
             || drop(rest),
         );
     });
+    crate::timings::mark("free");
     targets.extend(plan.target_errors.iter().map(|e| TargetInfo {
         id: e.id.clone(),
         kind: e.kind,

@@ -242,7 +242,18 @@ impl Inventory {
         let root = target.root().expect("trees and hosts have roots");
         let loaded: Vec<(Option<Doc>, Option<Note>)> = candidates
             .par_iter()
-            .map(|(rel, name)| contained(rel, name, || load_one(root, rel, name, opts)))
+            .map(|(rel, name)| {
+                let start = crate::timings::enabled().then(std::time::Instant::now);
+                let out = contained(rel, name, || load_one(root, rel, name, opts));
+                if let Some(start) = start {
+                    let kind = out
+                        .0
+                        .as_ref()
+                        .map_or("(none)".to_string(), |d| format!("{:?}", d.kind));
+                    crate::timings::add(&format!("load {kind}"), start.elapsed().as_secs_f64());
+                }
+                out
+            })
             .collect();
         let mut docs = Vec::new();
         for (doc, note) in loaded {
@@ -691,6 +702,7 @@ fn load_as(
         NameKind::Json => Some(Kind::AppSettings),
         NameKind::Csv => None,
     };
+    let start = crate::timings::enabled().then(std::time::Instant::now);
     let read = root
         .read(rel, opts.max_file_size)
         .map_err(ReadError::Root)
@@ -718,6 +730,9 @@ fn load_as(
             };
         }
     };
+    if let Some(start) = start {
+        crate::timings::add("load: read+decode", start.elapsed().as_secs_f64());
+    }
     let doc = |kind, content| found(rel, kind, content);
     match name_kind {
         NameKind::DotEnv => doc(

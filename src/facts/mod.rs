@@ -165,7 +165,15 @@ impl<'t> Facts<'t> {
             let mut cells = self.cells.lock().unwrap_or_else(|p| p.into_inner());
             cells.entry(TypeId::of::<F>()).or_default().clone()
         };
-        let value = cell.get_or_init(|| Arc::new(F::collect(self)) as Arc<dyn Any + Send + Sync>);
+        let value = cell.get_or_init(|| {
+            let start = crate::timings::enabled().then(std::time::Instant::now);
+            let value = F::collect(self);
+            if let Some(start) = start {
+                let name = std::any::type_name::<F>().trim_start_matches("rampart::facts::");
+                crate::timings::add(&format!("fact {name}"), start.elapsed().as_secs_f64());
+            }
+            Arc::new(value) as Arc<dyn Any + Send + Sync>
+        });
         value
             .clone()
             .downcast::<F>()

@@ -1,0 +1,81 @@
+//! Phase timings for measuring a scan (`RAMPART_TIMINGS=1`): each phase's
+//! wall time goes to standard error as it ends. A developer's tool for the
+//! bench harness, off (one relaxed load per mark) unless the variable is set.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::OnceLock;
+use std::time::Instant;
+
+fn state() -> Option<&'static Mutex<Instant>> {
+    static STATE: OnceLock<Option<Mutex<Instant>>> = OnceLock::new();
+    STATE
+        .get_or_init(|| {
+            std::env::var_os("RAMPART_TIMINGS")
+                .is_some_and(|v| !v.is_empty() && v != "0")
+                .then(|| Mutex::new(Instant::now()))
+        })
+        .as_ref()
+}
+
+/// Ends the phase called `phase`: prints how long it took since the last mark.
+pub fn mark(phase: &str) {
+    if let Some(last) = state() {
+        let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        eprintln!(
+            "rampart timings: {phase:<24} {:>9.1} ms  rss {:>6} MB  peak {:>6} MB",
+            (now - *last).as_secs_f64() * 1e3,
+            status_mb("VmRSS:"),
+            status_mb("VmHWM:"),
+        );
+        *last = now;
+    }
+}
+
+/// A memory figure of this process from `/proc/self/status`, in MB (0 where
+/// it cannot be read).
+fn status_mb(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix(field))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb / 1024)
+}
+
+/// Whether timings are being taken (so callers can skip reading the clock).
+pub fn enabled() -> bool {
+    state().is_some()
+}
+
+fn totals() -> &'static Mutex<HashMap<String, (f64, usize)>> {
+    static TOTALS: OnceLock<Mutex<HashMap<String, (f64, usize)>>> = OnceLock::new();
+    TOTALS.get_or_init(Default::default)
+}
+
+/// Adds `seconds` of work (CPU on one thread, not wall) to `what`'s total.
+pub fn add(what: &str, seconds: f64) {
+    let mut t = totals().lock().unwrap_or_else(|e| e.into_inner());
+    let e = t.entry(what.to_string()).or_default();
+    e.0 += seconds;
+    e.1 += 1;
+}
+
+/// Prints the totals `add` gathered, largest first, and forgets them.
+pub fn print_totals() {
+    if !enabled() {
+        return;
+    }
+    let mut t: Vec<(String, (f64, usize))> = totals()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .drain()
+        .collect();
+    t.sort_by(|a, b| b.1.0.total_cmp(&a.1.0));
+    for (what, (secs, n)) in t.into_iter().take(40) {
+        eprintln!("rampart timings:   {what:<40} {:>9.1} ms  ×{n}", secs * 1e3);
+    }
+}
