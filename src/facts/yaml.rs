@@ -4,6 +4,7 @@
 //! keys (`<<: *anchor`) are applied, and alias expansion is bounded so a
 //! "billion laughs" document fails instead of eating memory. Parses only.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, SpannedEventReceiver};
@@ -130,11 +131,16 @@ pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
     Ok(builder.docs)
 }
 
+/// Keys a mapping may have before they are indexed: below it, a repeated
+/// key is found by comparing with each (no copy of every key).
+const INDEX_FROM: usize = 16;
+
 enum Frame {
     Seq(Node, usize),
-    /// The mapping, its anchor, a key waiting for its value, and where each
-    /// key is (so a repeated key is found in constant time).
-    Map(Node, usize, Option<Node>, HashMap<Value, usize>),
+    /// The mapping, its anchor, a key waiting for its value, and, once it
+    /// has [`INDEX_FROM`] entries, where each key is (so a repeated key is
+    /// found in constant time).
+    Map(Node, usize, Option<Node>, Option<HashMap<Value, usize>>),
 }
 
 #[derive(Default)]
@@ -171,15 +177,18 @@ fn measure(n: &Node) -> (usize, usize) {
     (count, depth + 1)
 }
 
-fn scalar_value(text: &str, style: ScalarStyle) -> Value {
+fn scalar_value(text: Cow<'_, str>, style: ScalarStyle) -> Value {
     let plain = matches!(style, ScalarStyle::Plain);
-    if plain && matches!(text, "" | "~" | "null" | "Null" | "NULL") {
+    if plain && matches!(&*text, "" | "~" | "null" | "Null" | "NULL") {
         Value::Null
     } else {
-        Value::Scalar {
-            text: text.to_string(),
-            plain,
-        }
+        // Text the parser built (with room to spare) is copied to its
+        // length: parsed trees can be kept for a whole scan.
+        let text = match text {
+            Cow::Owned(s) if s.capacity() == s.len() => s,
+            text => String::from(&*text),
+        };
+        Value::Scalar { text, plain }
     }
 }
 
@@ -253,10 +262,29 @@ impl Builder {
                     if let Value::Map(entries) = &mut map.value {
                         // Last one wins, as most YAML consumers do.
                         let merge = key.as_str() == Some("<<");
-                        match index.get(&key.value) {
-                            Some(&i) if !merge => entries[i].1 = node,
-                            _ => {
-                                if !merge {
+                        if index.is_none() && entries.len() >= INDEX_FROM {
+                            *index = Some(
+                                entries
+                                    .iter()
+                                    .enumerate()
+                                    .filter(|(_, (k, _))| k.as_str() != Some("<<"))
+                                    .map(|(i, (k, _))| (k.value.clone(), i))
+                                    .collect(),
+                            );
+                        }
+                        let found = if merge {
+                            None
+                        } else {
+                            match index {
+                                Some(index) => index.get(&key.value).copied(),
+                                // A merge key never equals a key that is not one.
+                                None => entries.iter().position(|(k, _)| k.value == key.value),
+                            }
+                        };
+                        match found {
+                            Some(i) => entries[i].1 = node,
+                            None => {
+                                if !merge && let Some(index) = index {
                                     index.insert(key.value.clone(), entries.len());
                                 }
                                 entries.push((key, node));
@@ -279,7 +307,7 @@ impl<'input> SpannedEventReceiver<'input> for Builder {
             Event::Scalar(text, style, anchor, _tag) => {
                 let node = Node {
                     line,
-                    value: scalar_value(&text, style),
+                    value: scalar_value(text, style),
                 };
                 self.insert(node, anchor);
             }
@@ -306,17 +334,23 @@ impl<'input> SpannedEventReceiver<'input> for Builder {
                     },
                     anchor,
                     None,
-                    HashMap::new(),
+                    None,
                 ));
             }
             Event::SequenceEnd => {
-                if let Some(Frame::Seq(node, anchor)) = self.stack.pop() {
+                if let Some(Frame::Seq(mut node, anchor)) = self.stack.pop() {
+                    if let Value::Seq(items) = &mut node.value {
+                        items.shrink_to_fit();
+                    }
                     self.insert(node, anchor);
                 }
             }
             Event::MappingEnd => {
                 if let Some(Frame::Map(mut node, anchor, _, _)) = self.stack.pop() {
                     apply_merges(&mut node);
+                    if let Value::Map(entries) = &mut node.value {
+                        entries.shrink_to_fit();
+                    }
                     self.insert(node, anchor);
                 }
             }
