@@ -442,7 +442,9 @@ impl Walked {
         });
     }
 
-    /// Everything found, gathered (without recursion: trees can be deep).
+    /// Everything found, gathered in walk order (a directory, then each
+    /// subdirectory in name order: nearly sorted, so the sort after is
+    /// cheap), without recursion (trees can be deep).
     fn flatten_into(
         self,
         files: &mut Vec<(String, String)>,
@@ -454,7 +456,7 @@ impl Walked {
             files.append(&mut w.files);
             docs.append(&mut w.docs);
             notes.append(&mut w.notes);
-            todo.append(&mut w.below);
+            todo.extend(w.below.into_iter().rev());
         }
     }
 }
@@ -1347,7 +1349,9 @@ fn load_yaml(
     if let Some(at) = first_map
         && (guessed == Some(Kind::HelmValues) || helm::looks_like_cht_values(&docs[at]))
     {
-        let first = docs.swap_remove(at);
+        let mut first = docs.swap_remove(at);
+        // Kept for the whole scan: at its size.
+        first.compact();
         return if first.is_map() {
             doc(Kind::HelmValues, Ok(Parsed::HelmValues(first)))
         } else {
@@ -1515,6 +1519,43 @@ mod tests {
             ok(b"\xef\xbb\xbfA=1\n", Comments::Hash).as_deref(),
             Some("A=1\n")
         );
+    }
+
+    #[test]
+    fn loading_during_the_walk_equals_loading_by_path() {
+        use crate::target::Confinement;
+        let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path();
+        std::fs::create_dir_all(p.join("a/b")).unwrap();
+        std::fs::write(p.join("a/.env"), "A=1\nB=${A}\n").unwrap();
+        std::fs::write(p.join("a/b/app_settings.json"), "{\"x\": [1, {}]}\n").unwrap();
+        std::fs::write(p.join("a/b/bad.env"), b"A=\xff\n").unwrap();
+        std::fs::write(p.join("a/b/users.csv"), "username,password\nu,p\n").unwrap();
+        std::os::unix::fs::symlink("../.env", p.join("a/b/linked.env")).unwrap();
+        std::os::unix::fs::symlink(base.join("x"), p.join("a/out.env")).unwrap();
+        for root in [
+            Root::open(&base.join("trees"), Confinement::Strict).unwrap(),
+            Root::open(p, Confinement::Strict).unwrap(),
+        ] {
+            let opts = LoadOptions::default();
+            let (mut walked, mut walk_notes) = (Vec::new(), Vec::new());
+            walk(&root, "", &opts, &mut walked, &mut walk_notes);
+            let (mut by_path, mut path_notes) = (Vec::new(), Vec::new());
+            let found = find(&root, "", usize::MAX, false, &mut path_notes);
+            load_all(&root, found, &opts, &mut by_path, &mut path_notes);
+            assert!(walked.len() > 3, "{walked:?}");
+            walked.sort_by(|a, b| a.rel.cmp(&b.rel));
+            by_path.sort_by(|a, b| a.rel.cmp(&b.rel));
+            let view = |d: &Doc| (d.rel.clone(), d.kind, d.content.clone());
+            assert_eq!(
+                walked.iter().map(view).collect::<Vec<_>>(),
+                by_path.iter().map(view).collect::<Vec<_>>()
+            );
+            walk_notes.sort();
+            path_notes.sort();
+            assert_eq!(walk_notes, path_notes);
+        }
     }
 
     #[test]

@@ -77,7 +77,12 @@ fn collect(doc: Node, out: &mut Vec<Object>) {
             .and_then(Node::as_str)
             .map(str::to_string),
         line: doc.line,
-        node: doc,
+        node: {
+            // Kept for the whole scan: at its size.
+            let mut node = doc;
+            node.compact();
+            node
+        },
     });
 }
 

@@ -100,6 +100,27 @@ impl Node {
         }
     }
 
+    /// Gives back the spare room of every string and list in the tree
+    /// (for a tree kept for a whole scan; the parser's strings have some).
+    /// Trees are at most `MAX_DEPTH` deep, so this recursion is bounded.
+    pub fn compact(&mut self) {
+        match &mut self.value {
+            Value::Null => {}
+            Value::Scalar { text, .. } => text.shrink_to_fit(),
+            Value::Seq(items) => {
+                items.shrink_to_fit();
+                items.iter_mut().for_each(Node::compact);
+            }
+            Value::Map(entries) => {
+                entries.shrink_to_fit();
+                for (k, v) in entries {
+                    k.compact();
+                    v.compact();
+                }
+            }
+        }
+    }
+
     /// Walks a path of mapping keys.
     pub fn path(&self, keys: &[&str]) -> Option<&Node> {
         keys.iter().try_fold(self, |node, k| node.get(k))
@@ -182,13 +203,12 @@ fn scalar_value(text: Cow<'_, str>, style: ScalarStyle) -> Value {
     if plain && matches!(&*text, "" | "~" | "null" | "Null" | "NULL") {
         Value::Null
     } else {
-        // Text the parser built (with room to spare) is copied to its
-        // length: parsed trees can be kept for a whole scan.
-        let text = match text {
-            Cow::Owned(s) if s.capacity() == s.len() => s,
-            text => String::from(&*text),
-        };
-        Value::Scalar { text, plain }
+        // Text the parser built is taken as it is (a tree kept for a whole
+        // scan is compacted once: `Node::compact`).
+        Value::Scalar {
+            text: text.into_owned(),
+            plain,
+        }
     }
 }
 
@@ -338,19 +358,13 @@ impl<'input> SpannedEventReceiver<'input> for Builder {
                 ));
             }
             Event::SequenceEnd => {
-                if let Some(Frame::Seq(mut node, anchor)) = self.stack.pop() {
-                    if let Value::Seq(items) = &mut node.value {
-                        items.shrink_to_fit();
-                    }
+                if let Some(Frame::Seq(node, anchor)) = self.stack.pop() {
                     self.insert(node, anchor);
                 }
             }
             Event::MappingEnd => {
                 if let Some(Frame::Map(mut node, anchor, _, _)) = self.stack.pop() {
                     apply_merges(&mut node);
-                    if let Value::Map(entries) = &mut node.value {
-                        entries.shrink_to_fit();
-                    }
                     self.insert(node, anchor);
                 }
             }
@@ -472,6 +486,28 @@ mod tests {
             e.message.contains("deep") || e.message.contains("budget"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn repeated_keys_in_small_maps_and_compacted_trees() {
+        let d = &parse("a: 1\nb: 2\na: 3\n<<: {c: 4}\nb: 5\n'a': 6\n").unwrap()[0];
+        let keys: Vec<_> = d.entries().map(|(k, _)| k.as_str()).collect();
+        // A quoted key is another key.
+        assert_eq!(keys, [Some("a"), Some("b"), Some("a"), Some("c")]);
+        assert_eq!(d.get("a").unwrap().as_str(), Some("3"));
+        assert_eq!(d.get("b").unwrap().as_str(), Some("5"));
+        // Past the indexing point, a key seen before it is still found.
+        let mut text = String::from("first: 0\n");
+        for i in 0..(INDEX_FROM + 5) {
+            text.push_str(&format!("k{i}: {i}\n"));
+        }
+        text.push_str("first: last\n");
+        let mut d = parse(&text).unwrap().remove(0);
+        assert_eq!(d.entries().count(), INDEX_FROM + 6);
+        assert_eq!(d.get("first").unwrap().as_str(), Some("last"));
+        let before = d.clone();
+        d.compact();
+        assert_eq!(d, before);
     }
 
     #[test]

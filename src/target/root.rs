@@ -907,6 +907,41 @@ mod tests {
     }
 
     #[test]
+    fn reads_follow_the_file_not_its_reported_length() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("f");
+        fs::write(&p, b"0123456789").unwrap();
+        let read = |size, cap| read_capped(File::open(&p).unwrap(), size, cap);
+        // As reported, grown since (reported shorter), shrunk since (longer).
+        assert_eq!(read(10, 100).unwrap(), b"0123456789");
+        assert_eq!(read(4, 100).unwrap(), b"0123456789");
+        assert_eq!(read(20, 100).unwrap(), b"0123456789");
+        // Grown past the cap: refused with what was seen.
+        assert_eq!(read(4, 6), Err(RootError::TooLarge { size: 7, cap: 6 }));
+        assert_eq!(read(10, 10).unwrap(), b"0123456789");
+        fs::write(&p, b"").unwrap();
+        assert_eq!(read(0, 100).unwrap(), b"");
+        // Through a walk's directory: the same bytes as through the root.
+        fs::write(&p, b"abc\n").unwrap();
+        let r = Root::open(d.path(), Confinement::Strict).unwrap();
+        let top = r.open_dir("").unwrap();
+        assert_eq!(
+            r.read_in(&top, "f", 100).unwrap(),
+            r.read("f", 100).unwrap()
+        );
+        assert_eq!(
+            r.read_in(&top, "f", 2),
+            Err(RootError::TooLarge { size: 4, cap: 2 })
+        );
+        assert_eq!(r.list(&top).unwrap().len(), 1);
+        assert_eq!(
+            r.list(&top).unwrap().len(),
+            1,
+            "a second listing sees the same"
+        );
+    }
+
+    #[test]
     fn sized_reads_and_proc_files() {
         let host = Root::open(Path::new("/"), Confinement::Chroot).unwrap();
         // /proc files report no length and are still read whole.
