@@ -1183,7 +1183,7 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
     let environment_dotenv = policy.env.environment_dotenv;
     let clock = crate::clock::ScanClock::start();
     crate::timings::mark("policy and targets");
-    let mut report = scan::run(Plan {
+    let mut report = scan::run_then_exit(Plan {
         targets,
         target_errors,
         policy,
@@ -1307,5 +1307,7 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
     }
     crate::timings::mark("write");
     let code = report.exit_code() as u8;
+    // The process exits now: the OS reclaims the report at once.
+    std::mem::forget(report);
     Ok(if failed_outputs { 2 } else { code })
 }
