@@ -244,7 +244,10 @@ pub fn render_checked(report: &Report, options: &Options) -> (String, Vec<String
 fn render_within(report: &Report, options: &Options, max_gzip: usize) -> (String, Vec<String>) {
     let mut warnings = Vec::new();
     let (text, cut) = render_limited(report, options, None, &mut warnings);
-    if gzip_len(&text, max_gzip) <= max_gzip {
+    crate::timings::mark("render sarif");
+    let fits = gzip_len(&text, max_gzip) <= max_gzip;
+    crate::timings::mark("gzip sarif");
+    if fits {
         return (text, warnings);
     }
     // Over GitHub's upload size: halve the results per run until it fits.
@@ -269,15 +272,38 @@ fn render_within(report: &Report, options: &Options, max_gzip: usize) -> (String
 }
 
 /// The gzipped length of `text`, or its length when that is within `max`
-/// already (most logs are far below the limit even uncompressed).
+/// already (most logs are far below the limit even uncompressed). The
+/// fastest level is tried first: when even that fits, the default level
+/// (which compresses at least as well) fits too.
 fn gzip_len(text: &str, max: usize) -> usize {
-    use std::io::Write as _;
     if text.len() <= max {
         return text.len();
     }
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    let _ = gz.write_all(text.as_bytes());
-    gz.finish().map_or(usize::MAX, |v| v.len())
+    let fast = gzipped_size(text, flate2::Compression::fast());
+    if fast <= max {
+        return fast;
+    }
+    gzipped_size(text, flate2::Compression::default())
+}
+
+/// The size of `text` gzipped at `level`, counted, not kept.
+fn gzipped_size(text: &str, level: flate2::Compression) -> usize {
+    use std::io::Write;
+    struct Count(usize);
+    impl Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut gz = flate2::write::GzEncoder::new(Count(0), level);
+    match gz.write_all(text.as_bytes()).and_then(|()| gz.finish()) {
+        Ok(count) => count.0,
+        Err(_) => usize::MAX,
+    }
 }
 
 /// Renders with at most `limit` results per run (GitHub's 25,000 when
