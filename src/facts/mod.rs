@@ -317,6 +317,17 @@ impl<'t> Facts<'t> {
         table.by_doc.get(self.inventory.position(rel)?)
     }
 
+    /// The location (without a line) and environment of `rel` as
+    /// `index_files` computed them, borrowed: no copy per call. `None` when
+    /// the files are not indexed or `rel` is not one of them (then ask
+    /// `location` and `environment`).
+    pub fn indexed_place(&self, rel: &str) -> Option<(&Location, Option<&str>)> {
+        let table = self.files.get()?;
+        let info = table.by_doc.get(self.inventory.position(rel)?)?;
+        let env = info.environment.map(|i| table.environments[i].as_str());
+        Some((&info.location, env))
+    }
+
     /// The report location of `rel` (a path inside the target's root).
     pub fn location(&self, rel: &str) -> Location {
         match self.file_info(rel) {
