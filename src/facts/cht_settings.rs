@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
-use crate::facts::cht_sources::{self, Front, key_of};
+use crate::facts::cht_sources::{self, Front, key_of, known};
 use crate::facts::compose::{ComposeProjects, EnvVar, Project, Service, image_name};
 use crate::facts::dotenv::DotEnv;
 use crate::facts::helm::HelmReleases;
@@ -67,7 +67,7 @@ pub struct Setting {
     pub key: Cow<'static, str>,
     /// How the file writes it: `COUCHDB_PASSWORD`, `couchdb.password`,
     /// `[admins] medic`.
-    pub written: String,
+    pub written: Cow<'static, str>,
     pub value: Value,
     /// The text as written before interpolation (compose entries only).
     pub raw: Option<String>,
@@ -334,7 +334,7 @@ fn compose_env(
                 };
                 out.push(Setting {
                     key: key_of(key),
-                    written: key.clone(),
+                    written: known(key),
                     value,
                     raw: None,
                     rel,
@@ -376,7 +376,7 @@ fn compose_env(
         };
         out.push(Setting {
             key: key_of(key),
-            written: key.clone(),
+            written: known(key),
             value,
             raw: Some(text.raw.clone()),
             rel: file.clone(),
@@ -390,7 +390,7 @@ fn compose_env(
         }
         out.push(Setting {
             key: Cow::Borrowed(key),
-            written: key.to_string(),
+            written: Cow::Borrowed(key),
             value: Value::Set {
                 value: Secret::new(*default),
                 defaulted: true,
@@ -470,7 +470,7 @@ fn doc_part(doc: &Doc) -> Option<DocPart<'_>> {
                 let Some(v) = &e.value else { continue };
                 part.settings.push(Setting {
                     key: key_of(&e.key),
-                    written: e.key.clone(),
+                    written: known(&e.key),
                     value: Value::Set {
                         value: Secret::new(v.clone()),
                         defaulted: false,
@@ -500,7 +500,7 @@ fn doc_part(doc: &Doc) -> Option<DocPart<'_>> {
                 };
                 part.settings.push(Setting {
                     key: Cow::Borrowed(key),
-                    written: format!("[{}] {}", e.section, e.key),
+                    written: Cow::Owned(format!("[{}] {}", e.section, e.key)),
                     value: Value::Set {
                         value: Secret::new(e.value.clone()),
                         defaulted: false,
@@ -551,7 +551,7 @@ fn helm_password_settings<'h>(helm: &'h HelmReleases, rels: &mut RelArcs<'h>) ->
             at.insert((leaf.rel.as_str(), leaf.line, dotted.clone()), out.len());
             out.push(Setting {
                 key: Cow::Owned(key),
-                written: dotted,
+                written: Cow::Owned(dotted),
                 value: Value::Set {
                     value: Secret::new(leaf.text.clone().unwrap_or_default()),
                     defaulted: false,
@@ -689,7 +689,7 @@ impl ChtSettings {
                 helm_at.insert((leaf.rel.as_str(), leaf.line, path), helm_settings.len());
                 helm_settings.push(Setting {
                     key: Cow::Borrowed(key),
-                    written: path.to_string(),
+                    written: Cow::Borrowed(path),
                     value: Value::Set {
                         value: Secret::new(text.clone()),
                         defaulted: false,
@@ -726,7 +726,7 @@ impl ChtSettings {
             if inst.front == Some(Front::Nginx) && inst.env.get("CERTIFICATE_MODE").is_none() {
                 c.push(Setting {
                     key: Cow::Borrowed("CERTIFICATE_MODE"),
-                    written: "CERTIFICATE_MODE".to_string(),
+                    written: Cow::Borrowed("CERTIFICATE_MODE"),
                     value: Value::Set {
                         value: Secret::new("SELF_SIGNED"),
                         defaulted: true,

@@ -72,10 +72,15 @@ const KNOWN_KEYS: &[&str] = &[
 /// [`canonical_key`] as a setting's key: borrowed for CHT's own names,
 /// owned otherwise.
 pub fn key_of(name: &str) -> Cow<'static, str> {
-    let key = canonical_key(name);
-    match KNOWN_KEYS.iter().find(|k| **k == key) {
+    known(canonical_key(name))
+}
+
+/// A name as shared static text when it is one of CHT's own, owned
+/// otherwise.
+pub fn known(name: &str) -> Cow<'static, str> {
+    match KNOWN_KEYS.iter().find(|k| **k == name) {
         Some(k) => Cow::Borrowed(k),
-        None => Cow::Owned(key.to_string()),
+        None => Cow::Owned(name.to_string()),
     }
 }
 
@@ -180,7 +185,7 @@ pub fn url_settings(settings: &[Setting]) -> Vec<Setting> {
         };
         out.push(Setting {
             key: Cow::Borrowed(key),
-            written: format!("{} (password in URL)", s.written),
+            written: Cow::Owned(format!("{} (password in URL)", s.written)),
             value: Value::Set {
                 value: Secret::new(pw),
                 defaulted: *defaulted,
@@ -349,7 +354,7 @@ pub fn k8s_settings(docs: &[(&str, &[Object])]) -> Vec<Setting> {
                 for (key, line, value) in secret_entries(o) {
                     out.push(Setting {
                         key: Cow::Owned(secret_setting_key(&key, couch)),
-                        written: key.clone(),
+                        written: Cow::Owned(key.clone()),
                         value: match value {
                             Ok(v) => Value::Set {
                                 value: Secret::new(v),
@@ -381,7 +386,7 @@ pub fn k8s_settings(docs: &[(&str, &[Object])]) -> Vec<Setting> {
                         }
                         out.push(Setting {
                             key,
-                            written: var.to_string(),
+                            written: known(var),
                             value: Value::Set {
                                 value: Secret::new(v),
                                 defaulted: false,
@@ -426,7 +431,7 @@ pub fn k8s_settings(docs: &[(&str, &[Object])]) -> Vec<Setting> {
                     let setting = match found {
                         Some((srel, line, v)) => Setting {
                             key,
-                            written,
+                            written: written.into(),
                             value: match v {
                                 Ok(v) => Value::Set {
                                     value: Secret::new(v),
@@ -443,7 +448,7 @@ pub fn k8s_settings(docs: &[(&str, &[Object])]) -> Vec<Setting> {
                         },
                         None => Setting {
                             key,
-                            written,
+                            written: written.into(),
                             value: Value::Unresolved(format!(
                                 "it is read from Secret {sname} key {skey}, which is not in the scanned files"
                             )),
@@ -583,7 +588,7 @@ mod tests {
     fn compose_setting(key: &str, raw: &str, value: &str) -> Setting {
         Setting {
             key: key.to_string().into(),
-            written: key.to_string(),
+            written: key.to_string().into(),
             value: Value::Set {
                 value: Secret::new(value),
                 defaulted: false,

@@ -262,14 +262,18 @@ impl EnvItems {
         let key = &*s.key;
         match &s.value {
             Value::Unresolved(why) if is_secret_key(key) => {
-                self.unresolved
-                    .push((s.written.clone(), s.rel.to_string(), s.line, why.clone()));
+                self.unresolved.push((
+                    s.written.to_string(),
+                    s.rel.to_string(),
+                    s.line,
+                    why.clone(),
+                ));
             }
             Value::Unresolved(_) => {}
             Value::Set { value, defaulted } => {
                 let v = value.expose();
                 if is_secret_key(key) {
-                    self.credential(s.written.clone(), &s.rel, s.line, v);
+                    self.credential(s.written.to_string(), &s.rel, s.line, v);
                 } else if let Some(pw) = url_password(v)
                     && !s.raw.as_deref().is_some_and(|r| r.contains('$'))
                 {
