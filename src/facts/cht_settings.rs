@@ -605,15 +605,89 @@ impl ChtSettings {
         let doc_parts = map_chunks(par, &facts.inventory.docs, CHUNK, |chunk| {
             chunk.iter().filter_map(doc_part).collect::<Vec<_>>()
         });
-        let found: usize = project_parts
+        let helm = facts.get::<HelmReleases>();
+        broken.extend(
+            helm.broken
+                .iter()
+                .map(|(rel, e)| (rel.clone(), Kind::HelmValues, e.clone())),
+        );
+        let mut rels = RelArcs::default();
+        let mut helm_settings: Vec<Setting> = Vec::new();
+        // (file, line, path) → index in `helm_settings`: a leaf several
+        // releases share is one setting naming them all.
+        let mut helm_at: HashMap<(&str, u32, &str), usize> = HashMap::new();
+        for release in &helm.releases {
+            if release.layers.iter().all(|l| is_example(l)) {
+                continue;
+            }
+            for (path, key) in HELM_KEYS {
+                let Some(leaf) = release.get(path) else {
+                    continue;
+                };
+                let Some(text) = &leaf.text else { continue };
+                if let Some(&i) = helm_at.get(&(leaf.rel.as_str(), leaf.line, path)) {
+                    if let Via::Helm { releases } = &mut helm_settings[i].via {
+                        releases.push(release.name.clone());
+                    }
+                    continue;
+                }
+                helm_at.insert((leaf.rel.as_str(), leaf.line, path), helm_settings.len());
+                helm_settings.push(Setting {
+                    key: Cow::Borrowed(key),
+                    written: Cow::Borrowed(path),
+                    value: Value::Set {
+                        value: Secret::new(text.clone()),
+                        defaulted: false,
+                    },
+                    raw: None,
+                    rel: rels.get(&leaf.rel),
+                    line: Some(leaf.line),
+                    via: Via::Helm {
+                        releases: vec![release.name.clone()],
+                    },
+                });
+            }
+        }
+        helm_settings.extend(helm_password_settings(&helm, &mut rels));
+        // Kubernetes Secrets and the containers that read them.
+        let manifests: Vec<(&str, &[crate::facts::k8s::Object])> = facts
+            .docs()
+            .filter(|d| !is_example(&d.rel))
+            .filter_map(|d| match &d.content {
+                Ok(Parsed::K8s(objects)) => Some((d.rel.as_str(), objects.as_slice())),
+                _ => None,
+            })
+            .collect();
+        let k8s_settings = cht_sources::k8s_settings(&manifests);
+        // One allocation for every setting to come (a vector of hundreds
+        // of thousands of settings is costly to grow): those found, the
+        // passwords their URLs may hold, and an instance default each.
+        let candidates = project_parts
             .iter()
             .flatten()
             .flatten()
-            .map(|p| p.settings.len())
-            .chain(doc_parts.iter().flatten().map(|p| p.settings.len()))
-            .sum();
-        c.settings.reserve(found);
-        c.seen.reserve(found);
+            .flat_map(|p| &p.settings)
+            .chain(doc_parts.iter().flatten().flat_map(|p| &p.settings))
+            .chain(&helm_settings)
+            .chain(&k8s_settings);
+        let (mut found, mut in_urls) = (0, 0);
+        for s in candidates {
+            found += 1;
+            in_urls += usize::from(s.known().is_some_and(|v| v.expose().contains("://")));
+        }
+        let defaults = project_parts
+            .iter()
+            .flatten()
+            .flatten()
+            .filter(|p| p.cht)
+            .count()
+            + doc_parts
+                .iter()
+                .flatten()
+                .filter(|p| p.dotenv.is_some_and(|(_, _, i)| i))
+                .count();
+        c.settings.reserve_exact(found + in_urls + defaults);
+        c.seen.reserve(found + in_urls + defaults);
 
         let project_parts = projects
             .projects
@@ -660,61 +734,8 @@ impl ChtSettings {
             broken.extend(part.broken);
         }
 
-        let helm = facts.get::<HelmReleases>();
-        broken.extend(
-            helm.broken
-                .iter()
-                .map(|(rel, e)| (rel.clone(), Kind::HelmValues, e.clone())),
-        );
-        let mut rels = RelArcs::default();
-        let mut helm_settings: Vec<Setting> = Vec::new();
-        // (file, line, path) → index in `helm_settings`: a leaf several
-        // releases share is one setting naming them all.
-        let mut helm_at: HashMap<(&str, u32, &str), usize> = HashMap::new();
-        for release in &helm.releases {
-            if release.layers.iter().all(|l| is_example(l)) {
-                continue;
-            }
-            for (path, key) in HELM_KEYS {
-                let Some(leaf) = release.get(path) else {
-                    continue;
-                };
-                let Some(text) = &leaf.text else { continue };
-                if let Some(&i) = helm_at.get(&(leaf.rel.as_str(), leaf.line, path)) {
-                    if let Via::Helm { releases } = &mut helm_settings[i].via {
-                        releases.push(release.name.clone());
-                    }
-                    continue;
-                }
-                helm_at.insert((leaf.rel.as_str(), leaf.line, path), helm_settings.len());
-                helm_settings.push(Setting {
-                    key: Cow::Borrowed(key),
-                    written: Cow::Borrowed(path),
-                    value: Value::Set {
-                        value: Secret::new(text.clone()),
-                        defaulted: false,
-                    },
-                    raw: None,
-                    rel: rels.get(&leaf.rel),
-                    line: Some(leaf.line),
-                    via: Via::Helm {
-                        releases: vec![release.name.clone()],
-                    },
-                });
-            }
-        }
-        helm_settings.extend(helm_password_settings(&helm, &mut rels));
         c.extend(helm_settings);
-        // Kubernetes Secrets and the containers that read them.
-        let manifests: Vec<(&str, &[crate::facts::k8s::Object])> = facts
-            .docs()
-            .filter(|d| !is_example(&d.rel))
-            .filter_map(|d| match &d.content {
-                Ok(Parsed::K8s(objects)) => Some((d.rel.as_str(), objects.as_slice())),
-                _ => None,
-            })
-            .collect();
-        c.extend(cht_sources::k8s_settings(&manifests));
+        c.extend(k8s_settings);
         // Passwords written inside URLs, wherever the URL was read.
         let in_urls = map_chunks(par, &c.settings, CHUNK * 16, cht_sources::url_settings);
         c.extend(in_urls.into_iter().flatten());

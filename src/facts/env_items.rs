@@ -374,13 +374,28 @@ impl EnvItems {
                 .filter(|s| seen.insert((&s.rel, s.line, &s.written)))
                 .collect()
         };
-        for part in map_chunks(par, &firsts, CHUNK, |chunk| {
+        let setting_parts = map_chunks(par, &firsts, CHUNK, |chunk| {
             let mut part = EnvItems::default();
             for s in chunk {
                 part.setting(s);
             }
             part
-        }) {
+        });
+        let doc_parts = map_chunks(par, &facts.inventory.docs, CHUNK, |chunk| {
+            let mut part = EnvItems::default();
+            for doc in chunk {
+                part.doc(doc);
+            }
+            part
+        });
+        // Room for every part at once (growing by doubling copies them all).
+        let parts = setting_parts.iter().chain(&doc_parts);
+        let (credentials, hosts) = parts.fold((0, 0), |(c, h), p| {
+            (c + p.credentials.len(), h + p.hosts.len())
+        });
+        out.credentials.reserve(credentials);
+        out.hosts.reserve(hosts);
+        for part in setting_parts {
             out.append(part);
         }
 
@@ -416,13 +431,7 @@ impl EnvItems {
             }
         }
 
-        for part in map_chunks(par, &facts.inventory.docs, CHUNK, |chunk| {
-            let mut part = EnvItems::default();
-            for doc in chunk {
-                part.doc(doc);
-            }
-            part
-        }) {
+        for part in doc_parts {
             out.append(part);
         }
         let pems = facts.get::<PemFiles>();
