@@ -573,6 +573,25 @@ fn report_command(args: &ReportArgs) -> anyhow::Result<u8> {
     Ok(if failed { 2 } else { 0 })
 }
 
+/// A report to write: rendered text, or the JSON report, serialised as it
+/// is written.
+enum Output<'r> {
+    Text(String),
+    Json {
+        report: &'r scan::Report,
+        compact: bool,
+    },
+}
+
+impl Output<'_> {
+    fn write_to(&self, w: &mut impl Write) -> io::Result<()> {
+        match self {
+            Output::Text(text) => w.write_all(text.as_bytes()),
+            Output::Json { report, compact } => report::json::write(report, *compact, w),
+        }
+    }
+}
+
 /// Writes to standard output. A closed pipe (`| head`) is not an error:
 /// the exit code stays the one the findings decide.
 fn write_stdout(text: &str) -> io::Result<()> {
@@ -1164,7 +1183,7 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
     let environment_dotenv = policy.env.environment_dotenv;
     let clock = crate::clock::ScanClock::start();
     crate::timings::mark("policy and targets");
-    let mut report = scan::run(Plan {
+    let mut report = scan::run_then_exit(Plan {
         targets,
         target_errors,
         policy,
@@ -1211,11 +1230,20 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
         text
     };
     let mut failed_outputs = !unwritable.is_empty();
-    let mut write_file = |flag: &str, path: &Path, text: &str| {
+    // The JSON report is written as it is serialised (a large tree's report
+    // is a hundred megabytes: never held whole in memory).
+    let compact = args.compact;
+    let json = |report| Output::Json { report, compact };
+    let mut write_file = |flag: &str, path: &Path, out: Output| {
         if skip.contains(&path) {
             return;
         }
-        if let Err(e) = std::fs::write(path, text) {
+        let written = std::fs::File::create(path).and_then(|file| {
+            let mut w = io::BufWriter::with_capacity(1 << 16, file);
+            out.write_to(&mut w)?;
+            w.flush()
+        });
+        if let Err(e) = written {
             error(&format!(
                 "{flag} {}: cannot write: {}",
                 path.display(),
@@ -1224,21 +1252,18 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
             failed_outputs = true;
         }
     };
-    let json = |report: &scan::Report| {
-        if args.compact {
-            report::json::render_compact(report)
-        } else {
-            report::json::render(report)
-        }
-    };
     if let Some(path) = &args.json {
-        write_file("--json", path, &json(&report));
+        write_file("--json", path, json(&report));
     }
     if let Some(path) = &args.sarif {
-        write_file("--sarif", path, &sarif(&report));
+        write_file("--sarif", path, Output::Text(sarif(&report)));
     }
     if let Some(path) = &args.summary {
-        write_file("--summary", path, &report::summary::render(&report));
+        write_file(
+            "--summary",
+            path,
+            Output::Text(report::summary::render(&report)),
+        );
     }
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
     let color = match args.color {
@@ -1255,22 +1280,34 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
         report::text::DEFAULT_WIDTH
     };
     let main_report = match args.format {
-        Format::Text => report::text::render_width(&report, report::text::Style { color }, width),
+        Format::Text => Output::Text(report::text::render_width(
+            &report,
+            report::text::Style { color },
+            width,
+        )),
         Format::Json => json(&report),
-        Format::Sarif => sarif(&report),
-        Format::Github => report::github::render(&report),
+        Format::Sarif => Output::Text(sarif(&report)),
+        Format::Github => Output::Text(report::github::render(&report)),
         Format::Html => {
             let wire = report::wire::WireReport::parse(&report::json::render(&report), "scan")
                 .context("re-reading this scan's JSON report")?;
-            report::html::render_report(&wire)
+            Output::Text(report::html::render_report(&wire))
         }
     };
     crate::timings::mark("render");
     match &args.output {
-        Some(path) => write_file("--output", path, &main_report),
-        None => write_stdout(&main_report)?,
+        Some(path) => write_file("--output", path, main_report),
+        None => {
+            let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+            match main_report.write_to(&mut out).and_then(|()| out.flush()) {
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+                other => other?,
+            }
+        }
     }
     crate::timings::mark("write");
     let code = report.exit_code() as u8;
+    // The process exits now: the OS reclaims the report at once.
+    std::mem::forget(report);
     Ok(if failed_outputs { 2 } else { code })
 }

@@ -260,7 +260,18 @@ fn progress_bar(enabled: bool, len: u64) -> ProgressBar {
 }
 
 /// Runs the plan.
-pub fn run(mut plan: Plan) -> Report {
+pub fn run(plan: Plan) -> Report {
+    run_freeing(plan, true)
+}
+
+/// [`run`] for a process that exits once the report is written (the CLI):
+/// what was read and derived is left for the OS to reclaim at exit rather
+/// than freed piece by piece (a tenth of a large tree's scan).
+pub fn run_then_exit(plan: Plan) -> Report {
+    run_freeing(plan, false)
+}
+
+fn run_freeing(mut plan: Plan, free: bool) -> Report {
     plan.policy.label_targets(&mut plan.targets);
     // How compose files find their `.env` is the policy's to say.
     plan.load.environment_dotenv = plan.policy.env.environment_dotenv;
@@ -270,10 +281,10 @@ pub fn run(mut plan: Plan) -> Report {
         .thread_name(|i| format!("rampart-{i}"))
         .build()
         .expect("a thread pool can be built");
-    pool.install(|| run_in_pool(plan))
+    pool.install(|| run_in_pool(plan, free))
 }
 
-fn run_in_pool(mut plan: Plan) -> Report {
+fn run_in_pool(mut plan: Plan, free: bool) -> Report {
     let cat = catalog();
     let bar = progress_bar(plan.progress, 0);
     // Domain targets come last: `--check-domains` adds the domains of the
@@ -403,20 +414,43 @@ fn run_in_pool(mut plan: Plan) -> Report {
     crate::timings::print_totals();
 
     let mut evaluated = BTreeSet::new();
+    for (ti, meta, _) in &outcomes {
+        evaluated.insert((category_of(all_targets[*ti].0), meta.id.as_str()));
+    }
+    // Findings are finished across cores: fingerprints, policy waivers, then
+    // inline ignores, whose files are read once each, in parallel, up front.
+    let inline =
+        crate::policy::inline::InlineIgnores::read(outcomes.iter().flat_map(|(ti, _, outs)| {
+            outs.iter()
+                .filter(|o| o.verdict == Verdict::Fail)
+                .filter_map(|o| Some((all_targets[*ti].0, o.location.as_ref()?)))
+        }));
+    let finished: Vec<(Finding, WaiverHits)> = outcomes
+        .into_par_iter()
+        .flat_map_iter(|(ti, meta, outs)| {
+            let target = all_targets[ti].0;
+            let (plan, inline) = (&plan, &inline);
+            outs.into_iter().map(move |o| {
+                let (mut f, hits) = finish_outcome(plan, target, meta, o);
+                crate::policy::inline::apply(inline, target, &mut f);
+                (f, hits)
+            })
+        })
+        .collect();
     let mut waiver_counts: Vec<(usize, usize)> = vec![(0, 0); plan.policy.waivers.len()];
-    let mut results = Vec::new();
-    let mut inline = crate::policy::inline::InlineIgnores::default();
-    for (ti, meta, outs) in outcomes {
-        let target = all_targets[ti].0;
-        evaluated.insert((category_of(target), meta.id.as_str()));
-        for o in outs {
-            let mut f = finish_outcome(&plan, target, meta, o, &mut waiver_counts);
-            crate::policy::inline::apply(&mut inline, target, &mut f);
-            results.push(f);
+    let mut results = Vec::with_capacity(finished.len());
+    for (f, hits) in finished {
+        for (i, expired) in hits {
+            if expired {
+                waiver_counts[i].1 += 1;
+            } else {
+                waiver_counts[i].0 += 1;
+            }
         }
+        results.push(f);
     }
     crate::timings::mark("finish outcomes");
-    results.sort_by(|a, b| {
+    results.par_sort_by(|a, b| {
         (
             &a.target,
             &a.rule.id,
@@ -464,14 +498,21 @@ fn run_in_pool(mut plan: Plan) -> Report {
     // Freeing what was read and derived is a twentieth of a large tree's
     // scan: spread over the pool, parsed files apart from derived facts.
     drop(all_targets);
-    drop(env_facts);
-    facts.into_par_iter().for_each(|f| {
-        let (docs, rest) = f.into_parts();
-        rayon::join(
-            || docs.into_par_iter().with_min_len(256).for_each(drop),
-            || drop(rest),
-        );
-    });
+    if !free {
+        std::mem::forget(env_facts);
+        std::mem::forget(facts);
+        std::mem::forget(domain_facts);
+    } else {
+        drop(env_facts);
+        drop(domain_facts);
+        facts.into_par_iter().for_each(|f| {
+            let (docs, rest) = f.into_parts();
+            rayon::join(
+                || docs.into_par_iter().with_min_len(256).for_each(drop),
+                || drop(rest),
+            );
+        });
+    }
     crate::timings::mark("free");
     targets.extend(plan.target_errors.iter().map(|e| TargetInfo {
         id: e.id.clone(),
@@ -688,13 +729,15 @@ fn probe_one(src: &crate::target::TlsSource) -> crate::probe::TlsProbe {
     probe
 }
 
+/// The policy waivers a failure matched: (index, expired).
+type WaiverHits = Vec<(usize, bool)>;
+
 fn finish_outcome(
     plan: &Plan,
     target: &Target,
     meta: &'static RuleMeta,
     o: Outcome,
-    waiver_counts: &mut [(usize, usize)],
-) -> Finding {
+) -> (Finding, WaiverHits) {
     let severity = plan
         .policy
         .severity_of(&meta.id)
@@ -702,6 +745,7 @@ fn finish_outcome(
         .unwrap_or(meta.severity);
     let mut status = o.verdict.status();
     let mut waiver = None;
+    let mut hits = Vec::new();
     if o.verdict == Verdict::Fail {
         let path = o.location.as_ref().map(|l| l.path.as_str());
         for (i, w) in plan.policy.waivers.iter().enumerate() {
@@ -709,17 +753,17 @@ fn finish_outcome(
                 continue;
             }
             if w.expired(plan.today) {
-                waiver_counts[i].1 += 1;
+                hits.push((i, true));
                 continue;
             }
-            waiver_counts[i].0 += 1;
+            hits.push((i, false));
             if waiver.is_none() {
                 status = Status::Waived;
                 waiver = Some((w.reason.clone(), w.origin.clone()));
             }
         }
     }
-    Finding {
+    let finding = Finding {
         rule: meta,
         target: target.id.clone(),
         status,
@@ -730,7 +774,8 @@ fn finish_outcome(
         evidence: o.evidence,
         key: o.key,
         waiver,
-    }
+    };
+    (finding, hits)
 }
 
 #[cfg(test)]

@@ -199,15 +199,6 @@ pub fn url_settings(settings: &[Setting]) -> Vec<Setting> {
     out
 }
 
-/// Base64 without padding, trailing bits allowed: what `base64_decode`
-/// hands the `base64` crate once it has cleaned the text.
-const BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
-    &base64::alphabet::STANDARD,
-    base64::engine::GeneralPurposeConfig::new()
-        .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireNone)
-        .with_decode_allow_trailing_bits(true),
-);
-
 /// Decodes base64 leniently, as a Secret's `data` is found in the wild:
 /// whitespace anywhere, the standard and URL-safe alphabets alike, padding
 /// optional (any `=` only at the end), trailing bits ignored and a lone
@@ -232,7 +223,7 @@ pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
     if clean.len() % 4 == 1 {
         clean.pop();
     }
-    BASE64.decode(&clean).ok()
+    crate::facts::x509::BASE64_LENIENT.decode(&clean).ok()
 }
 
 /// The CHT setting a Secret's (or chart's) key is: `COUCHDB_PASSWORD` and

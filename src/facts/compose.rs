@@ -58,6 +58,19 @@ pub struct Service {
 }
 
 impl Service {
+    /// Gives back the room its lists grew into: a scan keeps every compose
+    /// file's model to its end.
+    fn shrink_to_fit(&mut self) {
+        self.ports.shrink_to_fit();
+        self.expose.shrink_to_fit();
+        self.environment.shrink_to_fit();
+        self.env_files.shrink_to_fit();
+        self.volumes.shrink_to_fit();
+        self.command.shrink_to_fit();
+        self.profiles.shrink_to_fit();
+        self.mounts.shrink_to_fit();
+    }
+
     /// Every value of the service as written (texts and mount sources).
     fn raw_values(&self) -> impl Iterator<Item = &str> {
         let ports = self.ports.iter().flat_map(|p| match p {
@@ -310,8 +323,11 @@ pub fn from_yaml(doc: &Node) -> Result<ComposeFile, ComposeError> {
                 .filter_map(|p| p.as_str().map(str::to_string))
                 .collect();
         }
+        svc.shrink_to_fit();
         file.services.push(svc);
     }
+    file.services.shrink_to_fit();
+    file.named_volumes.shrink_to_fit();
     Ok(file)
 }
 

@@ -14,8 +14,9 @@ use crate::secret::display_value;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DotEnv {
     pub entries: Vec<Entry>,
-    /// The index of the last entry of each key (lookups in constant time).
-    latest: HashMap<String, usize>,
+    /// The index of the last entry of each key, sorted by key (found by a
+    /// binary search, without a second copy of every key).
+    latest: Box<[u32]>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,7 +44,11 @@ pub struct DotEnvError {
 impl DotEnv {
     /// The last entry for `key` (later lines win, as in compose).
     pub fn get(&self, key: &str) -> Option<&Entry> {
-        self.latest.get(key).and_then(|&i| self.entries.get(i))
+        let at = self
+            .latest
+            .binary_search_by(|&i| self.entries[i as usize].key.as_str().cmp(key))
+            .ok()?;
+        self.entries.get(self.latest[at] as usize)
     }
 
     /// The value of `key`, if set with a value.
@@ -181,7 +186,16 @@ pub fn parse(text: &str) -> Result<DotEnv, DotEnvError> {
             line: line_no,
         });
     }
-    Ok(DotEnv { entries, latest })
+    entries.shrink_to_fit();
+    let mut latest: Vec<u32> = latest
+        .into_values()
+        .map(|i| u32::try_from(i).expect("a file under the size cap has fewer lines"))
+        .collect();
+    latest.sort_unstable_by(|&a, &b| entries[a as usize].key.cmp(&entries[b as usize].key));
+    Ok(DotEnv {
+        entries,
+        latest: latest.into_boxed_slice(),
+    })
 }
 
 /// A resumable search for the closing quote: `find` continues where the

@@ -144,6 +144,9 @@ pub struct MonitoringService {
     /// `GF_SMTP_ENABLED` / `GF_SMTP_HOST` after interpolation, when set.
     pub smtp_enabled: Option<String>,
     pub smtp_host: Option<String>,
+    /// Why `GF_SMTP_ENABLED` or `GF_SMTP_HOST` is set but its value cannot
+    /// be known (an interpolation error; never the value).
+    pub smtp_unresolved: Option<String>,
 }
 
 /// What a monitoring image is, by its name.
@@ -213,22 +216,32 @@ impl Fact for Monitoring {
                 else {
                     continue;
                 };
-                let env = |key: &str| {
-                    svc.environment
+                let mut unresolved = None;
+                let mut env = |key: &str| {
+                    let v = svc
+                        .environment
                         .iter()
                         .rev()
                         .find(|e| e.key == key)
-                        .and_then(|e| e.value.as_ref())
-                        .and_then(|v| p.vars.resolve(v).ok())
-                        .map(|i| i.value)
+                        .and_then(|e| e.value.as_ref())?;
+                    match p.vars.resolve(v) {
+                        Ok(i) => Some(i.value),
+                        Err(e) => {
+                            unresolved.get_or_insert(format!("{key} cannot be known: {e}"));
+                            None
+                        }
+                    }
                 };
+                let smtp_enabled = env("GF_SMTP_ENABLED");
+                let smtp_host = env("GF_SMTP_HOST");
                 out.services.push(MonitoringService {
                     rel: p.rel.clone(),
                     line: svc.line,
                     service: svc.name.clone(),
                     what,
-                    smtp_enabled: env("GF_SMTP_ENABLED"),
-                    smtp_host: env("GF_SMTP_HOST"),
+                    smtp_enabled,
+                    smtp_host,
+                    smtp_unresolved: unresolved,
                 });
             }
         }

@@ -14,7 +14,7 @@ use crate::facts::{
     compose, couchdb_ini, dotenv, helm, json, k8s, nginx, users_csv, vmargs, watchdog, x509, yaml,
 };
 use crate::facts::{grafana, login_defs, pam, pg_hba, pwquality, sshd};
-use crate::target::{Root, RootError, Source, Target};
+use crate::target::{DirHandle, Root, RootError, Source, Target};
 
 /// Directories never entered.
 const SKIP_DIRS: [&str; 7] = [
@@ -216,62 +216,45 @@ impl Default for LoadOptions {
 impl Inventory {
     pub fn load(target: &Target, opts: &LoadOptions) -> Inventory {
         let mut notes = Vec::new();
-        let candidates = match &target.source {
+        let step = Step::start();
+        let mut docs = Vec::new();
+        match &target.source {
             Source::Tree(t) => match &t.only {
-                Some(file) => single_file(file, &mut notes),
-                None if t.walk_only.is_empty() => {
-                    walk(&t.root, "", usize::MAX, opts.respect_gitignore, &mut notes)
+                Some(file) => {
+                    let found = single_file(file, &mut notes);
+                    load_all(&t.root, found, opts, &mut docs, &mut notes);
                 }
+                // The walk reads and parses each file as it finds it.
+                None if t.walk_only.is_empty() => walk(&t.root, "", opts, &mut docs, &mut notes),
                 None => {
-                    let mut found = Vec::new();
                     for dir in &t.walk_only {
-                        found.extend(walk(
-                            &t.root,
-                            dir,
-                            usize::MAX,
-                            opts.respect_gitignore,
-                            &mut notes,
-                        ));
+                        walk(&t.root, dir, opts, &mut docs, &mut notes);
                     }
-                    found
                 }
             },
-            Source::Host(h) => host_candidates(&h.root, &mut notes),
+            Source::Host(h) => {
+                let found = host_candidates(&h.root, &mut notes);
+                load_all(&h.root, found, opts, &mut docs, &mut notes);
+            }
             Source::Env | Source::Tls(_) | Source::Domain(_) => return Inventory::default(),
-        };
-        let root = target.root().expect("trees and hosts have roots");
-        let loaded: Vec<(Option<Doc>, Option<Note>)> = candidates
-            .par_iter()
-            .map(|(rel, name)| {
-                let start = crate::timings::enabled().then(std::time::Instant::now);
-                let out = contained(rel, name, || load_one(root, rel, name, opts));
-                if let Some(start) = start {
-                    let kind = out
-                        .0
-                        .as_ref()
-                        .map_or("(none)".to_string(), |d| format!("{:?}", d.kind));
-                    crate::timings::add(&format!("load {kind}"), start.elapsed().as_secs_f64());
-                }
-                out
-            })
-            .collect();
-        let mut docs = Vec::new();
-        for (doc, note) in loaded {
-            docs.extend(doc);
-            notes.extend(note);
         }
+        let root = target.root().expect("trees and hosts have roots");
+        let step = step.next("load step: walk, read and parse");
         // Files compose reads through `env_file:` whatever their names.
         for rel in referenced_env_files(root, &docs) {
             let name = rel.rsplit('/').next().unwrap_or(&rel).to_string();
+            let src = Src { root, dir: None };
             let (doc, note) = contained(&rel, &name, || {
-                load_as(root, &rel, &name, opts, Some(NameKind::DotEnv))
+                load_as(src, &rel, &name, opts, Some(NameKind::DotEnv))
             });
             docs.extend(doc);
             notes.extend(note);
         }
+        let step = step.next("load step: env_file references");
         docs.sort_by(|a, b| a.rel.cmp(&b.rel));
         notes.sort();
         let index = PathIndex::build(&docs);
+        step.next("load step: sort and index");
         Inventory {
             docs,
             notes,
@@ -299,43 +282,156 @@ impl Inventory {
     }
 }
 
-/// The candidate files (path inside the root, file name) under `start`, found
-/// by descriptors: each directory is opened relative to its parent's
-/// descriptor (`Root::open_subdir`, symlinks refused), so one resolution per
-/// directory and no `lstat` per path component, and a directory swapped for
-/// a link mid-walk leads nowhere. Subdirectories are walked in parallel;
-/// symlinks to files are candidates (read later through the root's confined
-/// resolution), symlinks to directories are not entered.
-fn walk(
+/// Wall time of the serial steps of a load (`RAMPART_TIMINGS=1` only).
+struct Step(Option<std::time::Instant>);
+
+impl Step {
+    fn start() -> Step {
+        Step(crate::timings::enabled().then(std::time::Instant::now))
+    }
+
+    /// Ends the step called `what` and starts the next.
+    fn next(self, what: &str) -> Step {
+        if let Some(start) = self.0 {
+            crate::timings::add(what, start.elapsed().as_secs_f64());
+        }
+        Step::start()
+    }
+}
+
+/// Where a file is read from: through the descriptor of the directory a
+/// walk opened (one `openat` there, no resolution from the root), or by its
+/// path from the root (confined resolution).
+#[derive(Clone, Copy)]
+struct Src<'a> {
+    root: &'a Root,
+    dir: Option<&'a DirHandle>,
+}
+
+impl Src<'_> {
+    fn read(&self, rel: &str, name: &str, cap: u64) -> Result<Vec<u8>, RootError> {
+        match self.dir {
+            Some(dir) => self.root.read_in(dir, name, cap),
+            None => self.root.read(rel, cap),
+        }
+    }
+
+    fn read_text(&self, rel: &str, name: &str, cap: u64) -> Result<String, RootError> {
+        crate::target::root::bytes_to_text(self.read(rel, name, cap)?)
+    }
+}
+
+/// Loads one file (panics contained), timing it by kind when timings are on.
+fn load_timed(
+    src: Src<'_>,
+    rel: &str,
+    name: &str,
+    opts: &LoadOptions,
+) -> (Option<Doc>, Option<Note>) {
+    let start = crate::timings::enabled().then(std::time::Instant::now);
+    let out = contained(rel, name, || load_one(src, rel, name, opts));
+    if let Some(start) = start {
+        let kind = out
+            .0
+            .as_ref()
+            .map_or("(none)".to_string(), |d| format!("{:?}", d.kind));
+        crate::timings::add(&format!("load {kind}"), start.elapsed().as_secs_f64());
+    }
+    out
+}
+
+/// Loads candidate files (path inside the root, file name) by their paths,
+/// in parallel.
+fn load_all(
+    root: &Root,
+    candidates: Vec<(String, String)>,
+    opts: &LoadOptions,
+    docs: &mut Vec<Doc>,
+    notes: &mut Vec<Note>,
+) {
+    let src = Src { root, dir: None };
+    let loaded: Vec<(Option<Doc>, Option<Note>)> = candidates
+        .par_iter()
+        .map(|(rel, name)| load_timed(src, rel, name, opts))
+        .collect();
+    for (doc, note) in loaded {
+        docs.extend(doc);
+        notes.extend(note);
+    }
+}
+
+/// Walks a tree from `start` and loads its candidate files as they are
+/// found, each read through its directory's descriptor.
+fn walk(root: &Root, start: &str, opts: &LoadOptions, docs: &mut Vec<Doc>, notes: &mut Vec<Note>) {
+    let mut out = Walked::default();
+    walk_from(
+        root,
+        start,
+        usize::MAX,
+        opts.respect_gitignore,
+        Some(opts),
+        &mut out,
+    );
+    out.flatten_into(&mut Vec::new(), docs, notes);
+}
+
+/// The candidate files (path inside the root, file name) under `start`,
+/// not loaded (a host's places, deduplicated before loading).
+fn find(
     root: &Root,
     start: &str,
     max_depth: usize,
     respect_gitignore: bool,
     notes: &mut Vec<Note>,
 ) -> Vec<(String, String)> {
-    let dir = match root.open_dir(start) {
-        Ok(d) => d,
-        Err(RootError::NotFound) => return Vec::new(),
-        // A start directory that exists but cannot be opened (an
-        // unprivileged scan of /etc/ssl/private) is said, never dropped.
-        Err(e) => {
-            let mut out = Walked::default();
-            out.unreadable_dir(start, &e);
-            notes.append(&mut out.notes);
-            return Vec::new();
-        }
-    };
-    let ignores = respect_gitignore.then(|| gitignore::Chain::default().enter(root, &dir));
     let mut out = Walked::default();
-    walk_dir(root, dir, 1, max_depth, ignores.as_ref(), &mut out);
-    notes.append(&mut out.notes);
-    out.files
+    walk_from(root, start, max_depth, respect_gitignore, None, &mut out);
+    let mut files = Vec::new();
+    out.flatten_into(&mut files, &mut Vec::new(), notes);
+    files
 }
 
+/// The candidate files under `start`, found by descriptors: each directory
+/// is opened relative to its parent's descriptor (`Root::open_subdir`,
+/// symlinks refused), so one resolution per directory and no `lstat` per
+/// path component, and a directory swapped for a link mid-walk leads
+/// nowhere. Subdirectories are walked in parallel; symlinks to files are
+/// candidates (read through the root's confined resolution), symlinks to
+/// directories are not entered. With `load`, each file is read through its
+/// directory's descriptor and parsed as it is found (into `docs`), else it
+/// is listed (into `files`).
+fn walk_from(
+    root: &Root,
+    start: &str,
+    max_depth: usize,
+    respect_gitignore: bool,
+    load: Option<&LoadOptions>,
+    out: &mut Walked,
+) {
+    let dir = match root.open_dir(start) {
+        Ok(d) => d,
+        Err(RootError::NotFound) => return,
+        // A start directory that exists but cannot be opened (an
+        // unprivileged scan of /etc/ssl/private) is said, never dropped.
+        Err(e) => return out.unreadable_dir(start, &e),
+    };
+    let ignores = respect_gitignore.then(|| gitignore::Chain::default().enter(root, &dir));
+    let walk = Walk {
+        root,
+        max_depth,
+        load,
+    };
+    walk.dir(dir, 1, ignores.as_ref(), out);
+}
+
+/// What a walk found in one directory, and below it (kept as a tree and
+/// gathered once at the end, not appended level by level).
 #[derive(Default)]
 struct Walked {
     files: Vec<(String, String)>,
+    docs: Vec<Doc>,
     notes: Vec<Note>,
+    below: Vec<Walked>,
 }
 
 impl Walked {
@@ -345,66 +441,115 @@ impl Walked {
             message: format!("could not read directory: {e}; files in it were not scanned"),
         });
     }
+
+    /// Everything found, gathered in walk order (a directory, then each
+    /// subdirectory in name order: nearly sorted, so the sort after is
+    /// cheap), without recursion (trees can be deep).
+    fn flatten_into(
+        self,
+        files: &mut Vec<(String, String)>,
+        docs: &mut Vec<Doc>,
+        notes: &mut Vec<Note>,
+    ) {
+        let mut todo = vec![self];
+        while let Some(mut w) = todo.pop() {
+            files.append(&mut w.files);
+            docs.append(&mut w.docs);
+            notes.append(&mut w.notes);
+            todo.extend(w.below.into_iter().rev());
+        }
+    }
 }
 
-/// One directory: its candidate files, then its subdirectories in parallel
-/// (`depth` is the walk depth of its entries).
-fn walk_dir(
-    root: &Root,
-    dir: crate::target::DirHandle,
-    depth: usize,
+/// What stays the same through one walk.
+struct Walk<'a> {
+    root: &'a Root,
     max_depth: usize,
-    ignores: Option<&gitignore::Chain>,
-    out: &mut Walked,
-) {
-    let entries = match root.list(&dir) {
-        Ok(e) => e,
-        Err(e) => return out.unreadable_dir(&dir.rel, &e),
-    };
-    let dir_name = dir.rel.rsplit('/').next().unwrap_or("");
-    let join = |name: &str| {
-        if dir.rel.is_empty() {
-            name.to_string()
-        } else {
-            format!("{}/{name}", dir.rel)
-        }
-    };
-    let mut subdirs = Vec::new();
-    for e in entries {
-        let rel = join(&e.name);
-        if let Some(ig) = ignores
-            && ig.ignored(root, &rel, e.is_dir)
-        {
-            continue;
-        }
-        if e.is_dir {
-            if depth < max_depth && !SKIP_DIRS.contains(&e.name.as_str()) {
-                subdirs.push(e.name);
+    load: Option<&'a LoadOptions>,
+}
+
+impl Walk<'_> {
+    /// One directory: its candidate files (loaded with `load`), and its
+    /// subdirectories, in parallel (`depth` is the walk depth of its entries).
+    fn dir(
+        &self,
+        dir: crate::target::DirHandle,
+        depth: usize,
+        ignores: Option<&gitignore::Chain>,
+        out: &mut Walked,
+    ) {
+        let root = self.root;
+        let entries = match root.list(&dir) {
+            Ok(e) => e,
+            Err(e) => return out.unreadable_dir(&dir.rel, &e),
+        };
+        let dir_name = dir.rel.rsplit('/').next().unwrap_or("");
+        let join = |name: &str| {
+            if dir.rel.is_empty() {
+                name.to_string()
+            } else {
+                format!("{}/{name}", dir.rel)
             }
-            continue;
-        }
-        if classify_name(&e.name).is_none() && system_kind(dir_name, &e.name).is_none() {
-            continue;
-        }
-        out.files.push((rel, e.name));
-    }
-    let below: Vec<Walked> = subdirs
-        .par_iter()
-        .map(|name| {
-            let mut w = Walked::default();
-            match root.open_subdir(&dir, name) {
-                Ok(sub) => {
-                    let chain = ignores.map(|ig| ig.enter(root, &sub));
-                    walk_dir(root, sub, depth + 1, max_depth, chain.as_ref(), &mut w);
+        };
+        let mut subdirs = Vec::new();
+        let mut files = Vec::new();
+        for e in entries {
+            let rel = join(&e.name);
+            if let Some(ig) = ignores
+                && ig.ignored(root, &rel, e.is_dir)
+            {
+                continue;
+            }
+            if e.is_dir {
+                if depth < self.max_depth && !SKIP_DIRS.contains(&e.name.as_str()) {
+                    subdirs.push(e.name);
                 }
-                Err(e) => w.unreadable_dir(&join(name), &e),
+                continue;
             }
-            w
-        })
-        .collect();
-    for mut w in below {
-        out.files.append(&mut w.files);
-        out.notes.append(&mut w.notes);
+            if classify_name(&e.name).is_none() && system_kind(dir_name, &e.name).is_none() {
+                continue;
+            }
+            files.push((rel, e.name));
+        }
+        let (loaded, below) = rayon::join(
+            || match self.load {
+                Some(opts) => {
+                    let src = Src {
+                        root,
+                        dir: Some(&dir),
+                    };
+                    files
+                        .par_iter()
+                        .map(|(rel, name)| load_timed(src, rel, name, opts))
+                        .collect()
+                }
+                None => Vec::new(),
+            },
+            || {
+                subdirs
+                    .par_iter()
+                    .map(|name| {
+                        let mut w = Walked::default();
+                        match root.open_subdir(&dir, name) {
+                            Ok(sub) => {
+                                let chain = ignores.map(|ig| ig.enter(root, &sub));
+                                self.dir(sub, depth + 1, chain.as_ref(), &mut w);
+                            }
+                            Err(e) => w.unreadable_dir(&join(name), &e),
+                        }
+                        w
+                    })
+                    .collect::<Vec<Walked>>()
+            },
+        );
+        if self.load.is_none() {
+            out.files.extend(files);
+        }
+        for (doc, note) in loaded {
+            out.docs.extend(doc);
+            out.notes.extend(note);
+        }
+        out.below.extend(below);
     }
 }
 
@@ -435,7 +580,7 @@ fn host_candidates(root: &Root, notes: &mut Vec<Note>) -> Vec<(String, String)> 
     let mut out = Vec::new();
     for (place, depth) in HOST_PLACES {
         for dir in expand_place(root, place) {
-            out.extend(walk(root, &dir, depth, false, notes));
+            out.extend(find(root, &dir, depth, false, notes));
         }
     }
     out.sort();
@@ -560,8 +705,13 @@ fn env_by_content(env: &dotenv::DotEnv) -> bool {
 
 /// Certificates and keys: PEM text (sniffed by `-----BEGIN`), or a DER
 /// certificate in a `.crt`/`.cer` file.
-fn load_pem(root: &Root, rel: &str, name: &str, opts: &LoadOptions) -> (Option<Doc>, Option<Note>) {
-    let bytes = match root.read(rel, opts.max_file_size) {
+fn load_pem(
+    src: Src<'_>,
+    rel: &str,
+    name: &str,
+    opts: &LoadOptions,
+) -> (Option<Doc>, Option<Note>) {
+    let bytes = match src.read(rel, name, opts.max_file_size) {
         Ok(b) => b,
         Err(RootError::NotFound) => return (None, None),
         Err(e) => return found(rel, Kind::Pem, Err(format!("could not read: {e}"))),
@@ -665,23 +815,28 @@ fn compose_name(name: &str) -> bool {
         || lower.contains("compose")
 }
 
-fn load_one(root: &Root, rel: &str, name: &str, opts: &LoadOptions) -> (Option<Doc>, Option<Note>) {
+fn load_one(
+    src: Src<'_>,
+    rel: &str,
+    name: &str,
+    opts: &LoadOptions,
+) -> (Option<Doc>, Option<Note>) {
     let dir_name = parent_name(rel);
     if let Some(kind) = system_kind(dir_name, name) {
-        return load_system(root, rel, kind, opts);
+        return load_system(src, rel, name, kind, opts);
     }
     if name == "pg_hba.conf" {
-        return match root.read_text(rel, opts.max_file_size) {
+        return match src.read_text(rel, name, opts.max_file_size) {
             Ok(text) => found(rel, Kind::PgHba, pg_hba::parse(&text).map(Parsed::PgHba)),
             Err(RootError::NotFound) => (None, None),
             Err(e) => found(rel, Kind::PgHba, Err(format!("could not read: {e}"))),
         };
     }
-    load_as(root, rel, name, opts, classify_name(name))
+    load_as(src, rel, name, opts, classify_name(name))
 }
 
 fn load_as(
-    root: &Root,
+    src: Src<'_>,
     rel: &str,
     name: &str,
     opts: &LoadOptions,
@@ -691,7 +846,7 @@ fn load_as(
         return (None, None);
     };
     if name_kind == NameKind::Pem {
-        return load_pem(root, rel, name, opts);
+        return load_pem(src, rel, name, opts);
     }
     let guessed = match name_kind {
         NameKind::DotEnv => Some(Kind::DotEnv),
@@ -703,8 +858,8 @@ fn load_as(
         NameKind::Csv => None,
     };
     let start = crate::timings::enabled().then(std::time::Instant::now);
-    let read = root
-        .read(rel, opts.max_file_size)
+    let read = src
+        .read(rel, name, opts.max_file_size)
         .map_err(ReadError::Root)
         .and_then(|bytes| decode(bytes, name_comments(name_kind)));
     let text = match read {
@@ -963,14 +1118,15 @@ fn system_kind(dir_name: &str, name: &str) -> Option<Kind> {
 }
 
 fn load_system(
-    root: &Root,
+    src: Src<'_>,
     rel: &str,
+    name: &str,
     kind: Kind,
     opts: &LoadOptions,
 ) -> (Option<Doc>, Option<Note>) {
     // Every system format here has `#` comments.
-    let read = root
-        .read(rel, opts.max_file_size)
+    let read = src
+        .read(rel, name, opts.max_file_size)
         .map_err(ReadError::Root)
         .and_then(|bytes| decode(bytes, Comments::Hash));
     let content = match read {
@@ -1133,7 +1289,7 @@ fn load_yaml(
     if is_template(rel, name, text) {
         return template_note();
     }
-    let docs = match yaml::parse(text) {
+    let mut docs = match yaml::parse(text) {
         Ok(d) => d,
         Err(e) => {
             if text.contains("{{") {
@@ -1181,7 +1337,7 @@ fn load_yaml(
         );
     }
     if docs.iter().any(k8s::looks_like_k8s) {
-        return doc(Kind::K8s, Ok(Parsed::K8s(k8s::objects(&docs))));
+        return doc(Kind::K8s, Ok(Parsed::K8s(k8s::into_objects(docs))));
     }
     if guessed == Some(Kind::Watchdog) {
         return doc(
@@ -1189,12 +1345,15 @@ fn load_yaml(
             watchdog::from_yaml(&docs).map(Parsed::Watchdog),
         );
     }
-    let first_map = docs.iter().find(|d| !d.is_null());
-    if let Some(first) = first_map
-        && (guessed == Some(Kind::HelmValues) || helm::looks_like_cht_values(first))
+    let first_map = docs.iter().position(|d| !d.is_null());
+    if let Some(at) = first_map
+        && (guessed == Some(Kind::HelmValues) || helm::looks_like_cht_values(&docs[at]))
     {
+        let mut first = docs.swap_remove(at);
+        // Kept for the whole scan: at its size.
+        first.compact();
         return if first.is_map() {
-            doc(Kind::HelmValues, Ok(Parsed::HelmValues(first.clone())))
+            doc(Kind::HelmValues, Ok(Parsed::HelmValues(first)))
         } else {
             doc(
                 Kind::HelmValues,
@@ -1363,6 +1522,43 @@ mod tests {
     }
 
     #[test]
+    fn loading_during_the_walk_equals_loading_by_path() {
+        use crate::target::Confinement;
+        let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path();
+        std::fs::create_dir_all(p.join("a/b")).unwrap();
+        std::fs::write(p.join("a/.env"), "A=1\nB=${A}\n").unwrap();
+        std::fs::write(p.join("a/b/app_settings.json"), "{\"x\": [1, {}]}\n").unwrap();
+        std::fs::write(p.join("a/b/bad.env"), b"A=\xff\n").unwrap();
+        std::fs::write(p.join("a/b/users.csv"), "username,password\nu,p\n").unwrap();
+        std::os::unix::fs::symlink("../.env", p.join("a/b/linked.env")).unwrap();
+        std::os::unix::fs::symlink(base.join("x"), p.join("a/out.env")).unwrap();
+        for root in [
+            Root::open(&base.join("trees"), Confinement::Strict).unwrap(),
+            Root::open(p, Confinement::Strict).unwrap(),
+        ] {
+            let opts = LoadOptions::default();
+            let (mut walked, mut walk_notes) = (Vec::new(), Vec::new());
+            walk(&root, "", &opts, &mut walked, &mut walk_notes);
+            let (mut by_path, mut path_notes) = (Vec::new(), Vec::new());
+            let found = find(&root, "", usize::MAX, false, &mut path_notes);
+            load_all(&root, found, &opts, &mut by_path, &mut path_notes);
+            assert!(walked.len() > 3, "{walked:?}");
+            walked.sort_by(|a, b| a.rel.cmp(&b.rel));
+            by_path.sort_by(|a, b| a.rel.cmp(&b.rel));
+            let view = |d: &Doc| (d.rel.clone(), d.kind, d.content.clone());
+            assert_eq!(
+                walked.iter().map(view).collect::<Vec<_>>(),
+                by_path.iter().map(view).collect::<Vec<_>>()
+            );
+            walk_notes.sort();
+            path_notes.sort();
+            assert_eq!(walk_notes, path_notes);
+        }
+    }
+
+    #[test]
     fn walk_by_descriptors_with_nested_gitignores() {
         use crate::target::Confinement;
         use std::fs;
@@ -1385,7 +1581,7 @@ mod tests {
         std::os::unix::fs::symlink("sub", p.join("linked-dir")).unwrap();
         let root = Root::open(p, Confinement::Strict).unwrap();
         let mut notes = Vec::new();
-        let mut all: Vec<String> = walk(&root, "", usize::MAX, false, &mut notes)
+        let mut all: Vec<String> = find(&root, "", usize::MAX, false, &mut notes)
             .into_iter()
             .map(|(rel, _)| rel)
             .collect();
@@ -1395,13 +1591,13 @@ mod tests {
             ["a.env", "keep.env", "sub/deeper/keep.env", "sub/keep.env"],
             "symlinked directories and skipped directories are not entered"
         );
-        let mut kept: Vec<String> = walk(&root, "", usize::MAX, true, &mut notes)
+        let mut kept: Vec<String> = find(&root, "", usize::MAX, true, &mut notes)
             .into_iter()
             .map(|(rel, _)| rel)
             .collect();
         kept.sort();
         assert_eq!(kept, ["keep.env"], "the innermost .gitignore wins");
-        let shallow = walk(&root, "", 1, false, &mut notes);
+        let shallow = find(&root, "", 1, false, &mut notes);
         assert_eq!(shallow.len(), 2, "max depth 1: the start directory only");
         assert!(notes.is_empty(), "{notes:?}");
     }

@@ -331,6 +331,7 @@ impl Parser<'_> {
                 Some(b',') => self.pos += 1,
                 Some(b']') => {
                     self.pos += 1;
+                    items.shrink_to_fit();
                     return Ok(JsonValue::Array(items));
                 }
                 None => return Err(self.error("unexpected end of input, expected , or ]")),
@@ -368,6 +369,7 @@ impl Parser<'_> {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {
                     self.pos += 1;
+                    members.shrink_to_fit();
                     return Ok(JsonValue::Object(members));
                 }
                 None => return Err(self.error("unexpected end of input, expected , or }")),

@@ -2,7 +2,7 @@
 //! objects that keep their YAML node and line; typed views for the kinds
 //! rules judge (Service). Parses only.
 
-use crate::facts::yaml::Node;
+use crate::facts::yaml::{Node, Value};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Object {
@@ -21,6 +21,12 @@ pub fn looks_like_k8s(doc: &Node) -> bool {
 
 /// The objects of a manifest stream, `List` items flattened.
 pub fn objects(docs: &[Node]) -> Vec<Object> {
+    into_objects(docs.to_vec())
+}
+
+/// [`objects`], taking the documents: each object keeps its node without
+/// a copy.
+pub fn into_objects(docs: Vec<Node>) -> Vec<Object> {
     let mut out = Vec::new();
     for doc in docs {
         collect(doc, &mut out);
@@ -28,14 +34,34 @@ pub fn objects(docs: &[Node]) -> Vec<Object> {
     out
 }
 
-fn collect(doc: &Node, out: &mut Vec<Object>) {
-    if !looks_like_k8s(doc) {
+fn collect(doc: Node, out: &mut Vec<Object>) {
+    if !looks_like_k8s(&doc) {
         return;
     }
-    let kind = doc.get("kind").and_then(Node::as_str).unwrap_or_default();
+    let kind = doc
+        .get("kind")
+        .and_then(Node::as_str)
+        .unwrap_or_default()
+        .to_string();
     if kind == "List" || kind.ends_with("List") {
-        for item in doc.get("items").map(Node::items).unwrap_or_default() {
-            collect(item, out);
+        let Value::Map(entries) = doc.value else {
+            return;
+        };
+        // The `items` a lookup finds: the first, as `get` does.
+        let items = entries
+            .into_iter()
+            .find(|(k, _)| k.as_str() == Some("items"));
+        if let Some((
+            _,
+            Node {
+                value: Value::Seq(items),
+                ..
+            },
+        )) = items
+        {
+            for item in items {
+                collect(item, out);
+            }
         }
         return;
     }
@@ -45,13 +71,18 @@ fn collect(doc: &Node, out: &mut Vec<Object>) {
             .and_then(Node::as_str)
             .unwrap_or_default()
             .to_string(),
-        kind: kind.to_string(),
+        kind,
         name: doc
             .path(&["metadata", "name"])
             .and_then(Node::as_str)
             .map(str::to_string),
         line: doc.line,
-        node: doc.clone(),
+        node: {
+            // Kept for the whole scan: at its size.
+            let mut node = doc;
+            node.compact();
+            node
+        },
     });
 }
 

@@ -218,19 +218,24 @@ impl Fact for TreeBackups {
                 } else {
                     Some(mounts_any(&cert_volumes))
                 };
-                let env = |k: &str| {
-                    svc.environment
-                        .iter()
-                        .find(|e| e.key == k)
-                        .and_then(|e| e.value.as_ref())
-                        .and_then(|v| p.vars.resolve(v).ok())
-                        .map(|i| i.value)
-                };
-                let repo = env("RESTIC_REPOSITORY")
-                    .or_else(|| env("BORG_REPO"))
-                    .or_else(|| env("RCLONE_REMOTE"));
+                // The first repository variable the service sets: its value,
+                // or why it cannot be known (never the value itself).
+                let repo = ["RESTIC_REPOSITORY", "BORG_REPO", "RCLONE_REMOTE"]
+                    .into_iter()
+                    .find_map(|k| {
+                        let v = svc
+                            .environment
+                            .iter()
+                            .find(|e| e.key == k)
+                            .and_then(|e| e.value.as_ref())?;
+                        Some(p.vars.resolve(v).map(|i| i.value).map_err(|e| (k, e)))
+                    });
                 let dest = match repo {
-                    Some(r) => classify(&r),
+                    Some(Ok(r)) => classify(&r),
+                    Some(Err((k, e))) => Place::Unknown(format!(
+                        "compose service {} sets {k} in {}, but its value cannot be known: {e}",
+                        svc.name, p.rel
+                    )),
                     None => Place::Unknown(format!(
                         "compose service {} sets no RESTIC_REPOSITORY or BORG_REPO in {}",
                         svc.name, p.rel

@@ -362,39 +362,21 @@ pub fn parse_pem_der(text: &str) -> Result<Vec<Vec<u8>>, String> {
     Ok(out)
 }
 
+/// Base64 without padding, trailing bits allowed: the engine PEM bodies
+/// and Kubernetes Secret values are decoded with once cleaned.
+pub(crate) const BASE64_LENIENT: base64::engine::GeneralPurpose =
+    base64::engine::GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        base64::engine::GeneralPurposeConfig::new()
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireNone)
+            .with_decode_allow_trailing_bits(true),
+    );
+
 /// Standard base64 (RFC 4648), padding optional, whitespace already removed.
 pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    fn val(c: u8) -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        } as u32)
-    }
+    use base64::Engine as _;
     let bytes: Vec<u8> = s.bytes().filter(|&b| b != b'=').collect();
-    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
-    for chunk in bytes.chunks(4) {
-        let mut acc = 0u32;
-        for &c in chunk {
-            acc = (acc << 6) | val(c)?;
-        }
-        match chunk.len() {
-            4 => out.extend_from_slice(&[(acc >> 16) as u8, (acc >> 8) as u8, acc as u8]),
-            3 => {
-                acc <<= 6;
-                out.extend_from_slice(&[(acc >> 16) as u8, (acc >> 8) as u8]);
-            }
-            2 => {
-                acc <<= 12;
-                out.push((acc >> 16) as u8);
-            }
-            _ => return None,
-        }
-    }
-    Some(out)
+    BASE64_LENIENT.decode(&bytes).ok()
 }
 
 #[cfg(test)]

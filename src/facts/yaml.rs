@@ -4,6 +4,7 @@
 //! keys (`<<: *anchor`) are applied, and alias expansion is bounded so a
 //! "billion laughs" document fails instead of eating memory. Parses only.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, SpannedEventReceiver};
@@ -99,6 +100,27 @@ impl Node {
         }
     }
 
+    /// Gives back the spare room of every string and list in the tree
+    /// (for a tree kept for a whole scan; the parser's strings have some).
+    /// Trees are at most `MAX_DEPTH` deep, so this recursion is bounded.
+    pub fn compact(&mut self) {
+        match &mut self.value {
+            Value::Null => {}
+            Value::Scalar { text, .. } => text.shrink_to_fit(),
+            Value::Seq(items) => {
+                items.shrink_to_fit();
+                items.iter_mut().for_each(Node::compact);
+            }
+            Value::Map(entries) => {
+                entries.shrink_to_fit();
+                for (k, v) in entries {
+                    k.compact();
+                    v.compact();
+                }
+            }
+        }
+    }
+
     /// Walks a path of mapping keys.
     pub fn path(&self, keys: &[&str]) -> Option<&Node> {
         keys.iter().try_fold(self, |node, k| node.get(k))
@@ -130,11 +152,16 @@ pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
     Ok(builder.docs)
 }
 
+/// Keys a mapping may have before they are indexed: below it, a repeated
+/// key is found by comparing with each (no copy of every key).
+const INDEX_FROM: usize = 16;
+
 enum Frame {
     Seq(Node, usize),
-    /// The mapping, its anchor, a key waiting for its value, and where each
-    /// key is (so a repeated key is found in constant time).
-    Map(Node, usize, Option<Node>, HashMap<Value, usize>),
+    /// The mapping, its anchor, a key waiting for its value, and, once it
+    /// has [`INDEX_FROM`] entries, where each key is (so a repeated key is
+    /// found in constant time).
+    Map(Node, usize, Option<Node>, Option<HashMap<Value, usize>>),
 }
 
 #[derive(Default)]
@@ -171,13 +198,15 @@ fn measure(n: &Node) -> (usize, usize) {
     (count, depth + 1)
 }
 
-fn scalar_value(text: &str, style: ScalarStyle) -> Value {
+fn scalar_value(text: Cow<'_, str>, style: ScalarStyle) -> Value {
     let plain = matches!(style, ScalarStyle::Plain);
-    if plain && matches!(text, "" | "~" | "null" | "Null" | "NULL") {
+    if plain && matches!(&*text, "" | "~" | "null" | "Null" | "NULL") {
         Value::Null
     } else {
+        // Text the parser built is taken as it is (a tree kept for a whole
+        // scan is compacted once: `Node::compact`).
         Value::Scalar {
-            text: text.to_string(),
+            text: text.into_owned(),
             plain,
         }
     }
@@ -253,10 +282,29 @@ impl Builder {
                     if let Value::Map(entries) = &mut map.value {
                         // Last one wins, as most YAML consumers do.
                         let merge = key.as_str() == Some("<<");
-                        match index.get(&key.value) {
-                            Some(&i) if !merge => entries[i].1 = node,
-                            _ => {
-                                if !merge {
+                        if index.is_none() && entries.len() >= INDEX_FROM {
+                            *index = Some(
+                                entries
+                                    .iter()
+                                    .enumerate()
+                                    .filter(|(_, (k, _))| k.as_str() != Some("<<"))
+                                    .map(|(i, (k, _))| (k.value.clone(), i))
+                                    .collect(),
+                            );
+                        }
+                        let found = if merge {
+                            None
+                        } else {
+                            match index {
+                                Some(index) => index.get(&key.value).copied(),
+                                // A merge key never equals a key that is not one.
+                                None => entries.iter().position(|(k, _)| k.value == key.value),
+                            }
+                        };
+                        match found {
+                            Some(i) => entries[i].1 = node,
+                            None => {
+                                if !merge && let Some(index) = index {
                                     index.insert(key.value.clone(), entries.len());
                                 }
                                 entries.push((key, node));
@@ -279,7 +327,7 @@ impl<'input> SpannedEventReceiver<'input> for Builder {
             Event::Scalar(text, style, anchor, _tag) => {
                 let node = Node {
                     line,
-                    value: scalar_value(&text, style),
+                    value: scalar_value(text, style),
                 };
                 self.insert(node, anchor);
             }
@@ -306,7 +354,7 @@ impl<'input> SpannedEventReceiver<'input> for Builder {
                     },
                     anchor,
                     None,
-                    HashMap::new(),
+                    None,
                 ));
             }
             Event::SequenceEnd => {
@@ -438,6 +486,28 @@ mod tests {
             e.message.contains("deep") || e.message.contains("budget"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn repeated_keys_in_small_maps_and_compacted_trees() {
+        let d = &parse("a: 1\nb: 2\na: 3\n<<: {c: 4}\nb: 5\n'a': 6\n").unwrap()[0];
+        let keys: Vec<_> = d.entries().map(|(k, _)| k.as_str()).collect();
+        // A quoted key is another key.
+        assert_eq!(keys, [Some("a"), Some("b"), Some("a"), Some("c")]);
+        assert_eq!(d.get("a").unwrap().as_str(), Some("3"));
+        assert_eq!(d.get("b").unwrap().as_str(), Some("5"));
+        // Past the indexing point, a key seen before it is still found.
+        let mut text = String::from("first: 0\n");
+        for i in 0..(INDEX_FROM + 5) {
+            text.push_str(&format!("k{i}: {i}\n"));
+        }
+        text.push_str("first: last\n");
+        let mut d = parse(&text).unwrap().remove(0);
+        assert_eq!(d.entries().count(), INDEX_FROM + 6);
+        assert_eq!(d.get("first").unwrap().as_str(), Some("last"));
+        let before = d.clone();
+        d.compact();
+        assert_eq!(d, before);
     }
 
     #[test]

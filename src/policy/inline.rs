@@ -20,10 +20,62 @@ pub enum Inline {
     NoReason(u32),
 }
 
-/// The lines of the files read so far, by path inside the target's root.
+/// The inline ignores of the files failures point into, read once each
+/// (in parallel, before findings are finished): only the lines that carry
+/// an ignore are kept, by (target id, path inside the target's root).
 #[derive(Default)]
 pub struct InlineIgnores {
-    files: HashMap<(String, String), Option<Vec<String>>>,
+    files: HashMap<(String, String), Vec<Ignore>>,
+}
+
+/// One `rampart: ignore[…]` comment: its line (1-based), selectors, reason.
+struct Ignore {
+    line: u32,
+    selectors: Vec<String>,
+    reason: String,
+}
+
+/// The path inside `target`'s root that `loc` names, when `target` is a
+/// tree and `loc` has a line (only those can carry inline ignores).
+fn tree_rel<'l>(target: &Target, loc: &'l Location) -> Option<&'l str> {
+    loc.line?;
+    let Source::Tree(tree) = &target.source else {
+        return None;
+    };
+    if tree.display.is_empty() {
+        Some(loc.path.as_str())
+    } else {
+        Some(
+            loc.path
+                .strip_prefix(tree.display.trim_end_matches('/'))?
+                .trim_start_matches('/'),
+        )
+    }
+}
+
+/// The ignore comments of one file (none when it cannot be read).
+fn read_ignores(target: &Target, rel: &str) -> Vec<Ignore> {
+    let Source::Tree(tree) = &target.source else {
+        return Vec::new();
+    };
+    let Ok(text) = tree
+        .root
+        .read_text(rel, crate::target::root::DEFAULT_FILE_CAP)
+    else {
+        return Vec::new();
+    };
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains("rampart:"))
+        .filter_map(|(i, l)| {
+            let (selectors, reason) = parse(l)?;
+            Some(Ignore {
+                line: u32::try_from(i + 1).ok()?,
+                selectors,
+                reason,
+            })
+        })
+        .collect()
 }
 
 /// Parses `rampart: ignore[SEL, SEL] reason` out of a line.
@@ -47,43 +99,41 @@ fn selects(sels: &[String], rule_id: &str) -> bool {
 }
 
 impl InlineIgnores {
-    /// The inline ignore that applies to a failure of `rule_id` at `loc`.
-    pub fn find(&mut self, target: &Target, rule_id: &str, loc: &Location) -> Option<Inline> {
+    /// Reads, across cores, the ignores of every file the `failures` (target
+    /// and location of each failing finding) point into, each file once.
+    pub fn read<'a>(failures: impl Iterator<Item = (&'a Target, &'a Location)>) -> InlineIgnores {
+        use rayon::prelude::*;
+        let mut wanted: Vec<(&Target, &str)> = failures
+            .filter_map(|(t, loc)| Some((t, tree_rel(t, loc)?)))
+            .collect();
+        wanted.sort_unstable_by(|a, b| (&a.0.id, a.1).cmp(&(&b.0.id, b.1)));
+        wanted.dedup_by(|a, b| a.0.id == b.0.id && a.1 == b.1);
+        let files = wanted
+            .par_iter()
+            .map(|&(t, rel)| ((t.id.clone(), rel.to_string()), read_ignores(t, rel)))
+            .filter(|(_, ignores)| !ignores.is_empty())
+            .collect();
+        InlineIgnores { files }
+    }
+
+    /// The inline ignore that applies to a failure of `rule_id` at `loc`: on
+    /// its line or the line above.
+    pub fn find(&self, target: &Target, rule_id: &str, loc: &Location) -> Option<Inline> {
         let line = loc.line?;
-        let Source::Tree(tree) = &target.source else {
-            return None;
-        };
-        let rel = if tree.display.is_empty() {
-            loc.path.as_str()
-        } else {
-            loc.path
-                .strip_prefix(tree.display.trim_end_matches('/'))?
-                .trim_start_matches('/')
-        };
-        let lines = self
-            .files
-            .entry((target.id.clone(), rel.to_string()))
-            .or_insert_with(|| {
-                tree.root
-                    .read_text(rel, crate::target::root::DEFAULT_FILE_CAP)
-                    .ok()
-                    .map(|t| t.lines().map(str::to_string).collect())
-            })
-            .as_ref()?;
-        let idx = usize::try_from(line).ok()?.checked_sub(1)?;
-        for i in [Some(idx), idx.checked_sub(1)].into_iter().flatten() {
-            let Some((sels, reason)) = lines.get(i).and_then(|l| parse(l)) else {
+        let rel = tree_rel(target, loc)?;
+        let ignores = self.files.get(&(target.id.clone(), rel.to_string()))?;
+        for n in [Some(line), line.checked_sub(1)].into_iter().flatten() {
+            let Some(ig) = ignores.iter().find(|ig| ig.line == n) else {
                 continue;
             };
-            if !selects(&sels, rule_id) {
+            if !selects(&ig.selectors, rule_id) {
                 continue;
             }
-            let n = u32::try_from(i + 1).ok()?;
-            if reason.is_empty() {
+            if ig.reason.is_empty() {
                 return Some(Inline::NoReason(n));
             }
             return Some(Inline::Waived(
-                reason,
+                ig.reason.clone(),
                 format!("{}:{n} (inline ignore)", loc.path),
             ));
         }
@@ -92,7 +142,7 @@ impl InlineIgnores {
 }
 
 /// Applies an inline ignore to a failure not waived by the policy.
-pub fn apply(ignores: &mut InlineIgnores, target: &Target, f: &mut crate::scan::Finding) {
+pub fn apply(ignores: &InlineIgnores, target: &Target, f: &mut crate::scan::Finding) {
     use crate::outcome::Status;
     if f.status != Status::Fail {
         return;

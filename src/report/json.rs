@@ -144,6 +144,18 @@ pub fn render(report: &Report) -> String {
     text
 }
 
+/// Writes the report as it is serialised (pretty, or on one line when
+/// `compact`), never holding it whole in memory.
+pub fn write(report: &Report, compact: bool, w: &mut impl std::io::Write) -> std::io::Result<()> {
+    let model = model(report);
+    if compact {
+        serde_json::to_writer(&mut *w, &model)?;
+    } else {
+        serde_json::to_writer_pretty(&mut *w, &model)?;
+    }
+    w.write_all(b"\n")
+}
+
 /// The report on one line (`--compact`): one record per scan for log
 /// collectors that take a line as a record.
 pub fn render_compact(report: &Report) -> String {

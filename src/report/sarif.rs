@@ -6,7 +6,8 @@
 //! physical location and a line, and fingerprints built from rule, target
 //! and logical key, never from line numbers. GitHub's limits are guarded:
 //! a run over 25,000 results, or a log over 10 MB gzipped, is cut (most
-//! severe first) with a warning and a `toolExecutionNotifications` entry.
+//! severe first) with a warning and a `toolExecutionNotifications` entry;
+//! notifications are bounded per run (most severe kept, the rest counted).
 //! Waived findings are left out unless asked for (GitHub ignores
 //! `suppressions` and would open them as alerts); with a baseline every
 //! result carries `baselineState`.
@@ -27,6 +28,11 @@ const MAX_TAGS: usize = 10;
 const MAX_DESCRIPTION: usize = 1000;
 /// GitHub's upload limit, gzipped.
 const MAX_GZIP_BYTES: usize = 10 * 1024 * 1024;
+/// Notifications kept per run (errors first, then warnings, then notes);
+/// the rest are counted in one note. Results are cut to fit GitHub's
+/// limits, and notifications, which are never cut that way, must not be
+/// able to break them alone.
+const MAX_NOTIFICATIONS: usize = 1000;
 
 /// How to render the SARIF log.
 #[derive(Clone, Copy, Debug, Default)]
@@ -59,6 +65,31 @@ fn notification(
         associated_rule: rule,
         ..n
     }
+}
+
+/// At most `MAX_NOTIFICATIONS`: past that, the most severe are kept (in
+/// their order) and one note counts the rest.
+fn bound_notifications(mut all: Vec<sarif::Notification>) -> Vec<sarif::Notification> {
+    if all.len() <= MAX_NOTIFICATIONS {
+        return all;
+    }
+    let rank = |n: &sarif::Notification| match n.level.as_ref().and_then(|l| l.as_str()) {
+        Some("error") => 0,
+        Some("warning") => 1,
+        _ => 2,
+    };
+    all.sort_by_key(rank);
+    let left_out = all.len() - (MAX_NOTIFICATIONS - 1);
+    all.truncate(MAX_NOTIFICATIONS - 1);
+    all.push(notification(
+        "note",
+        format!(
+            "{left_out} more notifications are left out of this SARIF log (GitHub's upload \
+             limits); the JSON report has them all"
+        ),
+        None,
+    ));
+    all
 }
 
 /// A property bag: `tags` and named properties.
@@ -213,7 +244,10 @@ pub fn render_checked(report: &Report, options: &Options) -> (String, Vec<String
 fn render_within(report: &Report, options: &Options, max_gzip: usize) -> (String, Vec<String>) {
     let mut warnings = Vec::new();
     let (text, cut) = render_limited(report, options, None, &mut warnings);
-    if gzip_len(&text, max_gzip) <= max_gzip {
+    crate::timings::mark("render sarif");
+    let fits = gzip_len(&text, max_gzip) <= max_gzip;
+    crate::timings::mark("gzip sarif");
+    if fits {
         return (text, warnings);
     }
     // Over GitHub's upload size: halve the results per run until it fits.
@@ -221,8 +255,16 @@ fn render_within(report: &Report, options: &Options, max_gzip: usize) -> (String
     loop {
         let mut w = Vec::new();
         let (text, _) = render_limited(report, options, Some(limit), &mut w);
-        if gzip_len(&text, max_gzip) <= max_gzip || limit <= 1 {
+        let size = gzip_len(&text, max_gzip);
+        if size <= max_gzip || limit <= 1 {
             warnings.extend(w);
+            if size > max_gzip {
+                warnings.push(format!(
+                    "the SARIF log is still over GitHub's {} MB (gzipped) upload limit with \
+                     one result per run: the upload will be refused",
+                    max_gzip / (1024 * 1024)
+                ));
+            }
             return (text, warnings);
         }
         limit /= 2;
@@ -230,15 +272,38 @@ fn render_within(report: &Report, options: &Options, max_gzip: usize) -> (String
 }
 
 /// The gzipped length of `text`, or its length when that is within `max`
-/// already (most logs are far below the limit even uncompressed).
+/// already (most logs are far below the limit even uncompressed). The
+/// fastest level is tried first: when even that fits, the default level
+/// (which compresses at least as well) fits too.
 fn gzip_len(text: &str, max: usize) -> usize {
-    use std::io::Write as _;
     if text.len() <= max {
         return text.len();
     }
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    let _ = gz.write_all(text.as_bytes());
-    gz.finish().map_or(usize::MAX, |v| v.len())
+    let fast = gzipped_size(text, flate2::Compression::fast());
+    if fast <= max {
+        return fast;
+    }
+    gzipped_size(text, flate2::Compression::default())
+}
+
+/// The size of `text` gzipped at `level`, counted, not kept.
+fn gzipped_size(text: &str, level: flate2::Compression) -> usize {
+    use std::io::Write;
+    struct Count(usize);
+    impl Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut gz = flate2::write::GzEncoder::new(Count(0), level);
+    match gz.write_all(text.as_bytes()).and_then(|()| gz.finish()) {
+        Ok(count) => count.0,
+        Err(_) => usize::MAX,
+    }
 }
 
 /// Renders with at most `limit` results per run (GitHub's 25,000 when
@@ -469,6 +534,7 @@ fn render_limited(
                 ));
             }
         }
+        let notifications = bound_notifications(notifications);
         let successful = !report
             .targets
             .iter()
@@ -668,6 +734,58 @@ mod tests {
             "{notes:?}"
         );
         (results.len(), gz)
+    }
+
+    #[test]
+    fn notifications_are_bounded_most_severe_first_and_counted() {
+        // 3,000 skipped-file notes and one target error: notifications alone
+        // could break GitHub's limits, since results cuts do not touch them.
+        let mut report = report_with(1);
+        report.targets[0].notes = (0..3000)
+            .map(|i| (Some(format!("f{i}.yml")), noise(i, 200)))
+            .collect();
+        report.targets[0].error = Some("a directory could not be read".to_string());
+        let (text, _) = render_checked(&report, &Options::default());
+        let log: serde_json::Value = serde_json::from_str(&text).expect("json");
+        let notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+            .as_array()
+            .expect("notifications");
+        assert_eq!(notes.len(), MAX_NOTIFICATIONS);
+        assert_eq!(notes[0]["level"], "error", "{}", notes[0]);
+        let last = notes.last().expect("a last notification");
+        assert_eq!(last["level"], "note");
+        let expected = format!("{} more notifications", 3001 - (MAX_NOTIFICATIONS - 1));
+        assert!(
+            last["message"]["text"]
+                .as_str()
+                .is_some_and(|t| t.starts_with(&expected)),
+            "{last}"
+        );
+        // Under the bound, notifications are kept whole and in order.
+        report.targets[0].notes.truncate(10);
+        let (text, _) = render_checked(&report, &Options::default());
+        let log: serde_json::Value = serde_json::from_str(&text).expect("json");
+        let notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+            .as_array()
+            .expect("notifications");
+        assert_eq!(notes.len(), 11);
+        assert_eq!(notes[0]["level"], "error");
+        assert_eq!(notes[1]["level"], "note");
+    }
+
+    #[test]
+    fn a_log_still_over_the_limit_with_one_result_per_run_is_warned_about() {
+        let mut report = report_with(4);
+        report.targets[0].notes = (0..900)
+            .map(|i| (Some(format!("f{i}.yml")), noise(i, 200)))
+            .collect();
+        let (_, warnings) = render_within(&report, &Options::default(), 1024);
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains("still over") && w.contains("refused")),
+            "{warnings:?}"
+        );
     }
 
     #[test]

@@ -30,9 +30,35 @@ pub struct Ctx<'a> {
     pub today: Date,
 }
 
-impl Ctx<'_> {
-    pub fn target(&self) -> &Target {
-        self.facts.target
+/// The target a rule judges. `location` finds a file's report location in
+/// the table computed once per file (`Facts::index_files`) instead of
+/// building it again; everything else is the target's own.
+#[derive(Clone, Copy)]
+pub struct TargetRef<'a> {
+    target: &'a Target,
+    facts: &'a Facts<'a>,
+}
+
+impl TargetRef<'_> {
+    /// The report location of `rel` (see `Target::location`).
+    pub fn location(&self, rel: &str) -> crate::outcome::Location {
+        self.facts.location(rel)
+    }
+}
+
+impl std::ops::Deref for TargetRef<'_> {
+    type Target = Target;
+    fn deref(&self) -> &Target {
+        self.target
+    }
+}
+
+impl<'a> Ctx<'a> {
+    pub fn target(&self) -> TargetRef<'a> {
+        TargetRef {
+            target: self.facts.target,
+            facts: self.facts,
+        }
     }
 
     /// The report location of a file of the target (computed once per file).

@@ -418,14 +418,25 @@ impl Root {
         if kind_of(&st) == SFlag::S_IFLNK {
             return self.read(&rel, cap);
         }
-        self.read_checked(fd, &rel, cap)
+        self.read_stat(fd, &st, &rel, cap)
     }
 
     /// Reads what the `O_PATH` descriptor `fd` (reached by `rel`) names: its
     /// type is checked first, then it is reopened for reading and read once.
     fn read_checked(&self, fd: OwnedFd, rel: &str, cap: u64) -> Result<Vec<u8>, RootError> {
         let st = fstat(&fd).map_err(RootError::from_errno)?;
-        let kind = kind_of(&st);
+        self.read_stat(fd, &st, rel, cap)
+    }
+
+    /// [`Root::read_checked`] with `fd`'s status already taken.
+    fn read_stat(
+        &self,
+        fd: OwnedFd,
+        st: &FileStat,
+        rel: &str,
+        cap: u64,
+    ) -> Result<Vec<u8>, RootError> {
+        let kind = kind_of(st);
         if kind != SFlag::S_IFREG {
             return Err(RootError::NotRegular(describe(kind)));
         }
@@ -433,7 +444,7 @@ impl Root {
         if size > cap {
             return Err(RootError::TooLarge { size, cap });
         }
-        let file = self.reopen(&fd, &st, rel)?;
+        let file = self.reopen(&fd, st, rel)?;
         read_capped(file, size, cap)
     }
 
@@ -545,12 +556,19 @@ impl Root {
 
     /// The entries of an open directory, sorted by name (bytes).
     pub fn list(&self, dir: &DirHandle) -> Result<Vec<Entry>, RootError> {
-        let dup = dir.fd.try_clone().map_err(|e| RootError::from_io(&e))?;
-        // A duplicate shares the read position: rewind for a fresh listing.
-        nix::unistd::lseek(&dup, 0, nix::unistd::Whence::SeekSet).map_err(RootError::from_errno)?;
-        let mut d = nix::dir::Dir::from_fd(dup).map_err(RootError::from_errno)?;
+        // A descriptor of its own (a duplicate would share the read
+        // position of earlier listings): `.` opened on the directory's
+        // descriptor, no path resolved.
+        let d = nix::dir::Dir::openat(
+            dir.fd.as_fd(),
+            ".",
+            OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(RootError::from_errno)?;
         let mut out: Vec<(Vec<u8>, Entry)> = Vec::new();
-        for entry in d.iter() {
+        // Read once and closed (no rewind: the descriptor is this listing's).
+        for entry in d {
             let entry = entry.map_err(RootError::from_errno)?;
             let raw = entry.file_name().to_bytes();
             if raw == b"." || raw == b".." {
@@ -635,18 +653,47 @@ fn push_front(todo: &mut Vec<OsString>, parts: Vec<OsString>) {
 }
 
 /// One read sized from the file's length (plus one byte, to see a file that
-/// grew), more only for files that report no length (`/proc`), never past
-/// `cap`.
-fn read_capped(file: File, size: u64, cap: u64) -> Result<Vec<u8>, RootError> {
-    let want = if size > 0 { size + 1 } else { 4096 };
-    let mut buf = Vec::with_capacity(usize::try_from(want.min(cap + 1)).unwrap_or(4096));
-    file.take(cap + 1)
-        .read_to_end(&mut buf)
-        .map_err(|e| RootError::from_io(&e))?;
-    if buf.len() as u64 > cap {
+/// grew): a regular file whose read comes back short once its length is
+/// reached is at its end, so no second read to see zero bytes. Files that
+/// report no length (`/proc`) are read until a read returns nothing. Never
+/// past `cap`.
+fn read_capped(mut file: File, size: u64, cap: u64) -> Result<Vec<u8>, RootError> {
+    let limit = usize::try_from(cap.saturating_add(1)).unwrap_or(usize::MAX);
+    let want = if size > 0 {
+        usize::try_from(size + 1).unwrap_or(usize::MAX)
+    } else {
+        4096
+    };
+    let size = usize::try_from(size).unwrap_or(usize::MAX);
+    let mut buf = vec![0u8; want.min(limit)];
+    let mut len = 0;
+    loop {
+        if len == buf.len() {
+            if len >= limit {
+                break;
+            }
+            let grown = len.saturating_mul(2).max(4096).min(limit);
+            buf.resize(grown, 0);
+        }
+        let asked = buf.len() - len;
+        let n = match file.read(&mut buf[len..]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(RootError::from_io(&e)),
+        };
+        if n == 0 {
+            break;
+        }
+        len += n;
+        if size > 0 && n < asked && len >= size {
+            break;
+        }
+    }
+    buf.truncate(len);
+    if len as u64 > cap {
         // /proc files report size 0 and can still be large.
         return Err(RootError::TooLarge {
-            size: buf.len() as u64,
+            size: len as u64,
             cap,
         });
     }
@@ -857,6 +904,41 @@ mod tests {
         )
         .unwrap();
         assert!(r.reopen_by_name(&st, "etc/ssh/sshd_config").is_err());
+    }
+
+    #[test]
+    fn reads_follow_the_file_not_its_reported_length() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("f");
+        fs::write(&p, b"0123456789").unwrap();
+        let read = |size, cap| read_capped(File::open(&p).unwrap(), size, cap);
+        // As reported, grown since (reported shorter), shrunk since (longer).
+        assert_eq!(read(10, 100).unwrap(), b"0123456789");
+        assert_eq!(read(4, 100).unwrap(), b"0123456789");
+        assert_eq!(read(20, 100).unwrap(), b"0123456789");
+        // Grown past the cap: refused with what was seen.
+        assert_eq!(read(4, 6), Err(RootError::TooLarge { size: 7, cap: 6 }));
+        assert_eq!(read(10, 10).unwrap(), b"0123456789");
+        fs::write(&p, b"").unwrap();
+        assert_eq!(read(0, 100).unwrap(), b"");
+        // Through a walk's directory: the same bytes as through the root.
+        fs::write(&p, b"abc\n").unwrap();
+        let r = Root::open(d.path(), Confinement::Strict).unwrap();
+        let top = r.open_dir("").unwrap();
+        assert_eq!(
+            r.read_in(&top, "f", 100).unwrap(),
+            r.read("f", 100).unwrap()
+        );
+        assert_eq!(
+            r.read_in(&top, "f", 2),
+            Err(RootError::TooLarge { size: 4, cap: 2 })
+        );
+        assert_eq!(r.list(&top).unwrap().len(), 1);
+        assert_eq!(
+            r.list(&top).unwrap().len(),
+            1,
+            "a second listing sees the same"
+        );
     }
 
     #[test]

@@ -34,8 +34,19 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     for (rel, _) in &m.broken_lists {
         signs.push((3, t.location(rel)));
     }
+    // A Grafana service whose SMTP settings cannot be known may send mail.
+    let mut route_unknown = false;
     for s in m.services.iter().filter(|s| s.what == "grafana") {
         signs.push((0, t.location(&s.rel).with_line(s.line)));
+        if let Some(why) = &s.smtp_unresolved {
+            let loc = t.location(&s.rel).with_line(s.line);
+            j.not_evaluated(
+                format!("smtp|{}|{}", s.rel, s.service),
+                format!("{}: service {}: {why}", loc.path, s.service),
+            )
+            .at(loc);
+            route_unknown = true;
+        }
         if s.smtp_enabled.as_deref().is_some_and(truthy)
             && s.smtp_host.as_deref().is_some_and(|h| !h.trim().is_empty())
         {
@@ -95,7 +106,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
         );
     }
     if routes.is_empty() {
-        if j.has_failures() {
+        if j.has_failures() || route_unknown {
             return j.finish("", "");
         }
         signs.sort();

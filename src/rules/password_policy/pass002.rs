@@ -53,14 +53,14 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             let stack = match dir.stack(svc, PamType::Password) {
                 Ok(s) => s,
                 Err(e) => {
-                    j.not_evaluated(format!("{}#{svc}", dir.dir()), stack_error(target, &e));
+                    j.not_evaluated(format!("{}#{svc}", dir.dir()), stack_error(&target, &e));
                     continue;
                 }
             };
             let mut active = Vec::new();
             let mut ignored = Vec::new();
             for e in &stack.entries {
-                if let Some(en) = enforcer(target, e, cfg) {
+                if let Some(en) = enforcer(&target, e, cfg) {
                     match &en.warn_only {
                         Some(w) => ignored.push(w.clone()),
                         None => active.push((e, en)),
@@ -74,7 +74,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                 Some((e, _)) => target.location(&e.rel).with_line(e.line),
                 None => target.location(&stack.rel),
             };
-            let chain = chain(target, &stack);
+            let chain = chain(&target, &stack);
             if shortest < want {
                 let detail = if whys.is_empty() {
                     "no module in it checks length".to_string()

@@ -29,24 +29,24 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             let stack = match dir.stack(svc, PamType::Password) {
                 Ok(s) => s,
                 Err(e) => {
-                    j.not_evaluated(format!("{}#{svc}", dir.dir()), stack_error(target, &e));
+                    j.not_evaluated(format!("{}#{svc}", dir.dir()), stack_error(&target, &e));
                     continue;
                 }
             };
-            let chain = chain(target, &stack);
+            let chain = chain(&target, &stack);
             let found = stack.find(&QUALITY_MODULES);
             let enforcing: Vec<_> = found
                 .iter()
-                .filter(|e| enforcer(target, e, cfg).is_none_or(|en| en.warn_only.is_none()))
+                .filter(|e| enforcer(&target, e, cfg).is_none_or(|en| en.warn_only.is_none()))
                 .collect();
             let anchor = stack.find(&["pam_unix"]).first().map_or_else(
                 || target.location(&stack.rel),
                 |e| target.location(&e.rel).with_line(e.line),
             );
             if let Some(e) = enforcing.first() {
-                j.checked(format!("{svc}: {}", describe_entry(target, e)));
+                j.checked(format!("{svc}: {}", describe_entry(&target, e)));
             } else if let Some(e) = found.first() {
-                let why = enforcer(target, e, cfg)
+                let why = enforcer(&target, e, cfg)
                     .and_then(|en| en.warn_only)
                     .unwrap_or_else(|| format!("{} does not enforce", e.module));
                 j.fail(

@@ -84,7 +84,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                         .at(target.location(&e.rel).with_line(e.line))
                         .evidence("option", *w);
                     }
-                    None => j.checked(format!("{svc}: {}", describe_entry(target, e))),
+                    None => j.checked(format!("{svc}: {}", describe_entry(&target, e))),
                 }
             }
         }

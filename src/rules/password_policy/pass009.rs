@@ -27,25 +27,25 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             let stack = match dir.stack(svc, PamType::Auth) {
                 Ok(s) => s,
                 Err(e) => {
-                    j.not_evaluated(format!("{}#{svc}", dir.dir()), stack_error(target, &e));
+                    j.not_evaluated(format!("{}#{svc}", dir.dir()), stack_error(&target, &e));
                     continue;
                 }
             };
-            let chain = chain(target, &stack);
+            let chain = chain(&target, &stack);
             let found = stack.find(&LOCKOUT_MODULES);
             let locking: Vec<_> = found
                 .iter()
                 .filter(|e| enforcing_control(e) && e.arg("deny") != Some("0"))
                 .collect();
             if let Some(e) = locking.first() {
-                j.checked(format!("{svc}: {}", describe_entry(target, e)));
+                j.checked(format!("{svc}: {}", describe_entry(&target, e)));
                 continue;
             }
             let (detail, loc) = match found.first() {
                 Some(e) => (
                     format!(
                         "{} is there but does not lock (optional, or deny=0)",
-                        describe_entry(target, e)
+                        describe_entry(&target, e)
                     ),
                     target.location(&e.rel).with_line(e.line),
                 ),

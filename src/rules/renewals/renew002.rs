@@ -9,7 +9,7 @@ use crate::rdap::RdapLookup;
 use crate::rules::Ctx;
 
 pub fn check(ctx: &Ctx) -> Vec<Outcome> {
-    let Some(src) = ctx.target().domain_source() else {
+    let Some(src) = ctx.facts.target.domain_source() else {
         return not_evaluated("not a domain target");
     };
     let lookup = ctx.facts.get::<RdapLookup>();

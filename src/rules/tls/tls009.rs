@@ -87,7 +87,7 @@ fn local_ip_names(ctx: &Ctx, j: &mut Judgement) {
     // Production, another environment, or unlabelled (then the name says
     // nothing either way: neither a finding nor a pass).
     let production = |rel: &str| {
-        environment_of(ctx.policy, target, rel).map(|e| ctx.policy.is_production(Some(&e)))
+        environment_of(ctx.policy, &target, rel).map(|e| ctx.policy.is_production(Some(&e)))
     };
     let mut names: Vec<(String, String, Option<u32>, String)> = Vec::new();
     let items = ctx.facts.get::<EnvItems>();

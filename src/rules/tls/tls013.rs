@@ -4,6 +4,8 @@
 //! A TLS server without the directive gets nginx's default
 //! `HIGH:!aNULL:!MD5`, which is evaluated too.
 
+use std::collections::HashMap;
+
 use crate::facts::nginx::NginxTls;
 use crate::outcome::{Judgement, Outcome};
 use crate::rules::Ctx;
@@ -26,8 +28,11 @@ fn banned(w: Weakness) -> bool {
     )
 }
 
-/// The banned suites a cipher string admits, with what is wrong with each.
-fn admitted(spec: &str) -> (Vec<String>, usize, Vec<String>) {
+/// The banned suites a cipher string admits (with what is wrong with each),
+/// how many suites it admits, and the words OpenSSL would not know.
+type Admitted = (Vec<String>, usize, Vec<String>);
+
+fn admitted(spec: &str) -> Admitted {
     let list = openssl::evaluate(spec);
     let bad = list
         .suites
@@ -49,6 +54,9 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     let nginx = ctx.facts.get::<NginxTls>();
     let target = ctx.target();
     let mut j = Judgement::new();
+    // A fleet repo repeats a handful of cipher strings thousands of times:
+    // each distinct string is evaluated once.
+    let mut evaluated: HashMap<&str, Admitted> = HashMap::new();
     for (rel, why) in &nginx.errors {
         let loc = target.location(rel);
         j.not_evaluated(rel.clone(), format!("{}: {why}", loc.path))
@@ -68,7 +76,10 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             .at(loc);
             continue;
         }
-        let (bad, total, unknown) = admitted(&s.value);
+        let (bad, total, unknown) = evaluated
+            .entry(s.value.as_str())
+            .or_insert_with(|| admitted(&s.value))
+            .clone();
         if bad.is_empty() {
             j.checked(format!(
                 "{} ({}): {total} suites, none weak",
@@ -96,7 +107,10 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     }
     for srv in nginx.servers.iter().filter(|s| s.ciphers.is_none()) {
         let loc = target.location(&srv.rel).with_line(srv.line);
-        let (bad, total, _) = admitted(NGINX_DEFAULT);
+        let (bad, total, _) = evaluated
+            .entry(NGINX_DEFAULT)
+            .or_insert_with(|| admitted(NGINX_DEFAULT))
+            .clone();
         if bad.is_empty() {
             j.checked(format!(
                 "{}: nginx's default {NGINX_DEFAULT} ({total} suites, none weak)",

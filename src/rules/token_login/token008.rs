@@ -42,7 +42,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             .map(|s| {
                 s.find(&OTP_MODULES)
                     .iter()
-                    .map(|e| describe_entry(target, e))
+                    .map(|e| describe_entry(&target, e))
                     .collect()
             })
             .unwrap_or_default();
