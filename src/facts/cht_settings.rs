@@ -9,16 +9,17 @@
 //! `.env` files CHT's compose files and upgrade service read). Values are
 //! kept as [`Secret`]. Collects; never judges.
 
-use std::collections::{BTreeSet, HashMap};
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
-use crate::facts::cht_sources::{self, Front, canonical_key};
+use crate::facts::cht_sources::{self, Front, key_of, known};
 use crate::facts::compose::{ComposeProjects, EnvVar, Project, Service, image_name};
 use crate::facts::dotenv::DotEnv;
 use crate::facts::helm::HelmReleases;
 use crate::facts::interpolate::InterpolationError;
 use crate::facts::inventory::{Kind, Parsed, is_example};
-use crate::facts::{Fact, Facts};
+use crate::facts::{Doc, Fact, Facts, map_chunks};
 use crate::secret::Secret;
 
 /// What a setting's value is.
@@ -61,16 +62,18 @@ pub enum Via {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Setting {
-    /// The setting, named as CHT's `.env` names it (`COUCHDB_PASSWORD`).
-    pub key: String,
+    /// The setting, named as CHT's `.env` names it (`COUCHDB_PASSWORD`);
+    /// borrowed when it is one of CHT's own (no allocation per setting).
+    pub key: Cow<'static, str>,
     /// How the file writes it: `COUCHDB_PASSWORD`, `couchdb.password`,
     /// `[admins] medic`.
-    pub written: String,
+    pub written: Cow<'static, str>,
     pub value: Value,
     /// The text as written before interpolation (compose entries only).
     pub raw: Option<String>,
-    /// The file (path inside the target) and line that give the value.
-    pub rel: String,
+    /// The file (path inside the target) and line that give the value; the
+    /// path is shared by the settings of a file, not copied.
+    pub rel: Arc<str>,
     pub line: Option<u32>,
     pub via: Via,
 }
@@ -239,15 +242,23 @@ fn sole_variable(raw: &str) -> Option<&str> {
     (!rest.contains('$')).then_some(name)
 }
 
+/// Settings in the order they were found, each (file, line, key) once: the
+/// first found is kept.
 struct Collector {
     settings: Vec<Setting>,
-    seen: BTreeSet<(String, Option<u32>, String)>,
+    seen: HashSet<(Arc<str>, Option<u32>, Cow<'static, str>)>,
 }
 
 impl Collector {
     fn push(&mut self, s: Setting) {
         if self.seen.insert((s.rel.clone(), s.line, s.key.clone())) {
             self.settings.push(s);
+        }
+    }
+
+    fn extend(&mut self, settings: impl IntoIterator<Item = Setting>) {
+        for s in settings {
+            self.push(s);
         }
     }
 }
@@ -259,7 +270,15 @@ fn dotenv_of<'f>(facts: &'f Facts, rel: &str) -> Option<&'f Arc<DotEnv>> {
     }
 }
 
-fn compose_env(c: &mut Collector, facts: &Facts, project: &Project, svc: &Service) {
+/// The settings of one compose service, in the order found (not yet
+/// deduplicated). `file` and `env` are the project's paths, shared.
+fn compose_env(
+    out: &mut Vec<Setting>,
+    facts: &Facts,
+    project: &Project,
+    paths: &(Arc<str>, Option<Arc<str>>),
+    svc: &Service,
+) {
     let vars = &project.vars;
     let image = svc
         .image
@@ -267,17 +286,14 @@ fn compose_env(c: &mut Collector, facts: &Facts, project: &Project, svc: &Servic
         .and_then(|i| vars.resolve(i).ok())
         .map(|i| i.value)
         .unwrap_or_default();
-    let shared: (Arc<str>, Arc<str>, Arc<str>, Option<Arc<str>>) = (
-        Arc::from(project.rel.as_str()),
-        Arc::from(svc.name.as_str()),
-        Arc::from(image.as_str()),
-        vars.env_rel.as_deref().map(Arc::from),
-    );
+    let (file, env_rel) = paths;
+    let service: Arc<str> = Arc::from(svc.name.as_str());
+    let image_arc: Arc<str> = Arc::from(image.as_str());
     let via = || Via::Compose {
-        file: shared.0.clone(),
-        service: shared.1.clone(),
-        image: shared.2.clone(),
-        env: shared.3.clone(),
+        file: file.clone(),
+        service: service.clone(),
+        image: image_arc.clone(),
+        env: env_rel.clone(),
     };
     let env_entry = |name: &str| {
         let rel = vars.env_rel.as_deref()?;
@@ -293,16 +309,16 @@ fn compose_env(c: &mut Collector, facts: &Facts, project: &Project, svc: &Servic
     };
     let mut keys = BTreeSet::new();
     for EnvVar { key, value, line } in &svc.environment {
-        keys.insert(key.clone());
+        keys.insert(key.as_str());
         let Some(text) = value else {
             // `- KEY`: passed from the .env (already read as a dotenv file) or
             // the shell; an image default covers it when neither sets it.
             if vars.lookup(key).is_none()
                 && let Some((_, d)) = image_defaults(&image).iter().find(|(k, _)| k == key)
             {
-                let (rel, at) = match &vars.env_rel {
+                let (rel, at) = match env_rel {
                     Some(env) => (env.clone(), None),
-                    None => (project.rel.clone(), Some(*line)),
+                    None => (file.clone(), Some(*line)),
                 };
                 // With no usable .env the shell or a .env kept elsewhere may
                 // set it: unknown, not unset.
@@ -316,9 +332,9 @@ fn compose_env(c: &mut Collector, facts: &Facts, project: &Project, svc: &Servic
                         vars.why_unset(key)
                     )),
                 };
-                c.push(Setting {
-                    key: canonical_key(key).to_string(),
-                    written: key.clone(),
+                out.push(Setting {
+                    key: key_of(key),
+                    written: known(key),
                     value,
                     raw: None,
                     rel,
@@ -358,12 +374,12 @@ fn compose_env(c: &mut Collector, facts: &Facts, project: &Project, svc: &Servic
                 value: Secret::new(r.value),
             },
         };
-        c.push(Setting {
-            key: canonical_key(key).to_string(),
-            written: key.clone(),
+        out.push(Setting {
+            key: key_of(key),
+            written: known(key),
             value,
             raw: Some(text.raw.clone()),
-            rel: project.rel.clone(),
+            rel: file.clone(),
             line: Some(text.line),
             via: via(),
         });
@@ -372,49 +388,176 @@ fn compose_env(c: &mut Collector, facts: &Facts, project: &Project, svc: &Servic
         if keys.contains(*key) || in_env_files(key) {
             continue;
         }
-        c.push(Setting {
-            key: key.to_string(),
-            written: key.to_string(),
+        out.push(Setting {
+            key: Cow::Borrowed(key),
+            written: Cow::Borrowed(key),
             value: Value::Set {
                 value: Secret::new(*default),
                 defaulted: true,
             },
             raw: None,
-            rel: project.rel.clone(),
+            rel: file.clone(),
             line: Some(svc.line),
             via: via(),
         });
     }
 }
 
+/// What one compose project gives: its services' settings (in order, not
+/// yet deduplicated) and whether it runs CHT, with which web front.
+struct ProjectPart {
+    settings: Vec<Setting>,
+    cht: bool,
+    front: Option<Front>,
+}
+
+fn project_part(facts: &Facts, project: &Project) -> Option<ProjectPart> {
+    if is_example(&project.rel) {
+        return None;
+    }
+    let paths = (
+        Arc::from(project.rel.as_str()),
+        project.vars.env_rel.as_deref().map(Arc::from),
+    );
+    let mut part = ProjectPart {
+        settings: Vec::new(),
+        cht: false,
+        front: None,
+    };
+    for svc in &project.file.services {
+        compose_env(&mut part.settings, facts, project, &paths, svc);
+        let image = svc
+            .image
+            .as_ref()
+            .and_then(|i| project.vars.resolve(i).ok())
+            .map(|i| i.value)
+            .unwrap_or_default();
+        let f = cht_sources::front_of_image(&image);
+        part.cht |= is_cht_image(&image) || f.is_some();
+        part.front = match (part.front, f) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+    Some(part)
+}
+
+/// What one dotenv or CouchDB ini file gives.
+struct DocPart<'f> {
+    doc: &'f Doc,
+    settings: Vec<Setting>,
+    /// A dotenv file: its entries, the front its keys show, and whether
+    /// its keys alone make it an instance's `.env`.
+    dotenv: Option<(&'f Arc<DotEnv>, Option<Front>, bool)>,
+    broken: Option<(String, Kind, String)>,
+}
+
+fn doc_part(doc: &Doc) -> Option<DocPart<'_>> {
+    if is_example(&doc.rel) {
+        return None;
+    }
+    let mut part = DocPart {
+        doc,
+        settings: Vec::new(),
+        dotenv: None,
+        broken: None,
+    };
+    match (&doc.kind, &doc.content) {
+        (Kind::DotEnv, Ok(Parsed::DotEnv(env))) => {
+            let rel: Arc<str> = Arc::from(doc.rel.as_str());
+            part.settings.reserve_exact(env.entries.len());
+            for e in &env.entries {
+                let Some(v) = &e.value else { continue };
+                part.settings.push(Setting {
+                    key: key_of(&e.key),
+                    written: known(&e.key),
+                    value: Value::Set {
+                        value: Secret::new(v.clone()),
+                        defaulted: false,
+                    },
+                    raw: None,
+                    rel: rel.clone(),
+                    line: Some(e.line),
+                    via: Via::DotEnv,
+                });
+            }
+            let nginx = cht_sources::NGINX_ENV_KEYS
+                .iter()
+                .any(|k| env.get(k).is_some())
+                .then_some(Front::Nginx);
+            let instance = INSTANCE_KEYS.iter().any(|k| env.get(k).is_some());
+            part.dotenv = Some((env, nginx, instance));
+        }
+        (Kind::CouchIni, Ok(Parsed::CouchIni(ini))) => {
+            let rel: Arc<str> = Arc::from(doc.rel.as_str());
+            for e in &ini.entries {
+                let key = match (e.section.as_str(), e.key.as_str()) {
+                    ("admins", _) => "COUCHDB_PASSWORD",
+                    ("couchdb", "uuid") => "COUCHDB_UUID",
+                    ("chttpd_auth" | "couch_httpd_auth", "secret") => "COUCHDB_SECRET",
+                    ("log", "level") => "COUCHDB_LOG_LEVEL",
+                    _ => continue,
+                };
+                part.settings.push(Setting {
+                    key: Cow::Borrowed(key),
+                    written: Cow::Owned(format!("[{}] {}", e.section, e.key)),
+                    value: Value::Set {
+                        value: Secret::new(e.value.clone()),
+                        defaulted: false,
+                    },
+                    raw: None,
+                    rel: rel.clone(),
+                    line: Some(e.line),
+                    via: Via::Ini,
+                });
+            }
+        }
+        (Kind::DotEnv | Kind::CouchIni, Err(e)) => {
+            part.broken = Some((doc.rel.clone(), doc.kind, e.clone()));
+        }
+        _ => return None,
+    }
+    Some(part)
+}
+
+/// The paths of helm leaves as shared text, one per file.
+#[derive(Default)]
+struct RelArcs<'h>(HashMap<&'h str, Arc<str>>);
+
+impl<'h> RelArcs<'h> {
+    fn get(&mut self, rel: &'h str) -> Arc<str> {
+        self.0.entry(rel).or_insert_with(|| Arc::from(rel)).clone()
+    }
+}
+
 /// Password values of any chart's helm values (not only CHT's chart paths),
 /// one setting per file and line, naming the releases it holds in.
-fn helm_password_settings(helm: &HelmReleases) -> Vec<Setting> {
+fn helm_password_settings<'h>(helm: &'h HelmReleases, rels: &mut RelArcs<'h>) -> Vec<Setting> {
     let known: Vec<&str> = HELM_KEYS.iter().map(|(p, _)| *p).collect();
     let mut out: Vec<Setting> = Vec::new();
+    // (file, line, path) → index in `out`.
+    let mut at: HashMap<(&str, u32, String), usize> = HashMap::new();
     for release in &helm.releases {
         if release.layers.iter().all(|l| is_example(l)) {
             continue;
         }
         for (key, dotted, leaf) in cht_sources::helm_password_leaves(release, &known) {
-            if let Some(s) = out
-                .iter_mut()
-                .find(|s| s.rel == leaf.rel && s.line == Some(leaf.line) && s.written == dotted)
-            {
-                if let Via::Helm { releases } = &mut s.via {
+            if let Some(&i) = at.get(&(leaf.rel.as_str(), leaf.line, dotted.clone())) {
+                if let Via::Helm { releases } = &mut out[i].via {
                     releases.push(release.name.clone());
                 }
                 continue;
             }
+            at.insert((leaf.rel.as_str(), leaf.line, dotted.clone()), out.len());
             out.push(Setting {
-                key,
-                written: dotted,
+                key: Cow::Owned(key),
+                written: Cow::Owned(dotted),
                 value: Value::Set {
                     value: Secret::new(leaf.text.clone().unwrap_or_default()),
                     defaulted: false,
                 },
                 raw: None,
-                rel: leaf.rel.clone(),
+                rel: rels.get(&leaf.rel),
                 line: Some(leaf.line),
                 via: Via::Helm {
                     releases: vec![release.name.clone()],
@@ -425,11 +568,19 @@ fn helm_password_settings(helm: &HelmReleases) -> Vec<Setting> {
     out
 }
 
-impl Fact for ChtSettings {
-    fn collect(facts: &Facts) -> Self {
+/// How many compose projects, documents or settings one parallel task
+/// takes: big enough to amortise the task, small enough to balance.
+/// (Tiny under test, so that the fixtures' few files span many parts.)
+const CHUNK: usize = if cfg!(test) { 2 } else { 256 };
+
+impl ChtSettings {
+    /// Collects the settings; with `par`, the per-file work runs across
+    /// cores (only from `Facts::prepare`, never inside a rule job). The
+    /// result is the same either way: parts are merged in file order.
+    pub(crate) fn gather(facts: &Facts, par: bool) -> Self {
         let mut c = Collector {
             settings: Vec::new(),
-            seen: BTreeSet::new(),
+            seen: HashSet::new(),
         };
         let mut broken = Vec::new();
         let mut instances: Vec<Instance> = Vec::new();
@@ -445,119 +596,22 @@ impl Fact for ChtSettings {
                 .iter()
                 .map(|(rel, e)| (rel.clone(), Kind::Compose, e.clone())),
         );
-        for project in &projects.projects {
-            if is_example(&project.rel) {
-                continue;
-            }
-            let mut cht = false;
-            let mut front: Option<Front> = None;
-            for svc in &project.file.services {
-                compose_env(&mut c, facts, project, svc);
-                let image = svc
-                    .image
-                    .as_ref()
-                    .and_then(|i| project.vars.resolve(i).ok())
-                    .map(|i| i.value)
-                    .unwrap_or_default();
-                let f = cht_sources::front_of_image(&image);
-                cht |= is_cht_image(&image) || f.is_some();
-                front = match (front, f) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                };
-            }
-            if cht
-                && let Some(rel) = &project.vars.env_rel
-                && let Some(env) = dotenv_of(facts, rel)
-            {
-                match instance_at.get(rel.as_str()) {
-                    Some(&i) => instances[i].front = instances[i].front.or(front),
-                    None => {
-                        instance_at.insert(rel.clone(), instances.len());
-                        instances.push(Instance {
-                            rel: rel.clone(),
-                            env: env.clone(),
-                            front,
-                        });
-                    }
-                }
-            }
-        }
-
-        for doc in facts.docs() {
-            if is_example(&doc.rel) {
-                continue;
-            }
-            match (&doc.kind, &doc.content) {
-                (Kind::DotEnv, Ok(Parsed::DotEnv(env))) => {
-                    for e in &env.entries {
-                        let Some(v) = &e.value else { continue };
-                        c.push(Setting {
-                            key: canonical_key(&e.key).to_string(),
-                            written: e.key.clone(),
-                            value: Value::Set {
-                                value: Secret::new(v.clone()),
-                                defaulted: false,
-                            },
-                            raw: None,
-                            rel: doc.rel.clone(),
-                            line: Some(e.line),
-                            via: Via::DotEnv,
-                        });
-                    }
-                    let nginx = cht_sources::NGINX_ENV_KEYS
-                        .iter()
-                        .any(|k| env.get(k).is_some())
-                        .then_some(Front::Nginx);
-                    match instance_at.get(doc.rel.as_str()) {
-                        Some(&i) => instances[i].front = instances[i].front.or(nginx),
-                        None if INSTANCE_KEYS.iter().any(|k| env.get(k).is_some()) => {
-                            instance_at.insert(doc.rel.clone(), instances.len());
-                            instances.push(Instance {
-                                rel: doc.rel.clone(),
-                                env: env.clone(),
-                                front: nginx,
-                            });
-                        }
-                        None => {}
-                    }
-                }
-                (Kind::CouchIni, Ok(Parsed::CouchIni(ini))) => {
-                    for e in &ini.entries {
-                        let key = match (e.section.as_str(), e.key.as_str()) {
-                            ("admins", _) => "COUCHDB_PASSWORD",
-                            ("couchdb", "uuid") => "COUCHDB_UUID",
-                            ("chttpd_auth" | "couch_httpd_auth", "secret") => "COUCHDB_SECRET",
-                            ("log", "level") => "COUCHDB_LOG_LEVEL",
-                            _ => continue,
-                        };
-                        c.push(Setting {
-                            key: key.to_string(),
-                            written: format!("[{}] {}", e.section, e.key),
-                            value: Value::Set {
-                                value: Secret::new(e.value.clone()),
-                                defaulted: false,
-                            },
-                            raw: None,
-                            rel: doc.rel.clone(),
-                            line: Some(e.line),
-                            via: Via::Ini,
-                        });
-                    }
-                }
-                (Kind::DotEnv | Kind::CouchIni, Err(e)) => {
-                    broken.push((doc.rel.clone(), doc.kind, e.clone()));
-                }
-                _ => {}
-            }
-        }
-
+        let project_parts = map_chunks(par, &projects.projects, CHUNK, |chunk| {
+            chunk
+                .iter()
+                .map(|p| project_part(facts, p))
+                .collect::<Vec<_>>()
+        });
+        let doc_parts = map_chunks(par, &facts.inventory.docs, CHUNK, |chunk| {
+            chunk.iter().filter_map(doc_part).collect::<Vec<_>>()
+        });
         let helm = facts.get::<HelmReleases>();
         broken.extend(
             helm.broken
                 .iter()
                 .map(|(rel, e)| (rel.clone(), Kind::HelmValues, e.clone())),
         );
+        let mut rels = RelArcs::default();
         let mut helm_settings: Vec<Setting> = Vec::new();
         // (file, line, path) → index in `helm_settings`: a leaf several
         // releases share is one setting naming them all.
@@ -579,14 +633,14 @@ impl Fact for ChtSettings {
                 }
                 helm_at.insert((leaf.rel.as_str(), leaf.line, path), helm_settings.len());
                 helm_settings.push(Setting {
-                    key: key.to_string(),
-                    written: path.to_string(),
+                    key: Cow::Borrowed(key),
+                    written: Cow::Borrowed(path),
                     value: Value::Set {
                         value: Secret::new(text.clone()),
                         defaulted: false,
                     },
                     raw: None,
-                    rel: leaf.rel.clone(),
+                    rel: rels.get(&leaf.rel),
                     line: Some(leaf.line),
                     via: Via::Helm {
                         releases: vec![release.name.clone()],
@@ -594,10 +648,7 @@ impl Fact for ChtSettings {
                 });
             }
         }
-        helm_settings.extend(helm_password_settings(&helm));
-        for s in helm_settings {
-            c.push(s);
-        }
+        helm_settings.extend(helm_password_settings(&helm, &mut rels));
         // Kubernetes Secrets and the containers that read them.
         let manifests: Vec<(&str, &[crate::facts::k8s::Object])> = facts
             .docs()
@@ -607,13 +658,87 @@ impl Fact for ChtSettings {
                 _ => None,
             })
             .collect();
-        for s in cht_sources::k8s_settings(&manifests) {
-            c.push(s);
+        let k8s_settings = cht_sources::k8s_settings(&manifests);
+        // One allocation for every setting to come (a vector of hundreds
+        // of thousands of settings is costly to grow): those found, the
+        // passwords their URLs may hold, and an instance default each.
+        let candidates = project_parts
+            .iter()
+            .flatten()
+            .flatten()
+            .flat_map(|p| &p.settings)
+            .chain(doc_parts.iter().flatten().flat_map(|p| &p.settings))
+            .chain(&helm_settings)
+            .chain(&k8s_settings);
+        let (mut found, mut in_urls) = (0, 0);
+        for s in candidates {
+            found += 1;
+            in_urls += usize::from(s.known().is_some_and(|v| v.expose().contains("://")));
         }
+        let defaults = project_parts
+            .iter()
+            .flatten()
+            .flatten()
+            .filter(|p| p.cht)
+            .count()
+            + doc_parts
+                .iter()
+                .flatten()
+                .filter(|p| p.dotenv.is_some_and(|(_, _, i)| i))
+                .count();
+        c.settings.reserve_exact(found + in_urls + defaults);
+        c.seen.reserve(found + in_urls + defaults);
+
+        let project_parts = projects
+            .projects
+            .iter()
+            .zip(project_parts.into_iter().flatten());
+        for (project, part) in project_parts {
+            let Some(part) = part else { continue };
+            c.extend(part.settings);
+            if part.cht
+                && let Some(rel) = &project.vars.env_rel
+                && let Some(env) = dotenv_of(facts, rel)
+            {
+                match instance_at.get(rel.as_str()) {
+                    Some(&i) => instances[i].front = instances[i].front.or(part.front),
+                    None => {
+                        instance_at.insert(rel.clone(), instances.len());
+                        instances.push(Instance {
+                            rel: rel.clone(),
+                            env: env.clone(),
+                            front: part.front,
+                        });
+                    }
+                }
+            }
+        }
+
+        for part in doc_parts.into_iter().flatten() {
+            c.extend(part.settings);
+            let doc = part.doc;
+            if let Some((env, nginx, instance)) = part.dotenv {
+                match instance_at.get(doc.rel.as_str()) {
+                    Some(&i) => instances[i].front = instances[i].front.or(nginx),
+                    None if instance => {
+                        instance_at.insert(doc.rel.clone(), instances.len());
+                        instances.push(Instance {
+                            rel: doc.rel.clone(),
+                            env: env.clone(),
+                            front: nginx,
+                        });
+                    }
+                    None => {}
+                }
+            }
+            broken.extend(part.broken);
+        }
+
+        c.extend(helm_settings);
+        c.extend(k8s_settings);
         // Passwords written inside URLs, wherever the URL was read.
-        for s in cht_sources::url_settings(&c.settings) {
-            c.push(s);
-        }
+        let in_urls = map_chunks(par, &c.settings, CHUNK * 16, cht_sources::url_settings);
+        c.extend(in_urls.into_iter().flatten());
 
         // CHT's defaults for what an instance's .env leaves out.
         for inst in &instances {
@@ -621,32 +746,34 @@ impl Fact for ChtSettings {
             // CouchDB nodes, or medic-os, has no such default.
             if inst.front == Some(Front::Nginx) && inst.env.get("CERTIFICATE_MODE").is_none() {
                 c.push(Setting {
-                    key: "CERTIFICATE_MODE".to_string(),
-                    written: "CERTIFICATE_MODE".to_string(),
+                    key: Cow::Borrowed("CERTIFICATE_MODE"),
+                    written: Cow::Borrowed("CERTIFICATE_MODE"),
                     value: Value::Set {
                         value: Secret::new("SELF_SIGNED"),
                         defaulted: true,
                     },
                     raw: None,
-                    rel: inst.rel.clone(),
+                    rel: Arc::from(inst.rel.as_str()),
                     line: None,
                     via: Via::ChtDefault,
                 });
             }
         }
         // A compose default that an instance's own default already states.
-        let default_at: BTreeSet<(String, String)> = c
+        let default_at: HashSet<(Arc<str>, Cow<'static, str>)> = c
             .settings
             .iter()
             .filter(|s| s.via == Via::ChtDefault)
             .map(|s| (s.rel.clone(), s.key.clone()))
             .collect();
-        c.settings.retain(|s| match &s.via {
-            Via::Compose { env: Some(env), .. } if s.defaulted() => {
-                !default_at.contains(&(env.to_string(), s.key.clone()))
-            }
-            _ => true,
-        });
+        if !default_at.is_empty() {
+            c.settings.retain(|s| match &s.via {
+                Via::Compose { env: Some(env), .. } if s.defaulted() => {
+                    !default_at.contains(&(env.clone(), s.key.clone()))
+                }
+                _ => true,
+            });
+        }
         broken.sort();
         broken.dedup();
         instances.sort_by(|a, b| a.rel.cmp(&b.rel));
@@ -655,6 +782,12 @@ impl Fact for ChtSettings {
             instances,
             broken,
         }
+    }
+}
+
+impl Fact for ChtSettings {
+    fn collect(facts: &Facts) -> Self {
+        ChtSettings::gather(facts, false)
     }
 }
 

@@ -7,7 +7,9 @@
 //! any helm chart. Also what makes a compose project or `.env` a CHT
 //! instance with a web front. Collects; never judges.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::facts::cht_settings::{Setting, Value, Via};
 use crate::facts::compose::image_name;
@@ -26,6 +28,69 @@ pub fn canonical_key(name: &str) -> &str {
         }
         other => other,
     }
+}
+
+/// Setting names CHT's files use again and again: a setting of one of
+/// them borrows its key instead of allocating it.
+const KNOWN_KEYS: &[&str] = &[
+    "API_HOST",
+    "BUILDS_URL",
+    "CACHE_IMAGES",
+    "CERTIFICATE_MODE",
+    "CHT_COMPOSE_PATH",
+    "CHT_COMPOSE_PROJECT_NAME",
+    "CHT_NETWORK",
+    "CHT_SYNC_COUCHDB_URL",
+    "CHT_URL",
+    "COUCHDB_DATA",
+    "COUCHDB_HOST",
+    "COUCHDB_LOG_LEVEL",
+    "COUCHDB_PASSWORD",
+    "COUCHDB_SECRET",
+    "COUCHDB_SERVERS",
+    "COUCHDB_USER",
+    "COUCHDB_UUID",
+    "COUCH_URL",
+    "DOCKER_CONFIG_PATH",
+    "GF_SECURITY_ADMIN_PASSWORD",
+    "GF_SECURITY_ADMIN_USER",
+    "GF_USERS_ALLOW_SIGN_UP",
+    "GRAFANA_ADMIN_PASSWORD",
+    "GRAFANA_ADMIN_USER",
+    "GRAFANA_BIND",
+    "HELM_ENVIRONMENT",
+    "LOG_LEVEL",
+    "MARKET_URL_READ",
+    "NGINX_HTTPS_PORT",
+    "NGINX_HTTP_PORT",
+    "NODE_ENV",
+    "SSL_CERT_FILE_PATH",
+    "UPGRADE_SERVICE_URL",
+    "URL_PASSWORD",
+];
+
+/// [`canonical_key`] as a setting's key: borrowed for CHT's own names,
+/// owned otherwise.
+pub fn key_of(name: &str) -> Cow<'static, str> {
+    known(canonical_key(name))
+}
+
+/// A name as shared static text when it is one of CHT's own, owned
+/// otherwise.
+pub fn known(name: &str) -> Cow<'static, str> {
+    match KNOWN_KEYS.iter().find(|k| **k == name) {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(name.to_string()),
+    }
+}
+
+/// Whether `hay` contains `upper` (upper-case ASCII), ignoring ASCII case,
+/// without allocating an upper-cased copy.
+pub fn contains_upper(hay: &str, upper: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), upper.as_bytes());
+    n.is_empty()
+        || h.windows(n.len())
+            .any(|w| w.iter().zip(n).all(|(a, b)| a.to_ascii_uppercase() == *b))
 }
 
 /// What serves an instance's users.
@@ -97,7 +162,7 @@ pub fn url_settings(settings: &[Setting]) -> Vec<Setting> {
         let Value::Set { value, defaulted } = &s.value else {
             continue;
         };
-        if is_secret_key(&s.key) && !s.key.to_ascii_uppercase().contains("URL") {
+        if is_secret_key(&s.key) && !contains_upper(&s.key, "URL") {
             continue;
         }
         let v = value.expose();
@@ -113,15 +178,14 @@ pub fn url_settings(settings: &[Setting]) -> Vec<Setting> {
                 None => continue,
             }
         }
-        let upper = s.key.to_ascii_uppercase();
-        let key = if upper.contains("COUCH") || url_port(v) == Some("5984") {
+        let key = if contains_upper(&s.key, "COUCH") || url_port(v) == Some("5984") {
             "COUCHDB_PASSWORD"
         } else {
             "URL_PASSWORD"
         };
         out.push(Setting {
-            key: key.to_string(),
-            written: format!("{} (password in URL)", s.written),
+            key: Cow::Borrowed(key),
+            written: Cow::Owned(format!("{} (password in URL)", s.written)),
             value: Value::Set {
                 value: Secret::new(pw),
                 defaulted: *defaulted,
@@ -271,15 +335,17 @@ pub fn k8s_settings(docs: &[(&str, &[Object])]) -> Vec<Setting> {
             }
         }
     }
-    for (rel, objects) in docs {
+    for (rel_text, objects) in docs {
+        // One path shared by the file's settings.
+        let rel: Arc<str> = Arc::from(*rel_text);
         for o in objects.iter() {
             let name = o.name.as_deref().unwrap_or("(unnamed)");
             if o.kind == "Secret" {
                 let couch = name.to_ascii_lowercase().contains("couch");
                 for (key, line, value) in secret_entries(o) {
                     out.push(Setting {
-                        key: secret_setting_key(&key, couch),
-                        written: key.clone(),
+                        key: Cow::Owned(secret_setting_key(&key, couch)),
+                        written: Cow::Owned(key.clone()),
                         value: match value {
                             Ok(v) => Value::Set {
                                 value: Secret::new(v),
@@ -288,7 +354,7 @@ pub fn k8s_settings(docs: &[(&str, &[Object])]) -> Vec<Setting> {
                             Err(why) => Value::Unresolved(why),
                         },
                         raw: None,
-                        rel: rel.to_string(),
+                        rel: rel.clone(),
                         line: Some(line),
                         via: Via::K8s {
                             object: format!("Secret {name}"),
@@ -304,20 +370,20 @@ pub fn k8s_settings(docs: &[(&str, &[Object])]) -> Vec<Setting> {
                     let Some(var) = e.get("name").and_then(Node::as_str) else {
                         continue;
                     };
-                    let key = canonical_key(var).to_string();
+                    let key = key_of(var);
                     if let Some(v) = e.get("value").and_then(Node::as_str) {
                         if templated(v) {
                             continue;
                         }
                         out.push(Setting {
                             key,
-                            written: var.to_string(),
+                            written: known(var),
                             value: Value::Set {
                                 value: Secret::new(v),
                                 defaulted: false,
                             },
                             raw: None,
-                            rel: rel.to_string(),
+                            rel: rel.clone(),
                             line: Some(e.line),
                             via: Via::K8s {
                                 object: object.clone(),
@@ -356,7 +422,7 @@ pub fn k8s_settings(docs: &[(&str, &[Object])]) -> Vec<Setting> {
                     let setting = match found {
                         Some((srel, line, v)) => Setting {
                             key,
-                            written,
+                            written: written.into(),
                             value: match v {
                                 Ok(v) => Value::Set {
                                     value: Secret::new(v),
@@ -365,7 +431,7 @@ pub fn k8s_settings(docs: &[(&str, &[Object])]) -> Vec<Setting> {
                                 Err(why) => Value::Unresolved(why),
                             },
                             raw: None,
-                            rel: srel.to_string(),
+                            rel: Arc::from(srel),
                             line: Some(line),
                             via: Via::K8s {
                                 object: format!("{object}, from Secret {sname}"),
@@ -373,12 +439,12 @@ pub fn k8s_settings(docs: &[(&str, &[Object])]) -> Vec<Setting> {
                         },
                         None => Setting {
                             key,
-                            written,
+                            written: written.into(),
                             value: Value::Unresolved(format!(
                                 "it is read from Secret {sname} key {skey}, which is not in the scanned files"
                             )),
                             raw: None,
-                            rel: rel.to_string(),
+                            rel: rel.clone(),
                             line: Some(e.line),
                             via: Via::K8s {
                                 object: object.clone(),
@@ -409,15 +475,16 @@ pub fn helm_password_leaves<'r>(
         .any(|p| p.first().is_some_and(|k| k == "couchdbConfig"));
     let mut out = Vec::new();
     for (path, leaf) in &release.values {
+        let Some(last) = path.last() else { continue };
+        // Cheap test first: most leaves are not passwords.
+        if !(contains_upper(last, "PASSWORD") || last.eq_ignore_ascii_case("cookieauthsecret")) {
+            continue;
+        }
         let dotted = path.join(".");
         if known.contains(&dotted.as_str()) {
             continue;
         }
-        let Some(last) = path.last() else { continue };
         let lower = last.to_ascii_lowercase();
-        if !(lower.contains("password") || lower == "cookieauthsecret") {
-            continue;
-        }
         if lower.ends_with("key") || lower.ends_with("secretname") || lower.ends_with("ref") {
             // `existingSecretPasswordKey`, `passwordSecretRef`: names, not values.
             continue;
@@ -511,14 +578,14 @@ mod tests {
 
     fn compose_setting(key: &str, raw: &str, value: &str) -> Setting {
         Setting {
-            key: key.to_string(),
-            written: key.to_string(),
+            key: key.to_string().into(),
+            written: key.to_string().into(),
             value: Value::Set {
                 value: Secret::new(value),
                 defaulted: false,
             },
             raw: Some(raw.to_string()),
-            rel: "docker-compose.yml".to_string(),
+            rel: "docker-compose.yml".into(),
             line: Some(3),
             via: Via::Compose {
                 file: "docker-compose.yml".into(),
@@ -553,8 +620,8 @@ mod tests {
         let got: Vec<(&str, &str)> = out
             .iter()
             .map(|s| match &s.value {
-                Value::Set { value, .. } => (s.key.as_str(), value.expose()),
-                Value::Unresolved(_) => (s.key.as_str(), ""),
+                Value::Set { value, .. } => (&*s.key, value.expose()),
+                Value::Unresolved(_) => (&*s.key, ""),
             })
             .collect();
         assert_eq!(got, [("COUCHDB_PASSWORD", "pw1"), ("URL_PASSWORD", "pw3")]);

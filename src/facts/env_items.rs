@@ -6,16 +6,19 @@
 //! target from the parsed files and CHT settings; compared across
 //! environments by the env-segregation rules. Never judges.
 
-use std::collections::BTreeSet;
+use std::collections::HashSet;
+use std::sync::Arc;
 
-use crate::facts::cht_settings::{ChtSettings, Value};
+use rayon::slice::ParallelSliceMut;
+
+use crate::facts::cht_settings::{ChtSettings, Setting, Value};
 use crate::facts::helm::HelmReleases;
 use crate::facts::inventory::{Kind, Parsed, is_example};
 use crate::facts::json::{Json, JsonValue};
 use crate::facts::pem::PemFiles;
 use crate::facts::x509::PemBlock;
 use crate::facts::yaml::Node;
-use crate::facts::{Fact, Facts};
+use crate::facts::{Doc, Fact, Facts, map_chunks};
 use crate::secret::{Secret, is_secret_key};
 
 /// A credential-like value and where it is set.
@@ -24,7 +27,8 @@ pub struct Credential {
     /// The setting as the file writes it: `COUCHDB_SECRET`,
     /// `couchdb.password`, `[admins] medic`, `-setcookie`.
     pub item: String,
-    pub rel: String,
+    /// Shared by the items of a file.
+    pub rel: Arc<str>,
     pub line: Option<u32>,
     pub value: Secret,
 }
@@ -44,7 +48,8 @@ pub struct HostRef {
     pub host: String,
     pub setting: String,
     pub role: Role,
-    pub rel: String,
+    /// Shared by the items of a file.
+    pub rel: Arc<str>,
     pub line: Option<u32>,
     /// The value comes from a default (compose `${VAR:-default}`, CHT's).
     pub defaulted: bool,
@@ -122,14 +127,14 @@ fn url_password(value: &str) -> Option<&str> {
 }
 
 impl EnvItems {
-    fn credential(&mut self, item: String, rel: &str, line: Option<u32>, value: &str) {
+    fn credential(&mut self, item: String, rel: &Arc<str>, line: Option<u32>, value: &str) {
         let v = value.trim();
         if v.is_empty() || (v.starts_with('<') && v.ends_with('>')) {
             return;
         }
         self.credentials.push(Credential {
             item,
-            rel: rel.to_string(),
+            rel: rel.clone(),
             line,
             value: Secret::new(v),
         });
@@ -140,7 +145,7 @@ impl EnvItems {
         value: &str,
         setting: &str,
         role: Role,
-        rel: &str,
+        rel: &Arc<str>,
         line: Option<u32>,
         defaulted: bool,
     ) {
@@ -149,7 +154,7 @@ impl EnvItems {
                 host,
                 setting: setting.to_string(),
                 role,
-                rel: rel.to_string(),
+                rel: rel.clone(),
                 line,
                 defaulted,
             });
@@ -158,7 +163,7 @@ impl EnvItems {
 
     /// Secret-like members anywhere in a JSON document, and `app_url` /
     /// outbound `base_url`.
-    fn json(&mut self, doc: &Json, path: &mut Vec<String>, rel: &str) {
+    fn json(&mut self, doc: &Json, path: &mut Vec<String>, rel: &Arc<str>) {
         for (key, line, value) in doc.members() {
             path.push(key.clone());
             match &value.value {
@@ -185,7 +190,7 @@ impl EnvItems {
         }
     }
 
-    fn k8s_object(&mut self, node: &Node, kind: &str, rel: &str) {
+    fn k8s_object(&mut self, node: &Node, kind: &str, rel: &Arc<str>) {
         match kind {
             "Ingress" => {
                 let spec = node.get("spec");
@@ -249,123 +254,189 @@ impl EnvItems {
     }
 }
 
-impl Fact for EnvItems {
-    fn collect(facts: &Facts) -> Self {
+impl EnvItems {
+    /// What one CHT setting gives: a credential (or a password in its URL),
+    /// a host it serves or references, or a credential that cannot be known.
+    fn setting(&mut self, s: &Setting) {
+        // `is_secret_key` ignores case; SERVES and REFERENCES are upper case.
+        let key = &*s.key;
+        match &s.value {
+            Value::Unresolved(why) if is_secret_key(key) => {
+                self.unresolved.push((
+                    s.written.to_string(),
+                    s.rel.to_string(),
+                    s.line,
+                    why.clone(),
+                ));
+            }
+            Value::Unresolved(_) => {}
+            Value::Set { value, defaulted } => {
+                let v = value.expose();
+                if is_secret_key(key) {
+                    self.credential(s.written.to_string(), &s.rel, s.line, v);
+                } else if let Some(pw) = url_password(v)
+                    && !s.raw.as_deref().is_some_and(|r| r.contains('$'))
+                {
+                    // A password written into a URL (not interpolated from
+                    // a setting that is compared on its own).
+                    self.credential(
+                        format!("{} (password in URL)", s.written),
+                        &s.rel,
+                        s.line,
+                        pw,
+                    );
+                }
+                if SERVES.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+                    self.host(v, &s.written, Role::Serves, &s.rel, s.line, *defaulted);
+                } else if REFERENCES.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+                    self.host(v, &s.written, Role::References, &s.rel, s.line, *defaulted);
+                }
+            }
+        }
+    }
+
+    /// What one parsed file gives (app settings, vm.args, manifests,
+    /// Watchdog targets), or why it could not be read.
+    fn doc(&mut self, doc: &Doc) {
+        if is_example(&doc.rel) {
+            return;
+        }
+        let rel = || Arc::<str>::from(doc.rel.as_str());
+        match (&doc.kind, &doc.content) {
+            (_, Ok(Parsed::AppSettings(json))) => self.json(json, &mut Vec::new(), &rel()),
+            (_, Ok(Parsed::VmArgs(args))) => {
+                if let Some(flag) = args.flag("-setcookie")
+                    && let Some(cookie) = &flag.cookie
+                {
+                    self.credential(
+                        "-setcookie".to_string(),
+                        &rel(),
+                        Some(flag.line),
+                        cookie.expose(),
+                    );
+                }
+            }
+            (_, Ok(Parsed::K8s(objects))) => {
+                let rel = rel();
+                for o in objects {
+                    self.k8s_object(&o.node, &o.kind, &rel);
+                }
+            }
+            (_, Ok(Parsed::Watchdog(instances))) => {
+                let rel = rel();
+                for t in &instances.targets {
+                    self.host(
+                        &t.raw,
+                        "Watchdog target",
+                        Role::References,
+                        &rel,
+                        Some(t.line),
+                        false,
+                    );
+                }
+            }
+            (Kind::AppSettings | Kind::VmArgs | Kind::K8s | Kind::Watchdog, Err(e)) => {
+                self.broken.push((doc.rel.clone(), e.clone()));
+            }
+            _ => {}
+        }
+    }
+
+    /// Appends another part's items after these.
+    fn append(&mut self, mut other: EnvItems) {
+        self.credentials.append(&mut other.credentials);
+        self.hosts.append(&mut other.hosts);
+        self.key_pairs.append(&mut other.key_pairs);
+        self.unresolved.append(&mut other.unresolved);
+        self.broken.append(&mut other.broken);
+    }
+
+    /// Collects the items; with `par`, the per-setting and per-file work
+    /// runs across cores (only from `Facts::prepare`, never inside a rule
+    /// job). The result is the same either way: parts are appended in order.
+    pub(crate) fn gather(facts: &Facts, par: bool) -> Self {
+        /// Settings or files one parallel task takes (tiny under test, so
+        /// that the fixtures' few files span many parts).
+        const CHUNK: usize = if cfg!(test) { 2 } else { 512 };
         let mut out = EnvItems::default();
 
         let settings = facts.get::<ChtSettings>();
         for (rel, _, e) in &settings.broken {
             out.broken.push((rel.clone(), e.clone()));
         }
-        let mut seen: BTreeSet<(String, Option<u32>, String)> = BTreeSet::new();
-        for s in &settings.settings {
-            if !seen.insert((s.rel.clone(), s.line, s.written.clone())) {
-                continue;
+        // Each (file, line, setting as written) once: the first.
+        let firsts: Vec<&Setting> = {
+            let mut seen: HashSet<(&str, Option<u32>, &str)> =
+                HashSet::with_capacity(settings.settings.len());
+            settings
+                .settings
+                .iter()
+                .filter(|s| seen.insert((&s.rel, s.line, &s.written)))
+                .collect()
+        };
+        let setting_parts = map_chunks(par, &firsts, CHUNK, |chunk| {
+            let mut part = EnvItems::default();
+            for s in chunk {
+                part.setting(s);
             }
-            let key = s.key.to_ascii_uppercase();
-            match &s.value {
-                Value::Unresolved(why) if is_secret_key(&key) => {
-                    out.unresolved
-                        .push((s.written.clone(), s.rel.clone(), s.line, why.clone()));
-                }
-                Value::Unresolved(_) => {}
-                Value::Set { value, defaulted } => {
-                    let v = value.expose();
-                    if is_secret_key(&key) {
-                        out.credential(s.written.clone(), &s.rel, s.line, v);
-                    } else if let Some(pw) = url_password(v)
-                        && !s.raw.as_deref().is_some_and(|r| r.contains('$'))
-                    {
-                        // A password written into a URL (not interpolated from
-                        // a setting that is compared on its own).
-                        out.credential(
-                            format!("{} (password in URL)", s.written),
-                            &s.rel,
-                            s.line,
-                            pw,
-                        );
-                    }
-                    if SERVES.contains(&key.as_str()) {
-                        out.host(v, &s.written, Role::Serves, &s.rel, s.line, *defaulted);
-                    } else if REFERENCES.contains(&key.as_str()) {
-                        out.host(v, &s.written, Role::References, &s.rel, s.line, *defaulted);
-                    }
-                }
+            part
+        });
+        let doc_parts = map_chunks(par, &facts.inventory.docs, CHUNK, |chunk| {
+            let mut part = EnvItems::default();
+            for doc in chunk {
+                part.doc(doc);
             }
+            part
+        });
+        // Room for every part at once (growing by doubling copies them all).
+        let parts = setting_parts.iter().chain(&doc_parts);
+        let (credentials, hosts) = parts.fold((0, 0), |(c, h), p| {
+            (c + p.credentials.len(), h + p.hosts.len())
+        });
+        out.credentials.reserve(credentials);
+        out.hosts.reserve(hosts);
+        for part in setting_parts {
+            out.append(part);
         }
 
         let helm = facts.get::<HelmReleases>();
-        let mut helm_seen: BTreeSet<(String, u32)> = BTreeSet::new();
+        let mut helm_seen: HashSet<(&str, u32)> = HashSet::new();
+        let mut rel_arc: Option<Arc<str>> = None;
         for release in &helm.releases {
             if release.layers.iter().all(|l| is_example(l)) {
                 continue;
             }
             for (path, leaf) in &release.values {
                 let Some(text) = &leaf.text else { continue };
-                if !helm_seen.insert((leaf.rel.clone(), leaf.line)) {
+                if !helm_seen.insert((&leaf.rel, leaf.line)) {
                     continue;
                 }
                 let last = path.last().map(String::as_str).unwrap_or_default();
+                let ingress = path.len() == 2 && path[0] == "ingress" && path[1] == "host";
+                if !is_secret_key(last) && !ingress {
+                    continue;
+                }
+                // A release's leaves come file by file: one path per run.
+                let rel = match &rel_arc {
+                    Some(r) if **r == *leaf.rel => r.clone(),
+                    _ => rel_arc.insert(Arc::from(leaf.rel.as_str())).clone(),
+                };
                 let dotted = path.join(".");
                 if is_secret_key(last) {
-                    out.credential(dotted.clone(), &leaf.rel, Some(leaf.line), text);
+                    out.credential(dotted.clone(), &rel, Some(leaf.line), text);
                 }
                 if dotted == "ingress.host" {
-                    out.host(
-                        text,
-                        &dotted,
-                        Role::Serves,
-                        &leaf.rel,
-                        Some(leaf.line),
-                        false,
-                    );
+                    out.host(text, &dotted, Role::Serves, &rel, Some(leaf.line), false);
                 }
             }
         }
 
-        for doc in facts.docs() {
-            if is_example(&doc.rel) {
-                continue;
-            }
-            match (&doc.kind, &doc.content) {
-                (_, Ok(Parsed::AppSettings(json))) => out.json(json, &mut Vec::new(), &doc.rel),
-                (_, Ok(Parsed::VmArgs(args))) => {
-                    if let Some(flag) = args.flag("-setcookie")
-                        && let Some(cookie) = &flag.cookie
-                    {
-                        out.credential(
-                            "-setcookie".to_string(),
-                            &doc.rel,
-                            Some(flag.line),
-                            cookie.expose(),
-                        );
-                    }
-                }
-                (_, Ok(Parsed::K8s(objects))) => {
-                    for o in objects {
-                        out.k8s_object(&o.node, &o.kind, &doc.rel);
-                    }
-                }
-                (_, Ok(Parsed::Watchdog(instances))) => {
-                    for t in &instances.targets {
-                        out.host(
-                            &t.raw,
-                            "Watchdog target",
-                            Role::References,
-                            &doc.rel,
-                            Some(t.line),
-                            false,
-                        );
-                    }
-                }
-                (Kind::AppSettings | Kind::VmArgs | Kind::K8s | Kind::Watchdog, Err(e)) => {
-                    out.broken.push((doc.rel.clone(), e.clone()));
-                }
-                _ => {}
-            }
+        for part in doc_parts {
+            out.append(part);
         }
         let pems = facts.get::<PemFiles>();
         for f in pems.files.iter().filter(|f| !is_example(&f.rel)) {
+            let rel: Arc<str> = Arc::from(f.rel.as_str());
             for b in &f.blocks {
                 match b {
                     PemBlock::PrivateKey {
@@ -375,7 +446,7 @@ impl Fact for EnvItems {
                         ..
                     } => out.credential(
                         format!("private key ({})", label.to_ascii_lowercase()),
-                        &f.rel,
+                        &rel,
                         Some(*line),
                         material.expose(),
                     ),
@@ -397,11 +468,24 @@ impl Fact for EnvItems {
         for (rel, e) in &pems.errors {
             out.broken.push((rel.clone(), e.clone()));
         }
-        out.credentials
-            .sort_by(|a, b| (&a.rel, a.line, &a.item).cmp(&(&b.rel, b.line, &b.item)));
+        // Stable sorts both: equal items keep their order, the first is kept.
+        let order = |a: &Credential, b: &Credential| {
+            (&a.rel, a.line, &a.item).cmp(&(&b.rel, b.line, &b.item))
+        };
+        if par {
+            out.credentials.par_sort_by(order);
+        } else {
+            out.credentials.sort_by(order);
+        }
         out.credentials
             .dedup_by(|a, b| a.rel == b.rel && a.line == b.line && a.item == b.item);
         out
+    }
+}
+
+impl Fact for EnvItems {
+    fn collect(facts: &Facts) -> Self {
+        EnvItems::gather(facts, false)
     }
 }
 
@@ -440,6 +524,73 @@ mod tests {
         assert_eq!(host_of("<subdomain>.dev.medicmobile.org"), None);
         assert_eq!(host_of("${HOST}"), None);
         assert_eq!(host_of(""), None);
+    }
+
+    /// The items (values exposed) in a form two collections compare by.
+    fn projection(items: &EnvItems) -> Vec<String> {
+        let mut out: Vec<String> = items
+            .credentials
+            .iter()
+            .map(|c| format!("{} {} {:?} {}", c.item, c.rel, c.line, c.value.expose()))
+            .collect();
+        out.extend(items.hosts.iter().map(|h| format!("{h:?}")));
+        out.extend(items.key_pairs.iter().map(|k| format!("{k:?}")));
+        out.extend(items.unresolved.iter().map(|u| format!("{u:?}")));
+        out.extend(items.broken.iter().map(|b| format!("{b:?}")));
+        out
+    }
+
+    /// Every directory of fixture trees (and the shared CHT files, when
+    /// present) with at least one file of its own or below.
+    fn fixture_trees() -> Vec<std::path::PathBuf> {
+        let mut out = vec![std::path::PathBuf::from("../shared/cht")];
+        for pack in std::fs::read_dir("fixtures").unwrap().flatten() {
+            if pack.file_name() == "hosts" {
+                continue;
+            }
+            for rule in std::fs::read_dir(pack.path()).unwrap().flatten() {
+                for case in std::fs::read_dir(rule.path())
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                {
+                    if case.path().is_dir() {
+                        out.push(case.path());
+                    }
+                }
+            }
+        }
+        out.retain(|p| p.is_dir());
+        out.sort();
+        out
+    }
+
+    /// The parallel collection `Facts::prepare` uses gives exactly what
+    /// the serial one gives: same settings, items and order.
+    #[test]
+    fn parallel_and_serial_collections_agree() {
+        use crate::facts::cht_settings::ChtSettings;
+        use crate::facts::{Facts, LoadOptions};
+        use crate::target::Target;
+        let trees = fixture_trees();
+        assert!(trees.len() > 20, "fixtures found: {}", trees.len());
+        let mut settings_seen = 0;
+        let mut items_seen = 0;
+        for tree in trees {
+            let target = Target::tree(&tree, "t", &tree).unwrap();
+            let facts = Facts::load(&target, &LoadOptions::default());
+            let serial = ChtSettings::gather(&facts, false);
+            let par = ChtSettings::gather(&facts, true);
+            assert_eq!(serial.settings, par.settings, "{}", tree.display());
+            assert_eq!(serial.instances, par.instances, "{}", tree.display());
+            assert_eq!(serial.broken, par.broken, "{}", tree.display());
+            settings_seen += serial.settings.len();
+            let serial = projection(&EnvItems::gather(&facts, false));
+            let par = projection(&EnvItems::gather(&facts, true));
+            assert_eq!(serial, par, "{}", tree.display());
+            items_seen += serial.len();
+        }
+        assert!(settings_seen > 100 && items_seen > 100);
     }
 
     #[test]

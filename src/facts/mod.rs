@@ -97,6 +97,23 @@ fn install_quiet_hook() {
     });
 }
 
+/// Maps `f` over `items` a chunk at a time, results in the items' order:
+/// across cores when `par` (only outside rule jobs: see the module's
+/// note), on this thread otherwise. One body serves both.
+pub(crate) fn map_chunks<'a, T: Sync, R: Send>(
+    par: bool,
+    items: &'a [T],
+    chunk: usize,
+    f: impl Fn(&'a [T]) -> R + Sync + Send,
+) -> Vec<R> {
+    let chunk = chunk.max(1);
+    if par {
+        items.par_chunks(chunk).map(f).collect()
+    } else {
+        items.chunks(chunk).map(f).collect()
+    }
+}
+
 /// A fact about a target, collected on first use.
 pub trait Fact: Any + Send + Sync + Sized {
     fn collect(facts: &Facts) -> Self;
@@ -232,6 +249,12 @@ impl<'t> Facts<'t> {
     /// then CHT settings and environment items), so rule jobs find them
     /// ready instead of waiting on the first rule that asks. Called by the
     /// engine before any rule job; collectors stay free of rayon.
+    ///
+    /// CHT settings and environment items are gathered here with their
+    /// per-file work spread across cores (`par`), outside any fact's cell,
+    /// and handed in with [`Facts::provide`]; CHT settings start as soon as
+    /// the compose projects and helm releases they read are ready, while
+    /// the other facts are still being collected.
     pub fn prepare(&self) {
         if self.inventory.docs.is_empty() {
             return;
@@ -245,7 +268,8 @@ impl<'t> Facts<'t> {
                     || {
                         self.get::<helm::HelmReleases>();
                     },
-                )
+                );
+                self.prepared(|| cht_settings::ChtSettings::gather(self, true));
             },
             || {
                 rayon::join(
@@ -265,13 +289,43 @@ impl<'t> Facts<'t> {
                 )
             },
         );
-        self.get::<cht_settings::ChtSettings>();
-        self.get::<env_items::EnvItems>();
+        self.prepared(|| env_items::EnvItems::gather(self, true));
+    }
+
+    /// Builds `F` with `build` (which may use rayon: it runs outside any
+    /// fact's cell) and provides it, timed like a collected fact. A fact
+    /// already there is kept and `build` not run.
+    fn prepared<F: Fact>(&self, build: impl FnOnce() -> F) {
+        let cell: Cell = {
+            let mut cells = self.cells.lock().unwrap_or_else(|p| p.into_inner());
+            cells.entry(TypeId::of::<F>()).or_default().clone()
+        };
+        if cell.get().is_some() {
+            return;
+        }
+        let start = crate::timings::enabled().then(std::time::Instant::now);
+        let value = build();
+        if let Some(start) = start {
+            let name = std::any::type_name::<F>().trim_start_matches("rampart::facts::");
+            crate::timings::add(&format!("fact {name}"), start.elapsed().as_secs_f64());
+        }
+        let _ = cell.set(Arc::new(value));
     }
 
     fn file_info(&self, rel: &str) -> Option<&FileInfo> {
         let table = self.files.get()?;
         table.by_doc.get(self.inventory.position(rel)?)
+    }
+
+    /// The location (without a line) and environment of `rel` as
+    /// `index_files` computed them, borrowed: no copy per call. `None` when
+    /// the files are not indexed or `rel` is not one of them (then ask
+    /// `location` and `environment`).
+    pub fn indexed_place(&self, rel: &str) -> Option<(&Location, Option<&str>)> {
+        let table = self.files.get()?;
+        let info = table.by_doc.get(self.inventory.position(rel)?)?;
+        let env = info.environment.map(|i| table.environments[i].as_str());
+        Some((&info.location, env))
     }
 
     /// The report location of `rel` (a path inside the target's root).

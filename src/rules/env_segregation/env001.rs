@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Placed, at, env_order, gather, peer_items, too_few};
+use super::{Placed, env_order, gather, peer_items, too_few};
 use crate::facts::env_items::Credential;
 use crate::outcome::{Judgement, Outcome, Severity, not_applicable};
 use crate::rules::Ctx;
@@ -30,10 +30,10 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     }
     let mut per_env: BTreeMap<&str, usize> = BTreeMap::new();
     for c in &g.credentials {
-        *per_env.entry(c.env.as_str()).or_default() += 1;
+        *per_env.entry(&*c.env).or_default() += 1;
     }
     for mut uses in groups.into_values() {
-        let envs: BTreeSet<String> = uses.iter().map(|u| u.env.clone()).collect();
+        let envs: BTreeSet<String> = uses.iter().map(|u| u.env.to_string()).collect();
         if envs.len() < 2 {
             continue;
         }
@@ -46,11 +46,11 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
         let names = names.into_iter().collect::<Vec<_>>().join(", ");
         let listed: Vec<String> = uses
             .iter()
-            .map(|u| format!("{}: {} ({})", u.env, at(&u.location), u.item.item))
+            .map(|u| format!("{}: {} ({})", u.env, u.location.at(), u.item.item))
             .collect();
         let key: Vec<String> = uses
             .iter()
-            .map(|u| format!("{}:{}#{}", u.env, u.location.path, u.item.item))
+            .map(|u| format!("{}:{}#{}", u.env, u.location.path(), u.item.item))
             .collect();
         let production = order.iter().any(|e| ctx.policy.is_production(Some(e)));
         j.fail(
@@ -61,7 +61,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                 listed.join("; ")
             ),
         )
-        .at(uses[0].location.clone())
+        .at(uses[0].location.location())
         .severity(if production { Severity::Critical } else { Severity::High })
         .evidence("item", names.clone())
         .evidence("environments", order)

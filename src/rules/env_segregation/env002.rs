@@ -37,7 +37,7 @@ const JUDGED_ELSEWHERE: [&str; 2] = ["COUCHDB_PASSWORD", "GF_SECURITY_ADMIN_PASS
 /// password value published by the tools around CHT (pgAdmin's and
 /// Superset's `admin`, cht-sync's examples...).
 fn published_credential(s: &Setting, v: &str) -> Option<&'static str> {
-    if JUDGED_ELSEWHERE.contains(&s.key.as_str()) || v.is_empty() {
+    if JUDGED_ELSEWHERE.contains(&&*s.key) || v.is_empty() {
         return None;
     }
     if is_published_password(v) {
@@ -71,10 +71,10 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
         |k| IDENTITY.contains(&k) || is_secret_key(k),
         ALL_SOURCES,
         // An unresolvable password is PASS-010's to report.
-        |s| IDENTITY.contains(&s.key.as_str()) || s.known().is_some(),
+        |s| IDENTITY.contains(&&*s.key) || s.known().is_some(),
         |j, s, value, loc| {
             let v = value.expose().trim().to_ascii_lowercase();
-            let identity = IDENTITY.contains(&s.key.as_str());
+            let identity = IDENTITY.contains(&&*s.key);
             let why = if PUBLISHED.contains(&v.as_str()) {
                 "is a value published in CHT's docs or charts"
             } else if identity && is_placeholder(&v) {
@@ -98,7 +98,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                 ),
             )
             .at(loc)
-            .evidence("setting", s.written.clone())
+            .evidence("setting", s.written.to_string())
             .evidence("value", value);
         },
     );

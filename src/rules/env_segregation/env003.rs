@@ -8,7 +8,7 @@
 
 use std::net::IpAddr;
 
-use super::{at, gather, no_production, peer_items, served, too_few};
+use super::{gather, no_production, peer_items, served, too_few};
 use crate::facts::env_items::{EnvItems, HostRef, Role};
 use crate::outcome::{Judgement, Outcome, not_applicable};
 use crate::rules::Ctx;
@@ -125,30 +125,30 @@ fn across(ctx: &Ctx) -> Vec<Outcome> {
             j.checked(format!("{} {}", h.item.setting, h.item.host));
             continue;
         };
-        let envs: Vec<String> = others.iter().map(|o| o.env.clone()).collect();
+        let envs: Vec<String> = others.iter().map(|o| o.env.to_string()).collect();
         j.fail(
-            format!("{}#{}#{}", h.location.path, h.item.setting, h.item.host),
+            format!("{}#{}#{}", h.location.path(), h.item.setting, h.item.host),
             format!(
                 "production's {} ({}) points at {}, which {} serves ({}): production must not depend on another environment.",
                 h.item.setting,
-                at(&h.location),
+                h.location.at(),
                 h.item.host,
                 first.env,
-                at(&first.location)
+                first.location.at()
             ),
         )
-        .at(h.location.clone())
+        .at(h.location.location())
         .evidence("item", h.item.host.clone())
         .evidence("environments", {
-            let mut e = vec![h.env.clone()];
+            let mut e = vec![h.env.to_string()];
             e.extend(envs);
             e.dedup();
             e
         })
         .evidence(
             "uses",
-            std::iter::once(format!("{}: {} ({})", h.env, at(&h.location), h.item.setting))
-                .chain(others.iter().map(|o| format!("{}: {} ({})", o.env, at(&o.location), o.item.setting)))
+            std::iter::once(format!("{}: {} ({})", h.env, h.location.at(), h.item.setting))
+                .chain(others.iter().map(|o| format!("{}: {} ({})", o.env, o.location.at(), o.item.setting)))
                 .collect::<Vec<_>>(),
         );
     }

@@ -3,7 +3,7 @@
 //! database or API, or presents itself under production's name (a `.env`
 //! copied from production).
 
-use super::{at, gather, no_production, peer_items, served, too_few};
+use super::{gather, no_production, peer_items, served, too_few};
 use crate::outcome::{Judgement, Outcome, not_applicable};
 use crate::rules::Ctx;
 
@@ -38,24 +38,24 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             crate::facts::env_items::Role::References => "points at",
         };
         j.fail(
-            format!("{}#{}#{}", h.location.path, h.item.setting, h.item.host),
+            format!("{}#{}#{}", h.location.path(), h.item.setting, h.item.host),
             format!(
                 "{}'s {} ({}) {how} {}, which production serves ({}): a non-production environment must never reach or impersonate production.",
                 h.env,
                 h.item.setting,
-                at(&h.location),
+                h.location.at(),
                 h.item.host,
-                at(&first.location)
+                first.location.at()
             ),
         )
-        .at(h.location.clone())
+        .at(h.location.location())
         .evidence("item", h.item.host.clone())
-        .evidence("environments", vec![first.env.clone(), h.env.clone()])
+        .evidence("environments", vec![first.env.to_string(), h.env.to_string()])
         .evidence(
             "uses",
             vec![
-                format!("{}: {} ({})", first.env, at(&first.location), first.item.setting),
-                format!("{}: {} ({})", h.env, at(&h.location), h.item.setting),
+                format!("{}: {} ({})", first.env, first.location.at(), first.item.setting),
+                format!("{}: {} ({})", h.env, h.location.at(), h.item.setting),
             ],
         );
     }

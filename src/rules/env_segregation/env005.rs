@@ -35,7 +35,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
         |s| production(&s.rel),
         |j, s, value, loc| {
             let v = value.expose().trim().to_ascii_lowercase();
-            let bad = match s.key.as_str() {
+            let bad = match &*s.key {
                 "NODE_ENV" => (v != "production").then_some("NODE_ENV must be production"),
                 "HELM_ENVIRONMENT" => {
                     (v == "local").then_some("environment: local is for local clusters")
@@ -59,7 +59,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                         ),
                     )
                     .at(loc)
-                    .evidence("setting", s.written.clone())
+                    .evidence("setting", s.written.to_string())
                     .evidence("value", v.clone());
                 }
             }

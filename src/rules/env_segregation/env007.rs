@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Placed, at, env_order, gather, peer_items, too_few};
+use super::{Placed, env_order, gather, peer_items, too_few};
 use crate::facts::env_items::KeyPair;
 use crate::outcome::{Judgement, Outcome, not_applicable};
 use crate::rules::Ctx;
@@ -25,10 +25,10 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             .push(k);
     }
     for (_, mut uses) in by_key {
-        let envs: BTreeSet<String> = uses.iter().map(|u| u.env.clone()).collect();
+        let envs: BTreeSet<String> = uses.iter().map(|u| u.env.to_string()).collect();
         if envs.len() < 2 {
             for u in &uses {
-                j.checked(format!("{}: {}", u.env, at(&u.location)));
+                j.checked(format!("{}: {}", u.env, u.location.at()));
             }
             continue;
         }
@@ -39,12 +39,12 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
         });
         let listed: Vec<String> = uses
             .iter()
-            .map(|u| format!("{}: {} ({})", u.env, at(&u.location), u.item.name))
+            .map(|u| format!("{}: {} ({})", u.env, u.location.at(), u.item.name))
             .collect();
         let names: BTreeSet<&str> = uses.iter().map(|u| u.item.name.as_str()).collect();
         j.fail(
             uses.iter()
-                .map(|u| format!("{}:{}", u.env, u.location.path))
+                .map(|u| format!("{}:{}", u.env, u.location.path()))
                 .collect::<Vec<_>>()
                 .join("|"),
             format!(
@@ -53,7 +53,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                 listed.join("; ")
             ),
         )
-        .at(uses[0].location.clone())
+        .at(uses[0].location.location())
         .evidence("item", format!("key pair of {}", names.into_iter().collect::<Vec<_>>().join(", ")))
         .evidence("environments", order)
         .evidence("uses", listed);

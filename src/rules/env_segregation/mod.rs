@@ -13,6 +13,7 @@ mod env006;
 mod env007;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::facts::Facts;
 use crate::facts::env_items::{Credential, EnvItems, HostRef, KeyPair, Role};
@@ -64,11 +65,148 @@ pub fn env_order(policy: &Policy, envs: &BTreeSet<String>) -> Vec<String> {
     v
 }
 
+/// A file's location: the engine's, borrowed, or computed (files not
+/// indexed) and shared.
+#[derive(Clone, Debug)]
+enum FileLoc<'a> {
+    Indexed(&'a Location),
+    Computed(Arc<Location>),
+}
+
+impl FileLoc<'_> {
+    fn get(&self) -> &Location {
+        match self {
+            FileLoc::Indexed(l) => l,
+            FileLoc::Computed(l) => l,
+        }
+    }
+}
+
+/// Where an item is: its file's location (computed once per file and
+/// shared by the file's items, never copied per item) and its line.
+#[derive(Clone, Debug)]
+pub struct Spot<'a> {
+    file: FileLoc<'a>,
+    line: Option<u32>,
+}
+
+impl Spot<'_> {
+    pub fn path(&self) -> &str {
+        &self.file.get().path
+    }
+
+    /// The report location.
+    pub fn location(&self) -> Location {
+        let file = self.file.get();
+        Location {
+            path: file.path.clone(),
+            line: self.line,
+            uri: file.uri.clone(),
+        }
+    }
+
+    /// `deploy/prod/.env:3` (see [`at`]).
+    pub fn at(&self) -> String {
+        match self.line {
+            Some(l) => format!("{}:{l}", self.path()),
+            None => self.path().to_string(),
+        }
+    }
+
+    fn key(&self) -> (&str, Option<u32>, &str) {
+        let file = self.file.get();
+        (&file.path, self.line, &file.uri)
+    }
+}
+
+/// Ordered as its [`Location`] is: path, line, URI.
+impl Ord for Spot<'_> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key().cmp(&other.key())
+    }
+}
+
+impl PartialOrd for Spot<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Spot<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for Spot<'_> {}
+
 /// A value or reference placed in an environment.
 pub struct Placed<'a, T> {
-    pub env: String,
+    /// Shared by every item of the environment.
+    pub env: Arc<str>,
     pub item: &'a T,
-    pub location: Location,
+    pub location: Spot<'a>,
+}
+
+/// A file's environment and location; `None` outside every environment.
+type FilePlace<'a> = Option<(Arc<str>, FileLoc<'a>)>;
+
+/// Each file's environment and location, looked up once for a run of
+/// items of one file (a file's items mostly come one after another).
+struct Places<'a, 'p> {
+    facts: &'a Facts<'a>,
+    policy: &'p Policy,
+    last: Option<(&'a str, FilePlace<'a>)>,
+    /// The environment labels, each one shared text.
+    labels: Vec<Arc<str>>,
+}
+
+impl<'a, 'p> Places<'a, 'p> {
+    fn new(facts: &'a Facts<'a>, policy: &'p Policy) -> Places<'a, 'p> {
+        Places {
+            facts,
+            policy,
+            last: None,
+            labels: Vec::new(),
+        }
+    }
+
+    /// The environment and spot of `rel:line`; `None` outside every
+    /// environment.
+    fn place(&mut self, rel: &'a str, line: Option<u32>) -> Option<(Arc<str>, Spot<'a>)> {
+        let found = match &self.last {
+            Some((r, found)) if *r == rel => found.clone(),
+            _ => {
+                let found = self.compute(rel);
+                self.last = Some((rel, found.clone()));
+                found
+            }
+        };
+        found.map(|(env, file)| (env, Spot { file, line }))
+    }
+
+    fn label(&mut self, env: &str) -> Arc<str> {
+        match self.labels.iter().find(|l| ***l == *env) {
+            Some(l) => l.clone(),
+            None => {
+                let l: Arc<str> = Arc::from(env);
+                self.labels.push(l.clone());
+                l
+            }
+        }
+    }
+
+    fn compute(&mut self, rel: &str) -> FilePlace<'a> {
+        let facts: &'a Facts<'a> = self.facts;
+        match facts.indexed_place(rel) {
+            Some((location, env)) => Some((self.label(env?), FileLoc::Indexed(location))),
+            None => {
+                let env = facts.environment(self.policy, rel)?;
+                let label = self.label(&env);
+                Some((label, FileLoc::Computed(Arc::new(facts.location(rel)))))
+            }
+        }
+    }
 }
 
 /// Gathers the environments of the scan. Files that could not be parsed and
@@ -91,23 +229,10 @@ pub fn gather<'a>(
                 envs.insert(e.into_owned());
             }
         }
-        let place = |rel: &str, line: Option<u32>| match facts.environment(ctx.policy, rel) {
-            Some(env) => {
-                let mut loc = facts.location(rel);
-                loc.line = line;
-                (Some(env.into_owned()), loc)
-            }
-            None => (
-                None,
-                Location {
-                    path: String::new(),
-                    line: None,
-                    uri: String::new(),
-                },
-            ),
-        };
+        let mut places = Places::new(facts, ctx.policy);
+        creds.reserve(it.credentials.len());
         for c in &it.credentials {
-            if let (Some(env), location) = place(&c.rel, c.line) {
+            if let Some((env, location)) = places.place(&c.rel, c.line) {
                 creds.push(Placed {
                     env,
                     item: c,
@@ -115,8 +240,9 @@ pub fn gather<'a>(
                 });
             }
         }
+        hosts.reserve(it.hosts.len());
         for h in &it.hosts {
-            if let (Some(env), location) = place(&h.rel, h.line) {
+            if let Some((env, location)) = places.place(&h.rel, h.line) {
                 hosts.push(Placed {
                     env,
                     item: h,
@@ -125,7 +251,7 @@ pub fn gather<'a>(
             }
         }
         for k in &it.key_pairs {
-            if let (Some(env), location) = place(&k.rel, Some(k.line)) {
+            if let Some((env, location)) = places.place(&k.rel, Some(k.line)) {
                 key_pairs.push(Placed {
                     env,
                     item: k,
@@ -135,20 +261,23 @@ pub fn gather<'a>(
         }
         if with_gaps {
             for (rel, e) in &it.broken {
-                if let (Some(_), loc) = place(rel, None) {
-                    j.not_evaluated(format!("{}#{rel}", target.id), format!("{}: {e}", loc.path))
-                        .at(loc);
+                if let Some((_, spot)) = places.place(rel, None) {
+                    j.not_evaluated(
+                        format!("{}#{rel}", target.id),
+                        format!("{}: {e}", spot.path()),
+                    )
+                    .at(spot.location());
                 }
             }
             for (item, rel, line, why) in &it.unresolved {
-                if let (Some(env), loc) = place(rel, *line) {
+                if let Some((env, spot)) = places.place(rel, *line) {
                     j.not_evaluated(
                         format!("{}#{rel}#{item}", target.id),
                         format!(
                             "{item} ({env}) cannot be compared: its value cannot be known: {why}"
                         ),
                     )
-                    .at(loc);
+                    .at(spot.location());
                 }
             }
         }

@@ -187,7 +187,7 @@ pub fn each_setting_where<'s>(
     for s in settings
         .settings
         .iter()
-        .filter(|s| key_wanted(s.key.as_str()) && wanted(s))
+        .filter(|s| key_wanted(&s.key) && wanted(s))
     {
         let loc = setting_location(ctx, s);
         match &s.value {

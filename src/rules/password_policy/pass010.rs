@@ -43,7 +43,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                 ),
             )
             .at(loc)
-            .evidence("setting", s.written.clone())
+            .evidence("setting", s.written.to_string())
             .evidence("source", s.context())
             .evidence("value", value)
             .evidence("defaulted", s.defaulted());

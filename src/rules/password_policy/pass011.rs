@@ -49,7 +49,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                 ),
             )
             .at(loc)
-            .evidence("setting", s.written.clone())
+            .evidence("setting", s.written.to_string())
             .evidence("length", length)
             .evidence("score", score)
             .evidence("failed_checks", failed)

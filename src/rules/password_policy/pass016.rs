@@ -44,7 +44,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                 ),
             )
             .at(loc)
-            .evidence("setting", s.written.clone())
+            .evidence("setting", s.written.to_string())
             .evidence("value", value)
             .evidence("defaulted", s.defaulted());
         },

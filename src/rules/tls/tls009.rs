@@ -92,7 +92,7 @@ fn local_ip_names(ctx: &Ctx, j: &mut Judgement) {
     let mut names: Vec<(String, String, Option<u32>, String)> = Vec::new();
     let items = ctx.facts.get::<EnvItems>();
     for h in items.hosts.iter().filter(|h| h.role == Role::Serves) {
-        names.push((h.host.clone(), h.rel.clone(), h.line, h.setting.clone()));
+        names.push((h.host.clone(), h.rel.to_string(), h.line, h.setting.clone()));
     }
     let nginx = ctx.facts.get::<NginxTls>();
     for srv in &nginx.servers {
