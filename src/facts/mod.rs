@@ -278,9 +278,7 @@ impl<'t> Facts<'t> {
                     },
                     || {
                         rayon::join(
-                            || {
-                                self.get::<nginx::NginxTls>();
-                            },
+                            || self.prepared(|| nginx::NginxTls::gather(self, true)),
                             || {
                                 self.get::<couchdb_ini::CouchConfigs>();
                             },

@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use globset::GlobBuilder;
 
 use crate::facts::inventory::{Comments, ReadError, decode};
-use crate::facts::{Fact, Facts, Kind, Parsed};
+use crate::facts::{Doc, Fact, Facts, Kind, Parsed};
 use crate::target::Root;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -642,59 +642,89 @@ fn evaluate_with(
     }
 }
 
-impl Fact for NginxTls {
-    fn collect(facts: &Facts) -> Self {
+/// What expanding one configuration file gave: its findings, and the files
+/// it reached (itself first), or `None` for a file that is not nginx's.
+type Part = Option<(NginxTls, Vec<String>)>;
+
+impl NginxTls {
+    /// Expands and evaluates one configuration (or fragment) on its own.
+    fn one(facts: &Facts, root: &Root, host: bool, doc: &Doc) -> Part {
+        let mut out = NginxTls::default();
+        let dirs = match &doc.content {
+            Ok(Parsed::Nginx(d)) => d,
+            Ok(_) => return None,
+            Err(e) => {
+                out.errors.push((doc.rel.clone(), e.clone()));
+                return Some((out, Vec::new()));
+            }
+        };
+        let mut reached = BTreeSet::new();
+        let mut ex = Expander {
+            facts,
+            root,
+            host,
+            main: doc.rel.clone(),
+            main_dir: dir_of(&doc.rel),
+            out: &mut out,
+            reached: &mut reached,
+            included: 0,
+            bytes: 0,
+            exceeded: false,
+        };
+        let nodes = ex.expand(dirs, &doc.rel, &mut vec![doc.rel.clone()]);
+        // A configuration cut short is not judged on what was read.
+        if !ex.exceeded {
+            evaluate(&nodes, "top level", (None, None), &mut out);
+        }
+        reached.remove(&doc.rel);
+        let mut files = vec![doc.rel.clone()];
+        files.extend(reached);
+        Some((out, files))
+    }
+
+    /// Main configurations first (those with `http`/`events`/`stream`),
+    /// then every file no main configuration included, as a fragment of its
+    /// own; a file another one included is not expanded again. Each file's
+    /// expansion stands alone (across cores when `par`, which only
+    /// `Facts::prepare` asks for: rule jobs must not use rayon) and the
+    /// parts are merged in that order.
+    pub fn gather(facts: &Facts, par: bool) -> NginxTls {
         let mut out = NginxTls::default();
         let Some(root) = facts.target.root() else {
             return out;
         };
         let host = facts.target.host_source().is_some();
-        let docs: Vec<&crate::facts::Doc> = facts.docs_of(Kind::Nginx).collect();
+        let docs: Vec<&Doc> = facts.docs_of(Kind::Nginx).collect();
         out.files = docs.iter().map(|d| d.rel.clone()).collect();
-        // Main configurations first (those with `http`/`events`), then every
-        // file no main configuration included, as a fragment of its own.
-        let is_main = |d: &crate::facts::Doc| match &d.content {
+        let is_main = |d: &Doc| match &d.content {
             Ok(Parsed::Nginx(dirs)) => dirs
                 .iter()
                 .any(|x| matches!(x.name.as_str(), "http" | "events" | "stream")),
             _ => false,
         };
-        let mut order: Vec<&crate::facts::Doc> =
-            docs.iter().copied().filter(|d| is_main(d)).collect();
-        order.extend(docs.iter().copied().filter(|d| !is_main(d)));
-        let mut reached = BTreeSet::new();
-        for doc in order {
-            if reached.contains(&doc.rel) {
-                continue;
-            }
-            let dirs = match &doc.content {
-                Ok(Parsed::Nginx(d)) => d.clone(),
-                Ok(_) => continue,
-                Err(e) => {
-                    out.errors.push((doc.rel.clone(), e.clone()));
+        let (mains, fragments): (Vec<&Doc>, Vec<&Doc>) = docs.iter().partition(|d| is_main(d));
+        let mut reached: BTreeSet<String> = BTreeSet::new();
+        let merge = |batch: &[&Doc], out: &mut NginxTls, reached: &mut BTreeSet<String>| {
+            let parts: Vec<Part> =
+                crate::facts::map_chunks(par, batch, 1, |d| NginxTls::one(facts, root, host, d[0]));
+            for (doc, part) in batch.iter().zip(parts) {
+                let Some((part, files)) = part else { continue };
+                if reached.contains(&doc.rel) {
                     continue;
                 }
-            };
-            reached.insert(doc.rel.clone());
-            let mut ex = Expander {
-                facts,
-                root,
-                host,
-                main: doc.rel.clone(),
-                main_dir: dir_of(&doc.rel),
-                out: &mut out,
-                reached: &mut reached,
-                included: 0,
-                bytes: 0,
-                exceeded: false,
-            };
-            let nodes = ex.expand(&dirs, &doc.rel, &mut vec![doc.rel.clone()]);
-            if ex.exceeded {
-                // A configuration cut short is not judged on what was read.
-                continue;
+                out.settings.extend(part.settings);
+                out.servers.extend(part.servers);
+                out.errors.extend(part.errors);
+                out.unresolved.extend(part.unresolved);
+                reached.extend(files);
             }
-            evaluate(&nodes, "top level", (None, None), &mut out);
-        }
+        };
+        merge(&mains, &mut out, &mut reached);
+        let fragments: Vec<&Doc> = fragments
+            .into_iter()
+            .filter(|d| !reached.contains(&d.rel))
+            .collect();
+        merge(&fragments, &mut out, &mut reached);
         out.settings.sort();
         out.settings
             .dedup_by(|a, b| a.rel == b.rel && a.line == b.line);
@@ -707,6 +737,12 @@ impl Fact for NginxTls {
         out.unresolved.sort();
         out.unresolved.dedup();
         out
+    }
+}
+
+impl Fact for NginxTls {
+    fn collect(facts: &Facts) -> Self {
+        NginxTls::gather(facts, false)
     }
 }
 
