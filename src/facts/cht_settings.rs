@@ -280,12 +280,7 @@ fn compose_env(
     svc: &Service,
 ) {
     let vars = &project.vars;
-    let image = svc
-        .image
-        .as_ref()
-        .and_then(|i| vars.resolve(i).ok())
-        .map(|i| i.value)
-        .unwrap_or_default();
+    let image = project.image_of(svc);
     let (file, env_rel) = paths;
     let service: Arc<str> = Arc::from(svc.name.as_str());
     let image_arc: Arc<str> = Arc::from(image.as_str());
@@ -426,12 +421,7 @@ fn project_part(facts: &Facts, project: &Project) -> Option<ProjectPart> {
     };
     for svc in &project.file.services {
         compose_env(&mut part.settings, facts, project, &paths, svc);
-        let image = svc
-            .image
-            .as_ref()
-            .and_then(|i| project.vars.resolve(i).ok())
-            .map(|i| i.value)
-            .unwrap_or_default();
+        let image = project.image_of(svc);
         let f = cht_sources::front_of_image(&image);
         part.cht |= is_cht_image(&image) || f.is_some();
         part.front = match (part.front, f) {

@@ -554,6 +554,18 @@ pub struct Project {
     pub vars: Vars,
 }
 
+impl Project {
+    /// The image `svc` runs, interpolated; empty when it has none or its
+    /// reference cannot be resolved.
+    pub fn image_of(&self, svc: &Service) -> String {
+        svc.image
+            .as_ref()
+            .and_then(|i| self.vars.resolve(i).ok())
+            .map(|i| i.value)
+            .unwrap_or_default()
+    }
+}
+
 /// Every compose file of a target, paired with its `.env`; compose files that
 /// could not be parsed are kept with their error.
 #[derive(Debug, Default)]

@@ -736,6 +736,14 @@ mod tests {
         (results.len(), gz)
     }
 
+    fn first_run_notifications(sarif: &str) -> Vec<serde_json::Value> {
+        let log: serde_json::Value = serde_json::from_str(sarif).expect("json");
+        log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+            .as_array()
+            .expect("notifications")
+            .clone()
+    }
+
     #[test]
     fn notifications_are_bounded_most_severe_first_and_counted() {
         // 3,000 skipped-file notes and one target error: notifications alone
@@ -746,10 +754,7 @@ mod tests {
             .collect();
         report.targets[0].error = Some("a directory could not be read".to_string());
         let (text, _) = render_checked(&report, &Options::default());
-        let log: serde_json::Value = serde_json::from_str(&text).expect("json");
-        let notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
-            .as_array()
-            .expect("notifications");
+        let notes = first_run_notifications(&text);
         assert_eq!(notes.len(), MAX_NOTIFICATIONS);
         assert_eq!(notes[0]["level"], "error", "{}", notes[0]);
         let last = notes.last().expect("a last notification");
@@ -764,10 +769,7 @@ mod tests {
         // Under the bound, notifications are kept whole and in order.
         report.targets[0].notes.truncate(10);
         let (text, _) = render_checked(&report, &Options::default());
-        let log: serde_json::Value = serde_json::from_str(&text).expect("json");
-        let notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
-            .as_array()
-            .expect("notifications");
+        let notes = first_run_notifications(&text);
         assert_eq!(notes.len(), 11);
         assert_eq!(notes[0]["level"], "error");
         assert_eq!(notes[1]["level"], "note");

@@ -25,12 +25,7 @@ fn is_web_proxy(ctx: &Ctx, project: &Project, svc: &Service) -> bool {
     if proxies.iter().any(|p| p == &svc.name) {
         return true;
     }
-    let image = svc
-        .image
-        .as_ref()
-        .and_then(|i| project.vars.resolve(i).ok())
-        .map(|i| i.value)
-        .unwrap_or_default();
+    let image = project.image_of(svc);
     let name = image_name(&image).to_ascii_lowercase();
     // CHT 3.x's medic-os is its own web front (nginx inside), whatever host
     // ports it is published on (8080/444 beside another stack).
