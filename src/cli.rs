@@ -595,8 +595,16 @@ impl Output<'_> {
 /// Writes to standard output. A closed pipe (`| head`) is not an error:
 /// the exit code stays the one the findings decide.
 fn write_stdout(text: &str) -> io::Result<()> {
-    let mut out = io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    to_stdout(|w| w.write_all(text.as_bytes()))
+}
+
+/// Runs `write` on buffered standard output, with [`write_stdout`]'s
+/// handling of a closed pipe.
+fn to_stdout(
+    write: impl FnOnce(&mut io::BufWriter<io::StdoutLock>) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    match write(&mut out).and_then(|()| out.flush()) {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
     }
@@ -1297,13 +1305,7 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
     crate::timings::mark("render");
     match &args.output {
         Some(path) => write_file("--output", path, main_report),
-        None => {
-            let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
-            match main_report.write_to(&mut out).and_then(|()| out.flush()) {
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
-                other => other?,
-            }
-        }
+        None => to_stdout(|w| main_report.write_to(w))?,
     }
     crate::timings::mark("write");
     let code = report.exit_code() as u8;

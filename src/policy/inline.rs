@@ -25,7 +25,8 @@ pub enum Inline {
 /// an ignore are kept, by (target id, path inside the target's root).
 #[derive(Default)]
 pub struct InlineIgnores {
-    files: HashMap<(String, String), Vec<Ignore>>,
+    /// Target id → path → its ignores (files without any are left out).
+    files: HashMap<String, HashMap<String, Vec<Ignore>>>,
 }
 
 /// One `rampart: ignore[…]` comment: its line (1-based), selectors, reason.
@@ -108,11 +109,18 @@ impl InlineIgnores {
             .collect();
         wanted.sort_unstable_by(|a, b| (&a.0.id, a.1).cmp(&(&b.0.id, b.1)));
         wanted.dedup_by(|a, b| a.0.id == b.0.id && a.1 == b.1);
-        let files = wanted
+        let found: Vec<(&Target, &str, Vec<Ignore>)> = wanted
             .par_iter()
-            .map(|&(t, rel)| ((t.id.clone(), rel.to_string()), read_ignores(t, rel)))
-            .filter(|(_, ignores)| !ignores.is_empty())
+            .map(|&(t, rel)| (t, rel, read_ignores(t, rel)))
+            .filter(|(_, _, ignores)| !ignores.is_empty())
             .collect();
+        let mut files: HashMap<String, HashMap<String, Vec<Ignore>>> = HashMap::new();
+        for (t, rel, ignores) in found {
+            files
+                .entry(t.id.clone())
+                .or_default()
+                .insert(rel.to_string(), ignores);
+        }
         InlineIgnores { files }
     }
 
@@ -121,7 +129,7 @@ impl InlineIgnores {
     pub fn find(&self, target: &Target, rule_id: &str, loc: &Location) -> Option<Inline> {
         let line = loc.line?;
         let rel = tree_rel(target, loc)?;
-        let ignores = self.files.get(&(target.id.clone(), rel.to_string()))?;
+        let ignores = self.files.get(&target.id)?.get(rel)?;
         for n in [Some(line), line.checked_sub(1)].into_iter().flatten() {
             let Some(ig) = ignores.iter().find(|ig| ig.line == n) else {
                 continue;
