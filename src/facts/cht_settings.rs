@@ -38,14 +38,8 @@ pub enum Value {
 pub enum Via {
     DotEnv,
     /// A compose service's environment (or an image default for it). The
-    /// names are shared by every setting of the service, not copied.
-    Compose {
-        file: Arc<str>,
-        service: Arc<str>,
-        image: Arc<str>,
-        /// The `.env` the compose file is interpolated with.
-        env: Option<Arc<str>>,
-    },
+    /// service is shared by every setting of the service, not copied.
+    Compose(Arc<ComposeService>),
     /// Helm values, with the releases (combinations of files) it holds in.
     Helm {
         releases: Vec<String>,
@@ -60,6 +54,47 @@ pub enum Via {
     },
 }
 
+/// The compose service a setting is found in (one per service, shared).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ComposeService {
+    pub file: Arc<str>,
+    pub service: Arc<str>,
+    pub image: Arc<str>,
+    /// The `.env` the compose file is interpolated with.
+    pub env: Option<Arc<str>>,
+}
+
+/// A compose entry's text as written, before interpolation: kept only when
+/// it holds a `$` (otherwise it is the value itself), so a plain entry costs
+/// no copy. `None`: not a compose entry (or an image default); an empty text:
+/// written with no `$` (nothing to keep; an empty box allocates nothing).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Raw(Option<Box<str>>);
+
+impl Raw {
+    /// Not written in a compose entry.
+    pub const NONE: Raw = Raw(None);
+
+    /// The text of a compose entry.
+    pub fn of(text: &str) -> Raw {
+        Raw(Some(if text.contains('$') {
+            text.into()
+        } else {
+            Box::default()
+        }))
+    }
+
+    /// Whether it was written in a compose entry.
+    pub fn is_some(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// The text before interpolation, when it holds a `$`.
+    pub fn interpolated(&self) -> Option<&str> {
+        self.0.as_deref().filter(|t| !t.is_empty())
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Setting {
     /// The setting, named as CHT's `.env` names it (`COUCHDB_PASSWORD`);
@@ -70,7 +105,7 @@ pub struct Setting {
     pub written: Cow<'static, str>,
     pub value: Value,
     /// The text as written before interpolation (compose entries only).
-    pub raw: Option<String>,
+    pub raw: Raw,
     /// The file (path inside the target) and line that give the value; the
     /// path is shared by the settings of a file, not copied.
     pub rel: Arc<str>,
@@ -100,7 +135,7 @@ impl Setting {
     /// A stable identity for fingerprints: file and setting, never a line.
     pub fn logical_key(&self) -> String {
         match &self.via {
-            Via::Compose { service, .. } => format!("{}#{service}/{}", self.rel, self.written),
+            Via::Compose(c) => format!("{}#{}/{}", self.rel, c.service, self.written),
             _ => format!("{}#{}", self.rel, self.written),
         }
     }
@@ -112,18 +147,15 @@ impl Setting {
             Via::DotEnv => "dotenv file".to_string(),
             // `${VAR:-default}`: the value the service runs with whenever
             // the variable is unset.
-            Via::Compose { service, .. } if self.raw.is_some() && self.defaulted() => {
-                format!("compose service {service}, default when unset")
+            Via::Compose(c) if self.raw.is_some() && self.defaulted() => {
+                format!("compose service {}, default when unset", c.service)
             }
-            Via::Compose {
-                service,
-                file,
-                env: Some(env),
-                ..
-            } if env_dir(env) != env_dir(file) => {
-                format!("compose service {service}, variables from {env}")
-            }
-            Via::Compose { service, .. } => format!("compose service {service}"),
+            Via::Compose(c) => match &c.env {
+                Some(env) if env_dir(env) != env_dir(&c.file) => {
+                    format!("compose service {}, variables from {env}", c.service)
+                }
+                _ => format!("compose service {}", c.service),
+            },
             Via::Helm { releases } => format!("helm values ({})", releases.join("; ")),
             Via::Ini => "CouchDB ini file".to_string(),
             Via::ChtDefault => "CHT default".to_string(),
@@ -243,17 +275,44 @@ fn sole_variable(raw: &str) -> Option<&str> {
 }
 
 /// Settings in the order they were found, each (file, line, key) once: the
-/// first found is kept.
+/// first found is kept. Found by a hash of (file, line, key) to the index of
+/// the first setting with that hash (no copy of the names per setting); a
+/// different setting with the same hash is kept exactly in `collided`.
+#[derive(Default)]
 struct Collector {
     settings: Vec<Setting>,
-    seen: HashSet<(Arc<str>, Option<u32>, Cow<'static, str>)>,
+    first: HashMap<u64, usize>,
+    collided: HashSet<(Arc<str>, Option<u32>, Cow<'static, str>)>,
+}
+
+fn identity_hash(s: &Setting) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    (&*s.rel, s.line, &*s.key).hash(&mut h);
+    h.finish()
 }
 
 impl Collector {
     fn push(&mut self, s: Setting) {
-        if self.seen.insert((s.rel.clone(), s.line, s.key.clone())) {
-            self.settings.push(s);
+        let same = |a: &Setting| a.rel == s.rel && a.line == s.line && a.key == s.key;
+        match self.first.entry(identity_hash(&s)) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(self.settings.len());
+            }
+            std::collections::hash_map::Entry::Occupied(o) => {
+                if same(&self.settings[*o.get()])
+                    || !self.collided.insert((s.rel.clone(), s.line, s.key.clone()))
+                {
+                    return;
+                }
+            }
         }
+        self.settings.push(s);
+    }
+
+    fn reserve(&mut self, n: usize) {
+        self.settings.reserve_exact(n);
+        self.first.reserve(n);
     }
 
     fn extend(&mut self, settings: impl IntoIterator<Item = Setting>) {
@@ -282,14 +341,13 @@ fn compose_env(
     let vars = &project.vars;
     let image = project.image_of(svc);
     let (file, env_rel) = paths;
-    let service: Arc<str> = Arc::from(svc.name.as_str());
-    let image_arc: Arc<str> = Arc::from(image.as_str());
-    let via = || Via::Compose {
+    let source = Arc::new(ComposeService {
         file: file.clone(),
-        service: service.clone(),
-        image: image_arc.clone(),
+        service: Arc::from(svc.name.as_str()),
+        image: Arc::from(image.as_str()),
         env: env_rel.clone(),
-    };
+    });
+    let via = || Via::Compose(source.clone());
     let env_entry = |name: &str| {
         let rel = vars.env_rel.as_deref()?;
         dotenv_of(facts, rel)?.get(name)?.value.as_ref()
@@ -331,7 +389,7 @@ fn compose_env(
                     key: key_of(key),
                     written: known(key),
                     value,
-                    raw: None,
+                    raw: Raw::NONE,
                     rel,
                     line: at,
                     via: via(),
@@ -373,7 +431,7 @@ fn compose_env(
             key: key_of(key),
             written: known(key),
             value,
-            raw: Some(text.raw.clone()),
+            raw: Raw::of(&text.raw),
             rel: file.clone(),
             line: Some(text.line),
             via: via(),
@@ -390,7 +448,7 @@ fn compose_env(
                 value: Secret::new(*default),
                 defaulted: true,
             },
-            raw: None,
+            raw: Raw::NONE,
             rel: file.clone(),
             line: Some(svc.line),
             via: via(),
@@ -465,7 +523,7 @@ fn doc_part(doc: &Doc) -> Option<DocPart<'_>> {
                         value: Secret::new(v.clone()),
                         defaulted: false,
                     },
-                    raw: None,
+                    raw: Raw::NONE,
                     rel: rel.clone(),
                     line: Some(e.line),
                     via: Via::DotEnv,
@@ -495,7 +553,7 @@ fn doc_part(doc: &Doc) -> Option<DocPart<'_>> {
                         value: Secret::new(e.value.clone()),
                         defaulted: false,
                     },
-                    raw: None,
+                    raw: Raw::NONE,
                     rel: rel.clone(),
                     line: Some(e.line),
                     via: Via::Ini,
@@ -510,19 +568,9 @@ fn doc_part(doc: &Doc) -> Option<DocPart<'_>> {
     Some(part)
 }
 
-/// The paths of helm leaves as shared text, one per file.
-#[derive(Default)]
-struct RelArcs<'h>(HashMap<&'h str, Arc<str>>);
-
-impl<'h> RelArcs<'h> {
-    fn get(&mut self, rel: &'h str) -> Arc<str> {
-        self.0.entry(rel).or_insert_with(|| Arc::from(rel)).clone()
-    }
-}
-
 /// Password values of any chart's helm values (not only CHT's chart paths),
 /// one setting per file and line, naming the releases it holds in.
-fn helm_password_settings<'h>(helm: &'h HelmReleases, rels: &mut RelArcs<'h>) -> Vec<Setting> {
+fn helm_password_settings(helm: &HelmReleases) -> Vec<Setting> {
     let known: Vec<&str> = HELM_KEYS.iter().map(|(p, _)| *p).collect();
     let mut out: Vec<Setting> = Vec::new();
     // (file, line, path) → index in `out`.
@@ -532,22 +580,22 @@ fn helm_password_settings<'h>(helm: &'h HelmReleases, rels: &mut RelArcs<'h>) ->
             continue;
         }
         for (key, dotted, leaf) in cht_sources::helm_password_leaves(release, &known) {
-            if let Some(&i) = at.get(&(leaf.rel.as_str(), leaf.line, dotted.clone())) {
+            if let Some(&i) = at.get(&(&*leaf.rel, leaf.line, dotted.clone())) {
                 if let Via::Helm { releases } = &mut out[i].via {
                     releases.push(release.name.clone());
                 }
                 continue;
             }
-            at.insert((leaf.rel.as_str(), leaf.line, dotted.clone()), out.len());
+            at.insert((&*leaf.rel, leaf.line, dotted.clone()), out.len());
             out.push(Setting {
                 key: Cow::Owned(key),
                 written: Cow::Owned(dotted),
                 value: Value::Set {
-                    value: Secret::new(leaf.text.clone().unwrap_or_default()),
+                    value: Secret::new(leaf.text.as_deref().unwrap_or_default()),
                     defaulted: false,
                 },
-                raw: None,
-                rel: rels.get(&leaf.rel),
+                raw: Raw::NONE,
+                rel: leaf.rel.clone(),
                 line: Some(leaf.line),
                 via: Via::Helm {
                     releases: vec![release.name.clone()],
@@ -568,10 +616,7 @@ impl ChtSettings {
     /// cores (only from `Facts::prepare`, never inside a rule job). The
     /// result is the same either way: parts are merged in file order.
     pub(crate) fn gather(facts: &Facts, par: bool) -> Self {
-        let mut c = Collector {
-            settings: Vec::new(),
-            seen: HashSet::new(),
-        };
+        let mut c = Collector::default();
         let mut broken = Vec::new();
         let mut instances: Vec<Instance> = Vec::new();
         // rel → index in `instances`, so each `.env` is found once.
@@ -601,7 +646,6 @@ impl ChtSettings {
                 .iter()
                 .map(|(rel, e)| (rel.clone(), Kind::HelmValues, e.clone())),
         );
-        let mut rels = RelArcs::default();
         let mut helm_settings: Vec<Setting> = Vec::new();
         // (file, line, path) → index in `helm_settings`: a leaf several
         // releases share is one setting naming them all.
@@ -615,22 +659,22 @@ impl ChtSettings {
                     continue;
                 };
                 let Some(text) = &leaf.text else { continue };
-                if let Some(&i) = helm_at.get(&(leaf.rel.as_str(), leaf.line, path)) {
+                if let Some(&i) = helm_at.get(&(&*leaf.rel, leaf.line, path)) {
                     if let Via::Helm { releases } = &mut helm_settings[i].via {
                         releases.push(release.name.clone());
                     }
                     continue;
                 }
-                helm_at.insert((leaf.rel.as_str(), leaf.line, path), helm_settings.len());
+                helm_at.insert((&*leaf.rel, leaf.line, path), helm_settings.len());
                 helm_settings.push(Setting {
                     key: Cow::Borrowed(key),
                     written: Cow::Borrowed(path),
                     value: Value::Set {
-                        value: Secret::new(text.clone()),
+                        value: Secret::new(&**text),
                         defaulted: false,
                     },
-                    raw: None,
-                    rel: rels.get(&leaf.rel),
+                    raw: Raw::NONE,
+                    rel: leaf.rel.clone(),
                     line: Some(leaf.line),
                     via: Via::Helm {
                         releases: vec![release.name.clone()],
@@ -638,7 +682,7 @@ impl ChtSettings {
                 });
             }
         }
-        helm_settings.extend(helm_password_settings(&helm, &mut rels));
+        helm_settings.extend(helm_password_settings(&helm));
         // Kubernetes Secrets and the containers that read them.
         let manifests: Vec<(&str, &[crate::facts::k8s::Object])> = facts
             .docs()
@@ -676,8 +720,7 @@ impl ChtSettings {
                 .flatten()
                 .filter(|p| p.dotenv.is_some_and(|(_, _, i)| i))
                 .count();
-        c.settings.reserve_exact(found + in_urls + defaults);
-        c.seen.reserve(found + in_urls + defaults);
+        c.reserve(found + in_urls + defaults);
 
         let project_parts = projects
             .projects
@@ -742,7 +785,7 @@ impl ChtSettings {
                         value: Secret::new("SELF_SIGNED"),
                         defaulted: true,
                     },
-                    raw: None,
+                    raw: Raw::NONE,
                     rel: Arc::from(inst.rel.as_str()),
                     line: None,
                     via: Via::ChtDefault,
@@ -758,9 +801,10 @@ impl ChtSettings {
             .collect();
         if !default_at.is_empty() {
             c.settings.retain(|s| match &s.via {
-                Via::Compose { env: Some(env), .. } if s.defaulted() => {
-                    !default_at.contains(&(env.clone(), s.key.clone()))
-                }
+                Via::Compose(c) if s.defaulted() => c
+                    .env
+                    .as_ref()
+                    .is_none_or(|env| !default_at.contains(&(env.clone(), s.key.clone()))),
                 _ => true,
             });
         }

@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::facts::cht_settings::{Setting, Value, Via};
+use crate::facts::cht_settings::{Raw, Setting, Value, Via};
 use crate::facts::compose::image_name;
 use crate::facts::helm::Release;
 use crate::facts::k8s::Object;
@@ -31,7 +31,7 @@ pub fn canonical_key(name: &str) -> &str {
 }
 
 /// Setting names CHT's files use again and again: a setting of one of
-/// them borrows its key instead of allocating it.
+/// them borrows its key instead of allocating it. Sorted (binary search).
 const KNOWN_KEYS: &[&str] = &[
     "API_HOST",
     "BUILDS_URL",
@@ -42,6 +42,7 @@ const KNOWN_KEYS: &[&str] = &[
     "CHT_NETWORK",
     "CHT_SYNC_COUCHDB_URL",
     "CHT_URL",
+    "COMMON_NAME",
     "COUCHDB_DATA",
     "COUCHDB_HOST",
     "COUCHDB_LOG_LEVEL",
@@ -78,9 +79,9 @@ pub fn key_of(name: &str) -> Cow<'static, str> {
 /// A name as shared static text when it is one of CHT's own, owned
 /// otherwise.
 pub fn known(name: &str) -> Cow<'static, str> {
-    match KNOWN_KEYS.iter().find(|k| **k == name) {
-        Some(k) => Cow::Borrowed(k),
-        None => Cow::Owned(name.to_string()),
+    match KNOWN_KEYS.binary_search(&name) {
+        Ok(i) => Cow::Borrowed(KNOWN_KEYS[i]),
+        Err(_) => Cow::Owned(name.to_string()),
     }
 }
 
@@ -162,12 +163,13 @@ pub fn url_settings(settings: &[Setting]) -> Vec<Setting> {
         let Value::Set { value, defaulted } = &s.value else {
             continue;
         };
+        // The cheap test first: most values hold no URL with a password.
+        let v = value.expose();
+        let Some(pw) = url_password(v) else { continue };
         if is_secret_key(&s.key) && !contains_upper(&s.key, "URL") {
             continue;
         }
-        let v = value.expose();
-        let Some(pw) = url_password(v) else { continue };
-        if let Some(raw) = &s.raw
+        if let Some(raw) = s.raw.interpolated()
             && let Some(raw_pw) = url_password(raw)
             && raw_pw.contains('$')
         {
@@ -190,7 +192,7 @@ pub fn url_settings(settings: &[Setting]) -> Vec<Setting> {
                 value: Secret::new(pw),
                 defaulted: *defaulted,
             },
-            raw: None,
+            raw: Raw::NONE,
             rel: s.rel.clone(),
             line: s.line,
             via: s.via.clone(),
@@ -353,7 +355,7 @@ pub fn k8s_settings(docs: &[(&str, &[Object])]) -> Vec<Setting> {
                             },
                             Err(why) => Value::Unresolved(why),
                         },
-                        raw: None,
+                        raw: Raw::NONE,
                         rel: rel.clone(),
                         line: Some(line),
                         via: Via::K8s {
@@ -382,7 +384,7 @@ pub fn k8s_settings(docs: &[(&str, &[Object])]) -> Vec<Setting> {
                                 value: Secret::new(v),
                                 defaulted: false,
                             },
-                            raw: None,
+                            raw: Raw::NONE,
                             rel: rel.clone(),
                             line: Some(e.line),
                             via: Via::K8s {
@@ -430,7 +432,7 @@ pub fn k8s_settings(docs: &[(&str, &[Object])]) -> Vec<Setting> {
                                 },
                                 Err(why) => Value::Unresolved(why),
                             },
-                            raw: None,
+                            raw: Raw::NONE,
                             rel: Arc::from(srel),
                             line: Some(line),
                             via: Via::K8s {
@@ -443,7 +445,7 @@ pub fn k8s_settings(docs: &[(&str, &[Object])]) -> Vec<Setting> {
                             value: Value::Unresolved(format!(
                                 "it is read from Secret {sname} key {skey}, which is not in the scanned files"
                             )),
-                            raw: None,
+                            raw: Raw::NONE,
                             rel: rel.clone(),
                             line: Some(e.line),
                             via: Via::K8s {
@@ -569,6 +571,13 @@ mod tests {
     }
 
     #[test]
+    fn known_keys_are_sorted() {
+        assert!(KNOWN_KEYS.windows(2).all(|w| w[0] < w[1]));
+        assert!(matches!(known("COMMON_NAME"), Cow::Borrowed(_)));
+        assert!(matches!(known("NOT_CHTS"), Cow::Owned(_)));
+    }
+
+    #[test]
     fn url_parts() {
         assert_eq!(url_password("http://admin:pw@couch:5984/medic"), Some("pw"));
         assert_eq!(url_port("http://admin:pw@couch:5984/medic"), Some("5984"));
@@ -584,15 +593,15 @@ mod tests {
                 value: Secret::new(value),
                 defaulted: false,
             },
-            raw: Some(raw.to_string()),
+            raw: Raw::of(raw),
             rel: "docker-compose.yml".into(),
             line: Some(3),
-            via: Via::Compose {
+            via: Via::Compose(Arc::new(crate::facts::cht_settings::ComposeService {
                 file: "docker-compose.yml".into(),
                 service: "api".into(),
                 image: "".into(),
                 env: None,
-            },
+            })),
         }
     }
 

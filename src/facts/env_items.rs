@@ -6,7 +6,8 @@
 //! target from the parsed files and CHT settings; compared across
 //! environments by the env-segregation rules. Never judges.
 
-use std::collections::HashSet;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use rayon::slice::ParallelSliceMut;
@@ -25,8 +26,9 @@ use crate::secret::{Secret, is_secret_key};
 #[derive(Clone, Debug)]
 pub struct Credential {
     /// The setting as the file writes it: `COUCHDB_SECRET`,
-    /// `couchdb.password`, `[admins] medic`, `-setcookie`.
-    pub item: String,
+    /// `couchdb.password`, `[admins] medic`, `-setcookie`; shared static
+    /// text when it is one of CHT's own names (no copy per item).
+    pub item: Cow<'static, str>,
     /// Shared by the items of a file.
     pub rel: Arc<str>,
     pub line: Option<u32>,
@@ -46,7 +48,9 @@ pub enum Role {
 pub struct HostRef {
     /// Lower case, without port or trailing dot.
     pub host: String,
-    pub setting: String,
+    /// The setting as written; shared static text when it is one of CHT's
+    /// own names.
+    pub setting: Cow<'static, str>,
     pub role: Role,
     /// Shared by the items of a file.
     pub rel: Arc<str>,
@@ -127,13 +131,19 @@ fn url_password(value: &str) -> Option<&str> {
 }
 
 impl EnvItems {
-    fn credential(&mut self, item: String, rel: &Arc<str>, line: Option<u32>, value: &str) {
+    fn credential(
+        &mut self,
+        item: impl Into<Cow<'static, str>>,
+        rel: &Arc<str>,
+        line: Option<u32>,
+        value: &str,
+    ) {
         let v = value.trim();
         if v.is_empty() || (v.starts_with('<') && v.ends_with('>')) {
             return;
         }
         self.credentials.push(Credential {
-            item,
+            item: item.into(),
             rel: rel.clone(),
             line,
             value: Secret::new(v),
@@ -143,7 +153,7 @@ impl EnvItems {
     fn host(
         &mut self,
         value: &str,
-        setting: &str,
+        setting: impl Into<Cow<'static, str>>,
         role: Role,
         rel: &Arc<str>,
         line: Option<u32>,
@@ -152,7 +162,7 @@ impl EnvItems {
         if let Some(host) = host_of(value) {
             self.hosts.push(HostRef {
                 host,
-                setting: setting.to_string(),
+                setting: setting.into(),
                 role,
                 rel: rel.clone(),
                 line,
@@ -174,14 +184,7 @@ impl EnvItems {
                     self.host(s, "app_url", Role::Serves, rel, Some(*line), false);
                 }
                 JsonValue::String(s) if key == "base_url" => {
-                    self.host(
-                        s,
-                        &path.join("."),
-                        Role::References,
-                        rel,
-                        Some(*line),
-                        false,
-                    );
+                    self.host(s, path.join("."), Role::References, rel, Some(*line), false);
                 }
                 JsonValue::Object(_) => self.json(value, path, rel),
                 _ => {}
@@ -257,11 +260,17 @@ impl EnvItems {
 impl EnvItems {
     /// What one CHT setting gives: a credential (or a password in its URL),
     /// a host it serves or references, or a credential that cannot be known.
-    fn setting(&mut self, s: &Setting) {
+    /// `secret` remembers what `is_secret_key` said of CHT's own names
+    /// (most settings' keys), so each is lower-cased once per part.
+    fn setting(&mut self, s: &Setting, secret: &mut HashMap<&'static str, bool>) {
         // `is_secret_key` ignores case; SERVES and REFERENCES are upper case.
         let key = &*s.key;
+        let is_secret = match &s.key {
+            Cow::Borrowed(k) => *secret.entry(k).or_insert_with(|| is_secret_key(k)),
+            Cow::Owned(k) => is_secret_key(k),
+        };
         match &s.value {
-            Value::Unresolved(why) if is_secret_key(key) => {
+            Value::Unresolved(why) if is_secret => {
                 self.unresolved.push((
                     s.written.to_string(),
                     s.rel.to_string(),
@@ -272,10 +281,10 @@ impl EnvItems {
             Value::Unresolved(_) => {}
             Value::Set { value, defaulted } => {
                 let v = value.expose();
-                if is_secret_key(key) {
-                    self.credential(s.written.to_string(), &s.rel, s.line, v);
+                if is_secret {
+                    self.credential(s.written.clone(), &s.rel, s.line, v);
                 } else if let Some(pw) = url_password(v)
-                    && !s.raw.as_deref().is_some_and(|r| r.contains('$'))
+                    && s.raw.interpolated().is_none()
                 {
                     // A password written into a URL (not interpolated from
                     // a setting that is compared on its own).
@@ -287,9 +296,23 @@ impl EnvItems {
                     );
                 }
                 if SERVES.iter().any(|k| k.eq_ignore_ascii_case(key)) {
-                    self.host(v, &s.written, Role::Serves, &s.rel, s.line, *defaulted);
+                    self.host(
+                        v,
+                        s.written.clone(),
+                        Role::Serves,
+                        &s.rel,
+                        s.line,
+                        *defaulted,
+                    );
                 } else if REFERENCES.iter().any(|k| k.eq_ignore_ascii_case(key)) {
-                    self.host(v, &s.written, Role::References, &s.rel, s.line, *defaulted);
+                    self.host(
+                        v,
+                        s.written.clone(),
+                        Role::References,
+                        &s.rel,
+                        s.line,
+                        *defaulted,
+                    );
                 }
             }
         }
@@ -308,12 +331,7 @@ impl EnvItems {
                 if let Some(flag) = args.flag("-setcookie")
                     && let Some(cookie) = &flag.cookie
                 {
-                    self.credential(
-                        "-setcookie".to_string(),
-                        &rel(),
-                        Some(flag.line),
-                        cookie.expose(),
-                    );
+                    self.credential("-setcookie", &rel(), Some(flag.line), cookie.expose());
                 }
             }
             (_, Ok(Parsed::K8s(objects))) => {
@@ -376,8 +394,9 @@ impl EnvItems {
         };
         let setting_parts = map_chunks(par, &firsts, CHUNK, |chunk| {
             let mut part = EnvItems::default();
+            let mut secret = HashMap::new();
             for s in chunk {
-                part.setting(s);
+                part.setting(s, &mut secret);
             }
             part
         });
@@ -401,14 +420,13 @@ impl EnvItems {
 
         let helm = facts.get::<HelmReleases>();
         let mut helm_seen: HashSet<(&str, u32)> = HashSet::new();
-        let mut rel_arc: Option<Arc<str>> = None;
         for release in &helm.releases {
             if release.layers.iter().all(|l| is_example(l)) {
                 continue;
             }
             for (path, leaf) in &release.values {
                 let Some(text) = &leaf.text else { continue };
-                if !helm_seen.insert((&leaf.rel, leaf.line)) {
+                if !helm_seen.insert((&*leaf.rel, leaf.line)) {
                     continue;
                 }
                 let last = path.last().map(String::as_str).unwrap_or_default();
@@ -417,16 +435,20 @@ impl EnvItems {
                     continue;
                 }
                 // A release's leaves come file by file: one path per run.
-                let rel = match &rel_arc {
-                    Some(r) if **r == *leaf.rel => r.clone(),
-                    _ => rel_arc.insert(Arc::from(leaf.rel.as_str())).clone(),
-                };
+                let rel = leaf.rel.clone();
                 let dotted = path.join(".");
                 if is_secret_key(last) {
                     out.credential(dotted.clone(), &rel, Some(leaf.line), text);
                 }
                 if dotted == "ingress.host" {
-                    out.host(text, &dotted, Role::Serves, &rel, Some(leaf.line), false);
+                    out.host(
+                        text,
+                        dotted.clone(),
+                        Role::Serves,
+                        &rel,
+                        Some(leaf.line),
+                        false,
+                    );
                 }
             }
         }

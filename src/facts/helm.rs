@@ -8,7 +8,8 @@
 //! overlays. Every effective leaf keeps the file and line that set it.
 //! Parses and merges only.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use crate::facts::inventory::{Kind, Parsed};
 use crate::facts::yaml::{Node, Value};
@@ -49,12 +50,13 @@ pub fn looks_like_cht_values(doc: &Node) -> bool {
         && CHT_CHART_KEYS.iter().any(|k| doc.get(k).is_some())
 }
 
-/// One effective value and where it was set.
+/// One effective value and where it was set. Its text and path are shared
+/// by every release that layers the file, not copied.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Leaf {
     /// The scalar's text; `None` for a list or an empty map.
-    pub text: Option<String>,
-    pub rel: String,
+    pub text: Option<Arc<str>>,
+    pub rel: Arc<str>,
     pub line: u32,
 }
 
@@ -88,9 +90,13 @@ pub struct HelmReleases {
     pub broken: Vec<(String, String)>,
 }
 
+/// A values file's leaves in document order (`None`: a `null`, which
+/// deletes).
+type Leaves = Vec<(Vec<String>, Option<Leaf>)>;
+
 fn flatten(
     node: &Node,
-    rel: &str,
+    rel: &Arc<str>,
     prefix: &mut Vec<String>,
     out: &mut Vec<(Vec<String>, Option<Leaf>)>,
 ) {
@@ -107,8 +113,8 @@ fn flatten(
         Value::Scalar { text, .. } => out.push((
             prefix.clone(),
             Some(Leaf {
-                text: Some(text.clone()),
-                rel: rel.to_string(),
+                text: Some(Arc::from(text.as_str())),
+                rel: rel.clone(),
                 line: node.line,
             }),
         )),
@@ -117,7 +123,7 @@ fn flatten(
             prefix.clone(),
             Some(Leaf {
                 text: None,
-                rel: rel.to_string(),
+                rel: rel.clone(),
                 line: node.line,
             }),
         )),
@@ -125,10 +131,20 @@ fn flatten(
     }
 }
 
+/// A values file's leaves.
+fn leaves(doc: &Node, rel: &str) -> Leaves {
+    let mut out = Vec::new();
+    flatten(doc, &Arc::from(rel), &mut Vec::new(), &mut out);
+    out
+}
+
 /// Merges `doc` over `values` as helm does for a later `-f` file.
 pub fn merge(values: &mut BTreeMap<Vec<String>, Leaf>, doc: &Node, rel: &str) {
-    let mut leaves = Vec::new();
-    flatten(doc, rel, &mut Vec::new(), &mut leaves);
+    merge_leaves(values, &leaves(doc, rel));
+}
+
+/// Merges a file's leaves over `values` (see [`merge`]).
+fn merge_leaves(values: &mut BTreeMap<Vec<String>, Leaf>, leaves: &Leaves) {
     for (path, leaf) in leaves {
         if path.is_empty() {
             continue;
@@ -139,9 +155,12 @@ pub fn merge(values: &mut BTreeMap<Vec<String>, Leaf>, doc: &Node, rel: &str) {
         // parents are its proper prefixes: no pass over the whole map per
         // leaf (that made one large values file quadratic).
         let under: Vec<Vec<String>> = values
-            .range(path.clone()..)
+            .range::<[String], _>((
+                std::ops::Bound::Included(path.as_slice()),
+                std::ops::Bound::Unbounded,
+            ))
             .map(|(k, _)| k)
-            .take_while(|k| k.starts_with(&path))
+            .take_while(|k| k.starts_with(path))
             .cloned()
             .collect();
         for k in under {
@@ -151,7 +170,7 @@ pub fn merge(values: &mut BTreeMap<Vec<String>, Leaf>, doc: &Node, rel: &str) {
             values.remove(&path[..end]);
         }
         if let Some(leaf) = leaf {
-            values.insert(path, leaf);
+            values.insert(path.clone(), leaf.clone());
         }
     }
 }
@@ -233,6 +252,8 @@ impl Fact for HelmReleases {
                 Ok(_) => {}
             }
         }
+        // Each file's leaves once, however many releases layer it.
+        let mut flat: HashMap<String, Option<Leaves>> = HashMap::new();
         for files in by_dir.values() {
             for layers in combinations(files) {
                 let mut release = Release {
@@ -244,8 +265,15 @@ impl Fact for HelmReleases {
                     ..Release::default()
                 };
                 for rel in &layers {
-                    if let Some(Ok(Parsed::HelmValues(node))) = facts.doc(rel).map(|d| &d.content) {
-                        merge(&mut release.values, node, rel);
+                    if !flat.contains_key(rel.as_str()) {
+                        let file = match facts.doc(rel).map(|d| &d.content) {
+                            Some(Ok(Parsed::HelmValues(node))) => Some(leaves(node, rel)),
+                            _ => None,
+                        };
+                        flat.insert(rel.clone(), file);
+                    }
+                    if let Some(Some(file)) = flat.get(rel.as_str()) {
+                        merge_leaves(&mut release.values, file);
                     }
                 }
                 release.layers = layers;
@@ -286,10 +314,10 @@ mod tests {
             ..Release::default()
         };
         assert_eq!(r.text("couchdb.password"), Some("b"));
-        assert_eq!(r.get("couchdb.password").unwrap().rel, "o.yaml");
+        assert_eq!(&*r.get("couchdb.password").unwrap().rel, "o.yaml");
         assert_eq!(r.get("couchdb.password").unwrap().line, 2);
         assert_eq!(r.text("couchdb.user"), Some("medic"));
-        assert_eq!(r.get("list").unwrap().rel, "o.yaml");
+        assert_eq!(&*r.get("list").unwrap().rel, "o.yaml");
         assert!(r.get("x").is_none(), "null deletes");
     }
 

@@ -9,6 +9,7 @@
 //! (linear time). Parses; never judges.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use globset::GlobBuilder;
 
@@ -235,18 +236,20 @@ pub fn looks_like_nginx(dirs: &[Directive]) -> bool {
 /// A directive's value and where it is written.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Setting {
-    pub rel: String,
+    /// Shared by the settings of a file.
+    pub rel: Arc<str>,
     pub line: u32,
     pub name: String,
     pub value: String,
-    /// `http`, `server example.org`, `stream`, or `top level`.
-    pub context: String,
+    /// `http`, `server example.org`, `stream`, or `top level`; shared by the
+    /// settings of a block.
+    pub context: Arc<str>,
 }
 
 /// A `server` block that terminates TLS, with its effective settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TlsServer {
-    pub rel: String,
+    pub rel: Arc<str>,
     pub line: u32,
     pub names: Vec<String>,
     pub protocols: Option<Setting>,
@@ -277,7 +280,7 @@ pub struct NginxTls {
 struct Node {
     name: String,
     args: Vec<String>,
-    rel: String,
+    rel: Arc<str>,
     line: u32,
     block: Option<Vec<Node>>,
 }
@@ -336,7 +339,7 @@ pub fn wildcard(pattern: &str, name: &str) -> bool {
     component_glob(pattern).is_some_and(|m| m.is_match(name))
 }
 
-impl Expander<'_> {
+impl<'a> Expander<'a> {
     fn matches(&self, path: &str) -> Vec<String> {
         let path = path.trim_start_matches('/');
         let (dir, name) = match path.rsplit_once('/') {
@@ -392,10 +395,13 @@ impl Expander<'_> {
         Vec::new()
     }
 
-    fn load(&mut self, rel: &str) -> Option<Vec<Directive>> {
-        if let Some(doc) = self.facts.doc(rel) {
+    /// An included file's directives: borrowed when the file was parsed
+    /// with the tree (no copy per inclusion), read and parsed otherwise.
+    fn load(&mut self, rel: &str) -> Option<std::borrow::Cow<'a, [Directive]>> {
+        let facts: &'a Facts<'a> = self.facts;
+        if let Some(doc) = facts.doc(rel) {
             return match &doc.content {
-                Ok(Parsed::Nginx(d)) => Some(d.clone()),
+                Ok(Parsed::Nginx(d)) => Some(std::borrow::Cow::Borrowed(d.as_slice())),
                 Ok(_) => None,
                 Err(e) => {
                     self.out.errors.push((rel.to_string(), e.clone()));
@@ -414,7 +420,7 @@ impl Expander<'_> {
                 ReadError::Root(e) => e.to_string(),
             });
         match text.and_then(|t| parse(&t)) {
-            Ok(d) => Some(d),
+            Ok(d) => Some(std::borrow::Cow::Owned(d)),
             Err(e) => {
                 self.out.errors.push((rel.to_string(), e));
                 None
@@ -436,7 +442,7 @@ impl Expander<'_> {
         }
     }
 
-    fn expand(&mut self, dirs: &[Directive], rel: &str, stack: &mut Vec<String>) -> Vec<Node> {
+    fn expand(&mut self, dirs: &[Directive], rel: &Arc<str>, stack: &mut Vec<String>) -> Vec<Node> {
         let mut out = Vec::new();
         for d in dirs {
             if self.exceeded {
@@ -480,7 +486,7 @@ impl Expander<'_> {
                     self.reached.insert(inc.clone());
                     if let Some(sub) = self.load(&inc) {
                         stack.push(inc.clone());
-                        out.extend(self.expand(&sub, &inc, stack));
+                        out.extend(self.expand(&sub, &Arc::from(inc.as_str()), stack));
                         stack.pop();
                     }
                 }
@@ -501,7 +507,7 @@ impl Expander<'_> {
             out.push(Node {
                 name: d.name.clone(),
                 args: d.args.clone(),
-                rel: rel.to_string(),
+                rel: rel.clone(),
                 line: d.line,
                 block: d.block.as_ref().map(|b| self.expand(b, rel, stack)),
             });
@@ -510,17 +516,17 @@ impl Expander<'_> {
     }
 }
 
-fn setting(n: &Node, context: &str) -> Setting {
+fn setting(n: &Node, context: &Arc<str>) -> Setting {
     Setting {
         rel: n.rel.clone(),
         line: n.line,
         name: n.name.clone(),
         value: n.args.join(" "),
-        context: context.to_string(),
+        context: context.clone(),
     }
 }
 
-fn last(nodes: &[Node], name: &str, context: &str) -> Option<Setting> {
+fn last(nodes: &[Node], name: &str, context: &Arc<str>) -> Option<Setting> {
     nodes
         .iter()
         .rev()
@@ -537,8 +543,8 @@ fn is_hsts(n: &Node) -> bool {
 }
 
 /// The HSTS header a server block sends (see [`TlsServer::hsts`]).
-fn server_hsts(block: &[Node], context: &str, inherited: Option<Setting>) -> Option<Setting> {
-    fn find(nodes: &[Node], context: &str) -> Option<Setting> {
+fn server_hsts(block: &[Node], context: &Arc<str>, inherited: Option<Setting>) -> Option<Setting> {
+    fn find(nodes: &[Node], context: &Arc<str>) -> Option<Setting> {
         nodes.iter().find_map(|n| {
             if is_hsts(n) {
                 return Some(setting(n, context));
@@ -555,7 +561,7 @@ fn server_hsts(block: &[Node], context: &str, inherited: Option<Setting>) -> Opt
 
 fn evaluate(
     nodes: &[Node],
-    context: &str,
+    context: &Arc<str>,
     inherited: (Option<Setting>, Option<Setting>),
     out: &mut NginxTls,
 ) {
@@ -564,7 +570,7 @@ fn evaluate(
 
 fn evaluate_with(
     nodes: &[Node],
-    context: &str,
+    context: &Arc<str>,
     inherited: (Option<Setting>, Option<Setting>, Option<Setting>),
     out: &mut NginxTls,
 ) {
@@ -590,7 +596,7 @@ fn evaluate_with(
             "http" | "stream" | "mail" => {
                 evaluate_with(
                     block,
-                    &n.name,
+                    &Arc::from(n.name.as_str()),
                     (protocols.clone(), ciphers.clone(), hsts.clone()),
                     out,
                 );
@@ -601,10 +607,10 @@ fn evaluate_with(
                     .filter(|d| d.name == "server_name")
                     .flat_map(|d| d.args.clone())
                     .collect();
-                let ctx = format!(
+                let ctx: Arc<str> = Arc::from(format!(
                     "server {}",
                     names.first().map_or("(no server_name)", String::as_str)
-                );
+                ));
                 for d in block
                     .iter()
                     .filter(|n| matches!(n.name.as_str(), "ssl_protocols" | "ssl_ciphers"))
@@ -671,10 +677,14 @@ impl NginxTls {
             bytes: 0,
             exceeded: false,
         };
-        let nodes = ex.expand(dirs, &doc.rel, &mut vec![doc.rel.clone()]);
+        let nodes = ex.expand(
+            dirs,
+            &Arc::from(doc.rel.as_str()),
+            &mut vec![doc.rel.clone()],
+        );
         // A configuration cut short is not judged on what was read.
         if !ex.exceeded {
-            evaluate(&nodes, "top level", (None, None), &mut out);
+            evaluate(&nodes, &Arc::from("top level"), (None, None), &mut out);
         }
         reached.remove(&doc.rel);
         let mut files = vec![doc.rel.clone()];

@@ -42,7 +42,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             let rank = |e: &str| order.iter().position(|o| o == e);
             (rank(&a.env), &a.location).cmp(&(rank(&b.env), &b.location))
         });
-        let names: BTreeSet<&str> = uses.iter().map(|u| u.item.item.as_str()).collect();
+        let names: BTreeSet<&str> = uses.iter().map(|u| &*u.item.item).collect();
         let names = names.into_iter().collect::<Vec<_>>().join(", ");
         let listed: Vec<String> = uses
             .iter()

@@ -81,7 +81,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                     ),
                 )
                 .at(loc)
-                .evidence("setting", h.setting.clone())
+                .evidence("setting", &*h.setting)
                 .evidence("host", h.host.clone());
             }
             None => j.checked(format!("{} {}", h.setting, h.host)),

@@ -28,7 +28,7 @@ fn production_hosts(ctx: &Ctx, facts: &Facts) -> BTreeMap<String, (String, Locat
         let mut loc = facts.target.location(&h.rel);
         loc.line = h.line;
         out.entry(h.host.clone())
-            .or_insert((h.setting.clone(), loc));
+            .or_insert((h.setting.to_string(), loc));
     }
     out
 }

@@ -92,14 +92,19 @@ fn local_ip_names(ctx: &Ctx, j: &mut Judgement) {
     let mut names: Vec<(String, String, Option<u32>, String)> = Vec::new();
     let items = ctx.facts.get::<EnvItems>();
     for h in items.hosts.iter().filter(|h| h.role == Role::Serves) {
-        names.push((h.host.clone(), h.rel.to_string(), h.line, h.setting.clone()));
+        names.push((
+            h.host.clone(),
+            h.rel.to_string(),
+            h.line,
+            h.setting.to_string(),
+        ));
     }
     let nginx = ctx.facts.get::<NginxTls>();
     for srv in &nginx.servers {
         for n in &srv.names {
             names.push((
                 n.clone(),
-                srv.rel.clone(),
+                srv.rel.to_string(),
                 Some(srv.line),
                 "nginx server_name".to_string(),
             ));

@@ -178,7 +178,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             }
             Value::Unresolved(why) => {
                 // The host is often known even when a password in the URL is not.
-                let blanked = s.raw.as_deref().map(blank_variables);
+                let blanked = s.raw.interpolated().map(blank_variables);
                 match blanked.as_deref().and_then(http_host) {
                     Some(host) if !host.contains('$') => {
                         let raw = blanked.clone().unwrap_or_default();
@@ -186,7 +186,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                     }
                     _ if s
                         .raw
-                        .as_deref()
+                        .interpolated()
                         .is_some_and(|r| r.trim_start().starts_with("https://")) =>
                     {
                         j.checked(format!("{} {}", loc.path, s.written));
