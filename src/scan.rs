@@ -174,7 +174,7 @@ impl Report {
                     .iter()
                     .find(|f| f.status == Status::NotEvaluated)
                     .map(|f| {
-                        let path = f.location.as_ref().map(|l| l.path.as_str());
+                        let path = f.location.as_ref().map(|l| &*l.path);
                         path.and_then(|p| f.message.strip_prefix(&format!("{p}: ")))
                             .unwrap_or(&f.message)
                             .to_string()
@@ -487,7 +487,7 @@ fn run_in_pool(mut plan: Plan, free: bool) -> Report {
                 .iter()
                 .map(|n| {
                     (
-                        n.rel.as_ref().map(|r| t.location(r).path),
+                        n.rel.as_ref().map(|r| t.location(r).path.to_string()),
                         n.message.clone(),
                     )
                 })
@@ -747,7 +747,7 @@ fn finish_outcome(
     let mut waiver = None;
     let mut hits = Vec::new();
     if o.verdict == Verdict::Fail {
-        let path = o.location.as_ref().map(|l| l.path.as_str());
+        let path = o.location.as_ref().map(|l| &*l.path);
         for (i, w) in plan.policy.waivers.iter().enumerate() {
             if !w.matches(&meta.id, &target.id, path) {
                 continue;

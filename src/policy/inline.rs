@@ -44,7 +44,7 @@ fn tree_rel<'l>(target: &Target, loc: &'l Location) -> Option<&'l str> {
         return None;
     };
     if tree.display.is_empty() {
-        Some(loc.path.as_str())
+        Some(&*loc.path)
     } else {
         Some(
             loc.path
