@@ -227,14 +227,21 @@ impl Evidence {
     ) -> &mut Evidence {
         let key = key.into();
         let value = value.into_value();
-        match self.0.binary_search_by(|(k, _)| k.as_ref().cmp(key.as_ref())) {
+        match self
+            .0
+            .binary_search_by(|(k, _)| k.as_ref().cmp(key.as_ref()))
+        {
             Ok(i) => self.0[i].1 = value,
             Err(i) => self.0.insert(i, (key, value)),
         }
         self
     }
 
-    pub fn with(mut self, key: impl Into<Cow<'static, str>>, value: impl EvidenceValue) -> Evidence {
+    pub fn with(
+        mut self,
+        key: impl Into<Cow<'static, str>>,
+        value: impl EvidenceValue,
+    ) -> Evidence {
         self.put(key, value);
         self
     }
@@ -244,10 +251,7 @@ impl Evidence {
     }
 
     pub fn get(&self, key: &str) -> Option<&Value> {
-        let i = self
-            .0
-            .binary_search_by(|(k, _)| k.as_ref().cmp(key))
-            .ok()?;
+        let i = self.0.binary_search_by(|(k, _)| k.as_ref().cmp(key)).ok()?;
         Some(&self.0[i].1)
     }
 
