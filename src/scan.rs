@@ -419,12 +419,19 @@ fn run_in_pool(mut plan: Plan, free: bool) -> Report {
     }
     // Findings are finished across cores: fingerprints, policy waivers, then
     // inline ignores, whose files are read once each, in parallel, up front.
-    let inline =
-        crate::policy::inline::InlineIgnores::read(outcomes.iter().flat_map(|(ti, _, outs)| {
+    let inline = crate::policy::inline::InlineIgnores::read(
+        outcomes.iter().flat_map(|(ti, _, outs)| {
             outs.iter()
                 .filter(|o| o.verdict == Verdict::Fail)
                 .filter_map(|o| Some((all_targets[*ti].0, o.location.as_ref()?)))
-        }));
+        }),
+        // Certificate files are read as bytes, without marks: read again.
+        |target, rel| {
+            let (_, facts) = all_targets.iter().find(|(t, _)| std::ptr::eq(*t, target))?;
+            let doc = facts.doc(rel)?;
+            (doc.kind != crate::facts::inventory::Kind::Pem).then_some(&*doc.marks)
+        },
+    );
     let finished: Vec<(Finding, WaiverHits)> = outcomes
         .into_par_iter()
         .flat_map_iter(|(ti, meta, outs)| {
