@@ -201,7 +201,7 @@ fn rule_entry(meta: &RuleMeta, severity: Severity) -> sarif::ReportingDescriptor
 /// A relative URI for a finding; `fallback` when it has no file.
 fn uri_of(f: &Finding, fallback: &str) -> (String, u32) {
     match &f.location {
-        Some(l) if !l.uri.is_empty() => (l.uri.clone(), l.line.unwrap_or(1).max(1)),
+        Some(l) if !l.uri.is_empty() => (l.uri.to_string(), l.line.unwrap_or(1).max(1)),
         _ => (fallback.to_string(), 1),
     }
 }
@@ -600,7 +600,7 @@ fn relative_target(id: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::outcome::{Evidence, Location};
     use crate::scan::TargetInfo;
@@ -610,7 +610,9 @@ mod tests {
         report_with_messages(n, |i| format!("finding {i}"))
     }
 
-    fn report_with_messages(n: usize, message: impl Fn(usize) -> String) -> Report {
+    /// A report of `n` failures of PORT-003 in files `f{i}.yml` (also used
+    /// by the JSON writer's tests).
+    pub(crate) fn report_with_messages(n: usize, message: impl Fn(usize) -> String) -> Report {
         let meta = catalog().get("PORT-003").expect("PORT-003");
         let results = (0..n)
             .map(|i| Finding {
@@ -624,9 +626,9 @@ mod tests {
                 },
                 message: message(i),
                 location: Some(Location {
-                    path: format!("f{i}.yml"),
+                    path: format!("f{i}.yml").into(),
                     line: Some(1),
-                    uri: format!("f{i}.yml"),
+                    uri: format!("f{i}.yml").into(),
                 }),
                 evidence: Evidence::new(),
                 key: i.to_string(),
