@@ -262,15 +262,15 @@ fn from_helm(facts: &Facts, out: &mut Images) {
             .trim()
             .trim_end_matches('/')
             .to_string();
-        let tag = tag_leaf.text.clone().unwrap_or_default();
+        let tag = tag_leaf.text.as_deref().unwrap_or_default();
         let raw = format!("{registry}/cht-api:{tag}");
-        let reference = if placeholder(&tag) || placeholder(&registry) {
+        let reference = if placeholder(tag) || placeholder(&registry) {
             Err("the chart's image tag is a template placeholder, not a value".to_string())
         } else {
             parse_reference(&raw)
         };
         out.images.push(Image {
-            rel: tag_leaf.rel.clone(),
+            rel: tag_leaf.rel.to_string(),
             line: tag_leaf.line,
             via: format!(
                 "helm release {} (cht-api, cht-sentinel, cht-nginx, cht-haproxy, cht-couchdb)",
