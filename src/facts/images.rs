@@ -7,6 +7,8 @@
 //! Images are grouped by instance (the `.env` of a compose project, a helm
 //! release, a manifest's directory). Collects; never judges.
 
+use std::sync::Arc;
+
 use crate::facts::compose::{ComposeProjects, Text};
 use crate::facts::helm::HelmReleases;
 use crate::facts::interpolate::InterpolationError;
@@ -160,13 +162,15 @@ impl Component {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Image {
-    /// The file (path inside the target) and line.
-    pub rel: String,
+    /// The file (path inside the target) and line; the path is shared by
+    /// the images of a file.
+    pub rel: Arc<str>,
     pub line: u32,
     /// `compose service api`, `helm release base + deployment-single`.
     pub via: String,
-    /// Which instance it belongs to (images of one instance share it).
-    pub instance: String,
+    /// Which instance it belongs to (images of one instance share it, not
+    /// copied).
+    pub instance: Arc<str>,
     /// The reference as written.
     pub raw: String,
     /// The effective reference, or why it cannot be known.
@@ -201,13 +205,14 @@ fn from_compose(facts: &Facts, out: &mut Images) {
         out.broken.push((rel.clone(), err.clone()));
     }
     for p in &projects.projects {
-        let instance = match &p.vars.env_rel {
+        let rel: Arc<str> = Arc::from(p.rel.as_str());
+        let instance: Arc<str> = Arc::from(match &p.vars.env_rel {
             Some(env) => format!("compose project with {env}"),
             None => format!(
                 "compose files in {}",
                 facts.target.location(parent(&p.rel)).path
             ),
-        };
+        });
         for svc in &p.file.services {
             let Some(image) = &svc.image else { continue };
             let reference = resolve(p, image).and_then(|v| parse_reference(&v));
@@ -216,7 +221,7 @@ fn from_compose(facts: &Facts, out: &mut Images) {
                 Err(_) => crate::facts::compose::image_name(&image.raw).to_string(),
             });
             out.images.push(Image {
-                rel: p.rel.clone(),
+                rel: rel.clone(),
                 line: image.line,
                 via: format!("compose service {}", svc.name),
                 instance: instance.clone(),
@@ -270,13 +275,13 @@ fn from_helm(facts: &Facts, out: &mut Images) {
             parse_reference(&raw)
         };
         out.images.push(Image {
-            rel: tag_leaf.rel.to_string(),
+            rel: tag_leaf.rel.clone(),
             line: tag_leaf.line,
             via: format!(
                 "helm release {} (cht-api, cht-sentinel, cht-nginx, cht-haproxy, cht-couchdb)",
                 release.name
             ),
-            instance: format!("helm release {}", release.name),
+            instance: Arc::from(format!("helm release {}", release.name)),
             raw,
             reference,
             component: Component::ChtService,
@@ -321,17 +326,17 @@ fn from_k8s(facts: &Facts, out: &mut Images) {
                     Err(_) => crate::facts::compose::image_name(raw).to_string(),
                 });
                 out.images.push(Image {
-                    rel: doc.rel.clone(),
+                    rel: Arc::from(doc.rel.as_str()),
                     line: image.line,
                     via: format!(
                         "{} {}",
                         obj.kind,
                         obj.name.as_deref().unwrap_or("(unnamed)")
                     ),
-                    instance: format!(
+                    instance: Arc::from(format!(
                         "manifests in {}",
                         facts.target.location(parent(&doc.rel)).path
-                    ),
+                    )),
                     raw: raw.to_string(),
                     reference,
                     component,

@@ -56,9 +56,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     // pass over every image for every service.
     let mut instance_of: HashMap<&str, &str> = HashMap::new();
     for i in &images.images {
-        instance_of
-            .entry(i.rel.as_str())
-            .or_insert(i.instance.as_str());
+        instance_of.entry(&*i.rel).or_insert(&*i.instance);
     }
     for s in m
         .services
