@@ -255,6 +255,8 @@ impl Inventory {
         }
         let step = step.next("load step: env_file references");
         docs.sort_by(|a, b| a.rel.cmp(&b.rel));
+        // Kept for the whole scan: the room the walk grew into is given back.
+        docs.shrink_to_fit();
         notes.sort();
         let index = PathIndex::build(&docs);
         step.next("load step: sort and index");

@@ -232,6 +232,8 @@ fn parse_with(core: &mut csv_core::Reader, text: &str) -> Option<Result<UsersCsv
             token_login: cell(token_i),
         });
     }
+    // Kept for the whole scan: at its size.
+    rows.shrink_to_fit();
     Some(Ok(UsersCsv { columns, rows }))
 }
 
@@ -285,6 +287,7 @@ fn parse_with_csv(text: &str) -> Result<UsersCsv, String> {
             token_login: cell(token_i),
         });
     }
+    rows.shrink_to_fit();
     Ok(UsersCsv { columns, rows })
 }
 
