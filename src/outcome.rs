@@ -2,8 +2,9 @@
 //! locations, evidence and outcomes, plus the `Judgement` builder every rule
 //! uses. Holds data only; it never reads targets and never formats reports.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -102,12 +103,13 @@ impl fmt::Display for Status {
 /// Where a finding is. `path` is what people read (a tree path as given on the
 /// command line joined with the path inside the tree, or an absolute path
 /// inside a host root); `uri` is its SARIF form (relative, never absolute).
+/// Both are shared, not copied, by the findings in one file.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Location {
-    pub path: String,
+    pub path: Arc<str>,
     pub line: Option<u32>,
     #[serde(skip)]
-    pub uri: String,
+    pub uri: Arc<str>,
 }
 
 impl Location {
@@ -118,10 +120,22 @@ impl Location {
 }
 
 /// Facts that back an outcome. Built only from values that may be shown:
-/// a [`Secret`] goes in as its redacted form.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-#[serde(transparent)]
-pub struct Evidence(BTreeMap<String, Value>);
+/// a [`Secret`] goes in as its redacted form. Kept sorted by key (as JSON
+/// prints it), in a vector: an outcome holds a handful of entries, and a
+/// map node per outcome was most of a large scan's findings' memory.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Evidence(Vec<(Cow<'static, str>, Value)>);
+
+impl Serialize for Evidence {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k.as_ref(), v)?;
+        }
+        map.end()
+    }
+}
 
 /// A value that may be stored as evidence.
 pub trait EvidenceValue {
@@ -141,6 +155,16 @@ impl EvidenceValue for String {
 impl EvidenceValue for &String {
     fn into_value(self) -> Value {
         Value::String(self.clone())
+    }
+}
+impl EvidenceValue for Arc<str> {
+    fn into_value(self) -> Value {
+        Value::String(self.to_string())
+    }
+}
+impl EvidenceValue for &Arc<str> {
+    fn into_value(self) -> Value {
+        Value::String(self.to_string())
     }
 }
 impl EvidenceValue for bool {
@@ -181,7 +205,12 @@ impl EvidenceValue for Value {
 }
 impl EvidenceValue for Evidence {
     fn into_value(self) -> Value {
-        Value::Object(self.0.into_iter().collect())
+        Value::Object(
+            self.0
+                .into_iter()
+                .map(|(k, v)| (k.into_owned(), v))
+                .collect(),
+        )
     }
 }
 
@@ -190,12 +219,29 @@ impl Evidence {
         Evidence::default()
     }
 
-    pub fn put(&mut self, key: &str, value: impl EvidenceValue) -> &mut Evidence {
-        self.0.insert(key.to_string(), value.into_value());
+    /// Sets `key` (replacing what it held).
+    pub fn put(
+        &mut self,
+        key: impl Into<Cow<'static, str>>,
+        value: impl EvidenceValue,
+    ) -> &mut Evidence {
+        let key = key.into();
+        let value = value.into_value();
+        match self
+            .0
+            .binary_search_by(|(k, _)| k.as_ref().cmp(key.as_ref()))
+        {
+            Ok(i) => self.0[i].1 = value,
+            Err(i) => self.0.insert(i, (key, value)),
+        }
         self
     }
 
-    pub fn with(mut self, key: &str, value: impl EvidenceValue) -> Evidence {
+    pub fn with(
+        mut self,
+        key: impl Into<Cow<'static, str>>,
+        value: impl EvidenceValue,
+    ) -> Evidence {
         self.put(key, value);
         self
     }
@@ -205,11 +251,13 @@ impl Evidence {
     }
 
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.0.get(key)
+        let i = self.0.binary_search_by(|(k, _)| k.as_ref().cmp(key)).ok()?;
+        Some(&self.0[i].1)
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
-        self.0.iter()
+    /// The entries, by key.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.0.iter().map(|(k, v)| (k.as_ref(), v))
     }
 }
 
@@ -270,7 +318,11 @@ impl Outcome {
         self
     }
 
-    pub fn evidence(&mut self, key: &str, value: impl EvidenceValue) -> &mut Outcome {
+    pub fn evidence(
+        &mut self,
+        key: impl Into<Cow<'static, str>>,
+        value: impl EvidenceValue,
+    ) -> &mut Outcome {
         self.evidence.put(key, value);
         self
     }
@@ -328,7 +380,7 @@ impl Judgement {
     }
 
     /// Extra evidence for the pass outcome (thresholds applied, sources read).
-    pub fn pass_evidence(&mut self, key: &str, value: impl EvidenceValue) {
+    pub fn pass_evidence(&mut self, key: impl Into<Cow<'static, str>>, value: impl EvidenceValue) {
         self.pass_evidence.put(key, value);
     }
 

@@ -174,7 +174,7 @@ impl Report {
                     .iter()
                     .find(|f| f.status == Status::NotEvaluated)
                     .map(|f| {
-                        let path = f.location.as_ref().map(|l| l.path.as_str());
+                        let path = f.location.as_ref().map(|l| &*l.path);
                         path.and_then(|p| f.message.strip_prefix(&format!("{p}: ")))
                             .unwrap_or(&f.message)
                             .to_string()
@@ -419,12 +419,19 @@ fn run_in_pool(mut plan: Plan, free: bool) -> Report {
     }
     // Findings are finished across cores: fingerprints, policy waivers, then
     // inline ignores, whose files are read once each, in parallel, up front.
-    let inline =
-        crate::policy::inline::InlineIgnores::read(outcomes.iter().flat_map(|(ti, _, outs)| {
+    let inline = crate::policy::inline::InlineIgnores::read(
+        outcomes.iter().flat_map(|(ti, _, outs)| {
             outs.iter()
                 .filter(|o| o.verdict == Verdict::Fail)
                 .filter_map(|o| Some((all_targets[*ti].0, o.location.as_ref()?)))
-        }));
+        }),
+        // Certificate files are read as bytes, without marks: read again.
+        |target, rel| {
+            let (_, facts) = all_targets.iter().find(|(t, _)| std::ptr::eq(*t, target))?;
+            let doc = facts.doc(rel)?;
+            (doc.kind != crate::facts::inventory::Kind::Pem).then_some(&*doc.marks)
+        },
+    );
     let finished: Vec<(Finding, WaiverHits)> = outcomes
         .into_par_iter()
         .flat_map_iter(|(ti, meta, outs)| {
@@ -487,7 +494,7 @@ fn run_in_pool(mut plan: Plan, free: bool) -> Report {
                 .iter()
                 .map(|n| {
                     (
-                        n.rel.as_ref().map(|r| t.location(r).path),
+                        n.rel.as_ref().map(|r| t.location(r).path.to_string()),
                         n.message.clone(),
                     )
                 })
@@ -747,7 +754,7 @@ fn finish_outcome(
     let mut waiver = None;
     let mut hits = Vec::new();
     if o.verdict == Verdict::Fail {
-        let path = o.location.as_ref().map(|l| l.path.as_str());
+        let path = o.location.as_ref().map(|l| &*l.path);
         for (i, w) in plan.policy.waivers.iter().enumerate() {
             if !w.matches(&meta.id, &target.id, path) {
                 continue;

@@ -99,9 +99,10 @@ impl KeyedHasher {
 }
 
 /// Whether a configuration key names a credential: its value is kept as a
-/// [`Secret`] by every parser and never shown.
+/// [`Secret`] by every parser and never shown. ASCII case does not matter.
+/// Called for every key of every file: no allocation, one pass over the
+/// key for the credential words.
 pub fn is_secret_key(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
     // `*_key` names that are identifiers, not credentials.
     const NOT_SECRET: [&str; 10] = [
         "translation_key",
@@ -115,10 +116,6 @@ pub fn is_secret_key(key: &str) -> bool {
         "lookup_key",
         "group_key",
     ];
-    let last = k.rsplit(['.', '/']).next().unwrap_or(&k);
-    if NOT_SECRET.iter().any(|n| last.ends_with(n)) {
-        return false;
-    }
     const WORDS: [&str; 10] = [
         "pass",
         "pwd",
@@ -131,11 +128,27 @@ pub fn is_secret_key(key: &str) -> bool {
         "api_key",
         "uuid",
     ];
-    WORDS.iter().any(|w| k.contains(w))
-        || k.ends_with("_key")
-        || k.ends_with("-key")
-        || k == "key"
-        || k.starts_with("key_")
+    static WORDS_IN: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+        std::sync::LazyLock::new(|| {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(WORDS)
+                .expect("fixed word list")
+        });
+    let k = key.as_bytes();
+    let ends = |s: &[u8], suffix: &str| {
+        s.len() >= suffix.len()
+            && s[s.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+    };
+    let last = k.rsplit(|&b| b == b'.' || b == b'/').next().unwrap_or(k);
+    if NOT_SECRET.iter().any(|n| ends(last, n)) {
+        return false;
+    }
+    WORDS_IN.is_match(key)
+        || ends(k, "_key")
+        || ends(k, "-key")
+        || k.eq_ignore_ascii_case(b"key")
+        || (k.len() >= 4 && k[..4].eq_ignore_ascii_case(b"key_"))
 }
 
 /// A value as it may be shown in a report: secret-named keys are redacted whole,
@@ -214,6 +227,12 @@ mod tests {
             "ssh_key",
             "HA_PASSWORD",
             "setcookie",
+            "Key",
+            "KEY_FILE",
+            "tls-key",
+            "db.PassPhrase",
+            "x.Api_Key",
+            "couchdb.uuid",
         ] {
             assert!(is_secret_key(k), "{k}");
         }
@@ -224,6 +243,11 @@ mod tests {
             "keyboard",
             "translation_key",
             "token_login.translation_key",
+            "a.Translation_Key",
+            "keys",
+            "monkey",
+            "",
+            "é_KEYS",
         ] {
             assert!(!is_secret_key(k), "{k}");
         }

@@ -625,15 +625,15 @@ fn env_source(facts: &Facts, compose: &Doc) -> (EnvSource, Option<String>) {
         if let Some(doc) = facts.doc(rel) {
             let source = match &doc.content {
                 Ok(Parsed::DotEnv(env)) => EnvSource::Found {
-                    rel: facts.target.location(rel).path,
+                    rel: facts.target.location(rel).path.to_string(),
                     env: env.clone(),
                 },
                 Ok(_) => EnvSource::Broken {
-                    rel: facts.target.location(rel).path,
+                    rel: facts.target.location(rel).path.to_string(),
                     error: "not a dotenv file".to_string(),
                 },
                 Err(e) => EnvSource::Broken {
-                    rel: facts.target.location(rel).path,
+                    rel: facts.target.location(rel).path.to_string(),
                     error: e.clone(),
                 },
             };

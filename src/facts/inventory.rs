@@ -126,6 +126,9 @@ pub struct Doc {
     pub rel: String,
     pub kind: Kind,
     pub content: Result<Parsed, String>,
+    /// Its lines that carry a `rampart:` marker (inline ignores), numbered
+    /// from 1; empty for most files.
+    pub marks: Box<[(u32, Box<str>)]>,
 }
 
 /// Something worth telling that is not a rule outcome: a skipped template, a
@@ -793,6 +796,7 @@ fn found(rel: &str, kind: Kind, content: Result<Parsed, String>) -> (Option<Doc>
             rel: rel.to_string(),
             kind,
             content,
+            marks: Box::default(),
         }),
         None,
     )
@@ -893,8 +897,9 @@ fn load_as(
     if let Some(start) = start {
         crate::timings::add("load: read+decode", start.elapsed().as_secs_f64());
     }
+    let marks = crate::policy::inline::marked_lines(&text);
     let doc = |kind, content| found(rel, kind, content);
-    match name_kind {
+    let (doc, note) = match name_kind {
         NameKind::DotEnv => doc(
             Kind::DotEnv,
             dotenv::parse(&text)
@@ -945,7 +950,8 @@ fn load_as(
             Err(_) => (None, None),
         },
         NameKind::Pem => (None, None),
-    }
+    };
+    (doc.map(|d| Doc { marks, ..d }), note)
 }
 
 /// The kind a YAML file's name promises, before its content is read.

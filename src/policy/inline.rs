@@ -2,8 +2,9 @@
 //! `# rampart: ignore[PASS-010] reason…` (or `//`, `;`) on a finding's line
 //! or the line above waives that finding, like a policy waiver, with the
 //! file and line as its origin. A reason is required: an ignore without one
-//! does not apply, and the finding says so. Files are read through the
-//! target's confined root, once each.
+//! does not apply, and the finding says so. The marked lines of the
+//! configuration files are kept as they are loaded; other files a failure
+//! points into are read through the target's confined root, once each.
 
 use std::collections::HashMap;
 
@@ -44,7 +45,7 @@ fn tree_rel<'l>(target: &Target, loc: &'l Location) -> Option<&'l str> {
         return None;
     };
     if tree.display.is_empty() {
-        Some(loc.path.as_str())
+        Some(&*loc.path)
     } else {
         Some(
             loc.path
@@ -54,7 +55,37 @@ fn tree_rel<'l>(target: &Target, loc: &'l Location) -> Option<&'l str> {
     }
 }
 
-/// The ignore comments of one file (none when it cannot be read).
+/// The lines of a file that carry a `rampart:` marker, numbered from 1:
+/// all an inline ignore needs of a file. Kept for each file as it is read
+/// (most have none: one substring search), so finishing findings reads
+/// no file again.
+pub fn marked_lines(text: &str) -> Box<[(u32, Box<str>)]> {
+    if !text.contains("rampart:") {
+        return Box::default();
+    }
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains("rampart:"))
+        .filter_map(|(i, l)| Some((u32::try_from(i + 1).ok()?, l.into())))
+        .collect()
+}
+
+/// The ignore comments among a file's marked lines.
+fn ignores_in<'l>(marked: impl Iterator<Item = (u32, &'l str)>) -> Vec<Ignore> {
+    marked
+        .filter_map(|(line, l)| {
+            let (selectors, reason) = parse(l)?;
+            Some(Ignore {
+                line,
+                selectors,
+                reason,
+            })
+        })
+        .collect()
+}
+
+/// The ignore comments of a file no configuration file of the scan is
+/// (a script, an included fragment): read now (none when it cannot be).
 fn read_ignores(target: &Target, rel: &str) -> Vec<Ignore> {
     let Source::Tree(tree) = &target.source else {
         return Vec::new();
@@ -65,18 +96,7 @@ fn read_ignores(target: &Target, rel: &str) -> Vec<Ignore> {
     else {
         return Vec::new();
     };
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| l.contains("rampart:"))
-        .filter_map(|(i, l)| {
-            let (selectors, reason) = parse(l)?;
-            Some(Ignore {
-                line: u32::try_from(i + 1).ok()?,
-                selectors,
-                reason,
-            })
-        })
-        .collect()
+    ignores_in(marked_lines(&text).iter().map(|(n, l)| (*n, &**l)))
 }
 
 /// Parses `rampart: ignore[SEL, SEL] reason` out of a line.
@@ -100,9 +120,17 @@ fn selects(sels: &[String], rule_id: &str) -> bool {
 }
 
 impl InlineIgnores {
-    /// Reads, across cores, the ignores of every file the `failures` (target
-    /// and location of each failing finding) point into, each file once.
-    pub fn read<'a>(failures: impl Iterator<Item = (&'a Target, &'a Location)>) -> InlineIgnores {
+    /// The ignores of every file the `failures` (target and location of
+    /// each failing finding) point into, each file once: from its marked
+    /// lines kept when it was loaded (`marked`, `None` for a file the scan
+    /// did not load, which is then read, across cores).
+    pub fn read<'a, M>(
+        failures: impl Iterator<Item = (&'a Target, &'a Location)>,
+        marked: M,
+    ) -> InlineIgnores
+    where
+        M: Fn(&Target, &str) -> Option<&'a [(u32, Box<str>)]> + Sync,
+    {
         use rayon::prelude::*;
         let mut wanted: Vec<(&Target, &str)> = failures
             .filter_map(|(t, loc)| Some((t, tree_rel(t, loc)?)))
@@ -111,7 +139,13 @@ impl InlineIgnores {
         wanted.dedup_by(|a, b| a.0.id == b.0.id && a.1 == b.1);
         let found: Vec<(&Target, &str, Vec<Ignore>)> = wanted
             .par_iter()
-            .map(|&(t, rel)| (t, rel, read_ignores(t, rel)))
+            .map(|&(t, rel)| {
+                let ignores = match marked(t, rel) {
+                    Some(lines) => ignores_in(lines.iter().map(|(n, l)| (*n, &**l))),
+                    None => read_ignores(t, rel),
+                };
+                (t, rel, ignores)
+            })
             .filter(|(_, _, ignores)| !ignores.is_empty())
             .collect();
         let mut files: HashMap<String, HashMap<String, Vec<Ignore>>> = HashMap::new();
@@ -190,5 +224,18 @@ mod tests {
         assert_eq!(parse("# rampart is great"), None);
         assert!(selects(&["open-ports".to_string()], "PORT-003"));
         assert!(!selects(&["PASS-010".to_string()], "PASS-011"));
+    }
+
+    #[test]
+    fn marked_lines_are_numbered_from_one() {
+        assert!(marked_lines("A=1\nB=2\n").is_empty());
+        let text = "\u{feff}A=1 # rampart: ignore[PASS-010] lab\r\nB=2\n\n# rampart: ignore[x]\n";
+        let marked = marked_lines(text);
+        let lines: Vec<u32> = marked.iter().map(|(n, _)| *n).collect();
+        assert_eq!(lines, [1, 4]);
+        let ignores = ignores_in(marked.iter().map(|(n, l)| (*n, &**l)));
+        assert_eq!(ignores[0].selectors, ["PASS-010"]);
+        assert_eq!(ignores[0].reason, "lab");
+        assert_eq!(ignores[1].line, 4);
     }
 }

@@ -4,6 +4,7 @@
 //! without bound. Applied by the engine before any report is written.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::outcome::Status;
 use crate::scan::{Finding, fingerprint};
@@ -14,7 +15,7 @@ pub const PER_RULE_PER_FILE: usize = 100;
 /// Folds each (rule, target, file, status) group over the limit. Results
 /// must be sorted; the order is kept.
 pub fn fold(results: Vec<Finding>) -> Vec<Finding> {
-    let mut counts: BTreeMap<(String, String, String, Status), usize> = BTreeMap::new();
+    let mut counts: BTreeMap<(String, String, Arc<str>, Status), usize> = BTreeMap::new();
     let key = |f: &Finding| {
         (
             f.rule.id.clone(),
@@ -32,7 +33,7 @@ pub fn fold(results: Vec<Finding>) -> Vec<Finding> {
     if counts.values().all(|&n| n <= PER_RULE_PER_FILE) {
         return results;
     }
-    let mut seen: BTreeMap<(String, String, String, Status), usize> = BTreeMap::new();
+    let mut seen: BTreeMap<(String, String, Arc<str>, Status), usize> = BTreeMap::new();
     let mut out = Vec::with_capacity(results.len().min(100_000));
     for mut f in results {
         let k = key(&f);

@@ -202,15 +202,15 @@ fn finding(
             },
         };
         Location {
-            path,
+            path: path.into(),
             line: l.line,
-            uri,
+            uri: uri.into(),
         }
     });
     let mut evidence = Evidence::new();
     if let serde_json::Value::Object(o) = &r.evidence {
         for (k, v) in o {
-            evidence.put(&esc(k), escape_value(v));
+            evidence.put(esc(k), escape_value(v));
         }
     }
     let fingerprint = esc(&r.fingerprint);
@@ -463,8 +463,8 @@ mod tests {
         assert_eq!(f.message, "m\\x0d\\x9b31m");
         assert_eq!(f.target, "tree:x\\x0aCRITICAL forged");
         let l = f.location.as_ref().expect("location");
-        assert_eq!(l.uri, "a%0Ab.env");
-        assert_eq!(l.path, "a\\x0ab.env");
+        assert_eq!(&*l.uri, "a%0Ab.env");
+        assert_eq!(&*l.path, "a\\x0ab.env");
         assert_eq!(report.policy.name, "p\\x1b[2J");
         assert_eq!(report.exit_code(), 1);
         assert_eq!(

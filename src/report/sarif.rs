@@ -201,7 +201,7 @@ fn rule_entry(meta: &RuleMeta, severity: Severity) -> sarif::ReportingDescriptor
 /// A relative URI for a finding; `fallback` when it has no file.
 fn uri_of(f: &Finding, fallback: &str) -> (String, u32) {
     match &f.location {
-        Some(l) if !l.uri.is_empty() => (l.uri.clone(), l.line.unwrap_or(1).max(1)),
+        Some(l) if !l.uri.is_empty() => (l.uri.to_string(), l.line.unwrap_or(1).max(1)),
         _ => (fallback.to_string(), 1),
     }
 }
@@ -624,9 +624,9 @@ mod tests {
                 },
                 message: message(i),
                 location: Some(Location {
-                    path: format!("f{i}.yml"),
+                    path: format!("f{i}.yml").into(),
                     line: Some(1),
-                    uri: format!("f{i}.yml"),
+                    uri: format!("f{i}.yml").into(),
                 }),
                 evidence: Evidence::new(),
                 key: i.to_string(),

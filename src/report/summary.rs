@@ -83,7 +83,7 @@ pub fn render(report: &Report) -> String {
             let where_ = match &f.location {
                 Some(l) => match l.line {
                     Some(n) => format!("{}:{n}", l.path),
-                    None => l.path.clone(),
+                    None => l.path.to_string(),
                 },
                 None => f.target.clone(),
             };

@@ -89,8 +89,8 @@ fn message_text(f: &Finding) -> String {
         if let Some(rest) = m.strip_prefix(&format!("{}: ", l.path)) {
             m = rest.to_string();
         }
-        if l.line.is_some() && m.contains(&l.path) {
-            m = m.replace(&l.path, "this file");
+        if l.line.is_some() && m.contains(&*l.path) {
+            m = m.replace(&*l.path, "this file");
         }
     }
     if let Some(rest) = m.strip_prefix(&format!("{}: ", f.target)) {

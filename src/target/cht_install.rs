@@ -174,11 +174,11 @@ mod tests {
         assert_eq!(t.id, format!("{}#cht", host.id));
         assert_eq!(t.kind, TargetKind::Tree);
         let loc = t.location("home/ubuntu/cht/upgrade-service/.env");
-        assert_eq!(loc.path, "/home/ubuntu/cht/upgrade-service/.env");
+        assert_eq!(&*loc.path, "/home/ubuntu/cht/upgrade-service/.env");
         let hostname = host.host_source().unwrap().hostname.clone();
         assert_eq!(
-            loc.uri,
-            format!("hosts/{hostname}/home/ubuntu/cht/upgrade-service/.env")
+            &*loc.uri,
+            &*format!("hosts/{hostname}/home/ubuntu/cht/upgrade-service/.env")
         );
     }
 }

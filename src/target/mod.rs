@@ -295,19 +295,19 @@ impl Target {
         let rel = rel.trim_start_matches('/');
         match &self.source {
             Source::Tree(t) => Location {
-                path: display_path(&join_display(&t.display, rel)),
+                path: display_path(&join_display(&t.display, rel)).into(),
                 line: None,
-                uri: join_uri(&t.sarif_prefix, rel),
+                uri: join_uri(&t.sarif_prefix, rel).into(),
             },
             Source::Host(h) => Location {
-                path: display_path(&format!("/{rel}")),
+                path: display_path(&format!("/{rel}")).into(),
                 line: None,
-                uri: format!("hosts/{}/{}", h.hostname, sanitize_uri_path(rel)),
+                uri: format!("hosts/{}/{}", h.hostname, sanitize_uri_path(rel)).into(),
             },
             Source::Env => Location {
-                path: display_path(&format!("environments/{rel}")),
+                path: display_path(&format!("environments/{rel}")).into(),
                 line: None,
-                uri: format!("environments/{}", sanitize_uri_path(rel)),
+                uri: format!("environments/{}", sanitize_uri_path(rel)).into(),
             },
             Source::Tls(_) | Source::Domain(_) => self.pseudo_location(rel),
         }
@@ -317,22 +317,22 @@ impl Target {
     pub fn pseudo_location(&self, name: &str) -> Location {
         match &self.source {
             Source::Host(h) => Location {
-                path: format!("host:{}", h.hostname),
+                path: format!("host:{}", h.hostname).into(),
                 line: None,
-                uri: format!("hosts/{}/{}", h.hostname, sanitize_uri_path(name)),
+                uri: format!("hosts/{}/{}", h.hostname, sanitize_uri_path(name)).into(),
             },
             Source::Tree(_) | Source::Env => self.location(name),
             // `tls/<host>_<port>`: one pseudo-file per endpoint.
             Source::Tls(t) => Location {
-                path: t.endpoint.display(),
+                path: t.endpoint.display().into(),
                 line: None,
-                uri: tls_pseudo_uri(&t.endpoint.host, t.endpoint.port),
+                uri: tls_pseudo_uri(&t.endpoint.host, t.endpoint.port).into(),
             },
             // `domains/<domain>`: one pseudo-file per registration.
             Source::Domain(d) => Location {
-                path: format!("domain {}", d.domain),
+                path: format!("domain {}", d.domain).into(),
                 line: None,
-                uri: format!("domains/{}", sanitize_uri_segment(&d.domain)),
+                uri: format!("domains/{}", sanitize_uri_segment(&d.domain)).into(),
             },
         }
     }
@@ -481,7 +481,7 @@ mod tests {
         let t = Target::tree(d.path(), "deploy", d.path()).unwrap();
         let rel = name::from_bytes(b"x\x1b[2J\nCRITICAL \xff/.env");
         let loc = t.location(&rel);
-        assert_eq!(loc.path, "deploy/x\\x1b[2J\\x0aCRITICAL \\xff/.env");
-        assert_eq!(loc.uri, "x%1B%5B2J%0ACRITICAL%20%FF/.env");
+        assert_eq!(&*loc.path, "deploy/x\\x1b[2J\\x0aCRITICAL \\xff/.env");
+        assert_eq!(&*loc.uri, "x%1B%5B2J%0ACRITICAL%20%FF/.env");
     }
 }

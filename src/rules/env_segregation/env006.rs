@@ -84,7 +84,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             for (v, insts) in by_value.into_iter().filter(|(_, i)| i.len() > 1) {
                 let paths: Vec<String> = insts
                     .iter()
-                    .map(|(i, _)| ctx.location(&i.rel).path)
+                    .map(|(i, _)| ctx.location(&i.rel).path.to_string())
                     .collect();
                 colliding.extend(insts.iter().map(|(i, _)| i.rel.as_str()));
                 let (first, line) = insts[0];
@@ -117,7 +117,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             }
         }
         for inst in group.iter().filter(|i| !colliding.contains(i.rel.as_str())) {
-            j.checked(ctx.location(&inst.rel).path);
+            j.checked(ctx.location(&inst.rel).path.to_string());
         }
     }
     j.finish(

@@ -338,7 +338,7 @@ pub fn no_production(ctx: &Ctx, envs: &BTreeSet<String>) -> Option<String> {
 pub fn at(loc: &Location) -> String {
     match loc.line {
         Some(l) => format!("{}:{l}", loc.path),
-        None => loc.path.clone(),
+        None => loc.path.to_string(),
     }
 }
 

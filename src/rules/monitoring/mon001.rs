@@ -37,7 +37,7 @@ fn production_hosts(ctx: &Ctx, facts: &Facts) -> BTreeMap<String, (String, Locat
 fn watched(facts: &Facts, into: &mut BTreeSet<String>, lists: &mut Vec<String>) {
     let m = facts.get::<Monitoring>();
     for (rel, targets) in &m.instance_lists {
-        lists.push(facts.target.location(rel).path);
+        lists.push(facts.target.location(rel).path.to_string());
         into.extend(targets.iter().filter_map(|(t, _)| host_of(t)));
     }
 }
@@ -151,9 +151,9 @@ mod tests {
     fn one_failure(lists: usize) -> Outcome {
         let mut hosts = BTreeMap::new();
         let loc = Location {
-            path: "deploy/prod/.env".to_string(),
+            path: "deploy/prod/.env".into(),
             line: Some(3),
-            uri: "deploy/prod/.env".to_string(),
+            uri: "deploy/prod/.env".into(),
         };
         hosts.insert(
             "cht.example.org".to_string(),

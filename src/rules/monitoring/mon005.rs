@@ -69,7 +69,10 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
         let shares = instance.and_then(|inst| cht_instances.get(inst).map(|f| (inst, f)));
         match shares {
             Some((inst, files)) => {
-                let mut files: Vec<String> = files.iter().map(|f| t.location(f).path).collect();
+                let mut files: Vec<String> = files
+                    .iter()
+                    .map(|f| t.location(f).path.to_string())
+                    .collect();
                 files.sort();
                 files.dedup();
                 j.fail(

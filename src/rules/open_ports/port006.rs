@@ -43,7 +43,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             .at(location.with_line(flag.line))
             .evidence("cookie", cookie);
         } else {
-            j.checked(location.path);
+            j.checked(location.path.to_string());
         }
     }
     j.finish(

@@ -16,7 +16,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
         let dir = if cfg.dir.is_empty() {
             ".".to_string()
         } else {
-            target.location(&cfg.dir).path
+            target.location(&cfg.dir).path.to_string()
         };
         if !cfg.broken.is_empty() {
             for (rel, e) in &cfg.broken {

@@ -108,7 +108,7 @@ pub fn published_ports(ctx: &Ctx, j: &mut Judgement) -> Vec<Port> {
     }
     let mut out = Vec::new();
     for project in &projects.projects {
-        j.checked(target.location(&project.rel).path);
+        j.checked(target.location(&project.rel).path.to_string());
         for svc in &project.file.services {
             let web_proxy = is_web_proxy(ctx, project, svc);
             for entry in &svc.ports {

@@ -23,7 +23,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             .map(|r| r.line)
             .collect();
         let Some(&first) = lines.first() else {
-            j.checked(location.path);
+            j.checked(location.path.to_string());
             return;
         };
         j.fail(

@@ -70,7 +70,7 @@ pub fn shown(ctx: &Ctx, name: &str, v: &Value) -> String {
 /// "globally" or "only for connections matching Match X (path:line)".
 pub fn scope_text(ctx: &Ctx, scope: &Scope) -> String {
     let t = ctx.target();
-    scope.describe(&|rel: &str| t.location(rel).path)
+    scope.describe(&|rel: &str| t.location(rel).path.to_string())
 }
 
 /// Everyone first, then each group of Match blocks that sets one of

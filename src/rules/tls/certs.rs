@@ -74,7 +74,7 @@ pub fn subjects(ctx: &Ctx, j: &mut Judgement) -> Result<Vec<Subject>, Vec<Outcom
                 Ok(c) => out.push(Subject {
                     cert: c.clone(),
                     label: if i == 0 {
-                        loc.path.clone()
+                        loc.path.to_string()
                     } else {
                         format!("{} (certificate {})", loc.path, i + 1)
                     },

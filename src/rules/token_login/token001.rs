@@ -13,7 +13,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             return;
         };
         if super::non_empty(settings, "app_url").is_some() {
-            j.checked(loc.path);
+            j.checked(loc.path.to_string());
             return;
         }
         j.fail(

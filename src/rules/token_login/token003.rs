@@ -17,7 +17,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
         if super::non_empty(tl, "translation_key").is_some()
             || super::non_empty(tl, "message").is_some()
         {
-            j.checked(loc.path);
+            j.checked(loc.path.to_string());
             return;
         }
         j.fail(

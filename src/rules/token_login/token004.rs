@@ -22,7 +22,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             return;
         }
         if super::token_login_enabled(settings).is_some() {
-            j.checked(loc.path);
+            j.checked(loc.path.to_string());
             return;
         }
         let line = settings

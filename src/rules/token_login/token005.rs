@@ -40,7 +40,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             .at(loc.clone().with_line(insecure.line));
         }
         if ok {
-            j.checked(loc.path);
+            j.checked(loc.path.to_string());
         }
     });
     j.finish(

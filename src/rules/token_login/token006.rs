@@ -31,7 +31,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             .evidence("value", &shown);
         }
         if !found {
-            j.checked(loc.path);
+            j.checked(loc.path.to_string());
         }
     });
     j.finish(
