@@ -145,15 +145,73 @@ pub fn render(report: &Report) -> String {
 }
 
 /// Writes the report as it is serialised (pretty, or on one line when
-/// `compact`), never holding it whole in memory.
+/// `compact`), never holding it whole in memory: the results, most of a
+/// large report, are serialised across cores a window at a time and
+/// written in order, byte for byte what one serialiser writes.
 pub fn write(report: &Report, compact: bool, w: &mut impl std::io::Write) -> std::io::Result<()> {
-    let model = model(report);
-    if compact {
-        serde_json::to_writer(&mut *w, &model)?;
+    use rayon::prelude::*;
+    /// Results serialised at once: bounds the text held (a few MB).
+    const WINDOW: usize = 4096;
+    let mut model = model(report);
+    let results = std::mem::take(&mut model.results);
+    let mut frame = if compact {
+        serde_json::to_vec(&model)?
     } else {
-        serde_json::to_writer_pretty(&mut *w, &model)?;
+        serde_json::to_vec_pretty(&model)?
+    };
+    frame.push(b'\n');
+    // The empty array stands where the results go. A quote inside a JSON
+    // string is escaped, so the key with its quotes is only ever the key.
+    let empty: &[u8] = if compact {
+        b"\"results\":[]"
+    } else {
+        b"\"results\": []"
+    };
+    let at = frame
+        .windows(empty.len())
+        .position(|x| x == empty)
+        .expect("the report has a results key")
+        + empty.len()
+        - 1;
+    w.write_all(&frame[..at])?;
+    for (i, window) in results.chunks(WINDOW).enumerate() {
+        let texts: Vec<Vec<u8>> = window
+            .par_iter()
+            .with_min_len(64)
+            .map(|r| result_text(r, compact))
+            .collect::<Result<_, _>>()?;
+        for (j, text) in texts.iter().enumerate() {
+            let sep: &[u8] = match (i + j, compact) {
+                (0, true) => b"",
+                (0, false) => b"\n    ",
+                (_, true) => b",",
+                (_, false) => b",\n    ",
+            };
+            w.write_all(sep)?;
+            w.write_all(text)?;
+        }
     }
-    w.write_all(b"\n")
+    if !results.is_empty() && !compact {
+        w.write_all(b"\n  ")?;
+    }
+    w.write_all(&frame[at..])
+}
+
+/// One result as it sits in the report's `results` array: pretty results
+/// are indented two levels (JSON strings hold no raw line breaks).
+fn result_text(r: &ResultOut<'_>, compact: bool) -> serde_json::Result<Vec<u8>> {
+    if compact {
+        return serde_json::to_vec(r);
+    }
+    let flat = serde_json::to_vec_pretty(r)?;
+    let mut out = Vec::with_capacity(flat.len() + flat.len() / 8);
+    for &b in &flat {
+        out.push(b);
+        if b == b'\n' {
+            out.extend_from_slice(b"    ");
+        }
+    }
+    Ok(out)
 }
 
 /// The report on one line (`--compact`): one record per scan for log
@@ -283,4 +341,47 @@ fn model(report: &Report) -> JsonReport<'_> {
 /// The JSON value of a report (for tests and tools).
 pub fn value(report: &Report) -> Value {
     serde_json::from_str(&render(report)).expect("rendered JSON parses")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The streamed writer (results serialised across cores, a window at a
+    /// time) writes what one serialiser writes: no results, one, and more
+    /// than a window, with evidence nesting arrays and objects and text that
+    /// looks like the report's own keys.
+    #[test]
+    fn written_report_is_the_rendered_report() {
+        for n in [0, 1, 3, 4096 + 7] {
+            let mut report = crate::report::sarif::tests::report_with_messages(n, |i| {
+                format!("finding {i}: \"results\": [] and a\nline break")
+            });
+            for (i, f) in report.results.iter_mut().enumerate() {
+                if i % 3 == 0 {
+                    f.evidence.put(
+                        "checked",
+                        vec![format!("a{i}"), "\"results\":[]".to_string()],
+                    );
+                    f.evidence.put("empty", Vec::<String>::new());
+                    f.evidence
+                        .put("nested", crate::outcome::Evidence::new().with("k", i));
+                }
+            }
+            let mut pretty = Vec::new();
+            write(&report, false, &mut pretty).expect("written");
+            assert_eq!(
+                String::from_utf8(pretty).expect("UTF-8"),
+                render(&report),
+                "{n}"
+            );
+            let mut compact = Vec::new();
+            write(&report, true, &mut compact).expect("written");
+            assert_eq!(
+                String::from_utf8(compact).expect("UTF-8"),
+                render_compact(&report),
+                "{n}"
+            );
+        }
+    }
 }

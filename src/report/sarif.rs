@@ -600,7 +600,7 @@ fn relative_target(id: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::outcome::{Evidence, Location};
     use crate::scan::TargetInfo;
@@ -610,7 +610,9 @@ mod tests {
         report_with_messages(n, |i| format!("finding {i}"))
     }
 
-    fn report_with_messages(n: usize, message: impl Fn(usize) -> String) -> Report {
+    /// A report of `n` failures of PORT-003 in files `f{i}.yml` (also used
+    /// by the JSON writer's tests).
+    pub(crate) fn report_with_messages(n: usize, message: impl Fn(usize) -> String) -> Report {
         let meta = catalog().get("PORT-003").expect("PORT-003");
         let results = (0..n)
             .map(|i| Finding {

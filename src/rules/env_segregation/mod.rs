@@ -174,8 +174,11 @@ impl<'a, 'p> Places<'a, 'p> {
     /// The environment and spot of `rel:line`; `None` outside every
     /// environment.
     fn place(&mut self, rel: &'a str, line: Option<u32>) -> Option<(Arc<str>, Spot<'a>)> {
+        // Items share their file's path (one `Arc` per file): the same
+        // pointer is the same file, without comparing the text.
+        let same = |r: &str| std::ptr::eq(r, rel) || r == rel;
         let found = match &self.last {
-            Some((r, found)) if *r == rel => found.clone(),
+            Some((r, found)) if same(r) => found.clone(),
             _ => {
                 let found = self.compute(rel);
                 self.last = Some((rel, found.clone()));
