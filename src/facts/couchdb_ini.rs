@@ -100,6 +100,9 @@ pub fn parse(text: &str) -> Result<IniFile, String> {
             line: line_no,
         });
     }
+    // Kept for the whole scan: at its size.
+    file.entries.shrink_to_fit();
+    file.sections.shrink_to_fit();
     Ok(file)
 }
 

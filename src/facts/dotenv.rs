@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use crate::facts::interpolate::interpolate;
+use crate::facts::interpolate::{MAX_EXPANDED, interpolate};
 use crate::secret::display_value;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,8 +68,9 @@ fn column(line: &str, part: &str) -> usize {
 
 pub fn parse(text: &str) -> Result<DotEnv, DotEnvError> {
     let mut entries: Vec<Entry> = Vec::new();
-    // The latest entry of each key, for `${VAR}` lookups in constant time.
-    let mut latest: HashMap<String, usize> = HashMap::new();
+    // The latest entry of each key, for `${VAR}` lookups in constant time
+    // (keys borrowed from the text: no copy per entry).
+    let mut latest: HashMap<&str, usize> = HashMap::new();
     let mut expanded_total = 0usize;
     let lines: Vec<&str> = text.lines().collect();
     let mut i = 0;
@@ -109,7 +110,7 @@ pub fn parse(text: &str) -> Result<DotEnv, DotEnvError> {
             });
         }
         let Some(rest) = rest else {
-            latest.insert(key.to_string(), entries.len());
+            latest.insert(key, entries.len());
             entries.push(Entry {
                 key: key.to_string(),
                 value: None,
@@ -179,7 +180,7 @@ pub fn parse(text: &str) -> Result<DotEnv, DotEnvError> {
                 ),
             });
         }
-        latest.insert(key.to_string(), entries.len());
+        latest.insert(key, entries.len());
         entries.push(Entry {
             key: key.to_string(),
             value: Some(value),
@@ -252,6 +253,10 @@ fn expand(
     line: u32,
     key: &str,
 ) -> Result<String, DotEnvError> {
+    if !value.contains('$') && value.len() <= MAX_EXPANDED {
+        // Nothing to expand: what `interpolate` would give back.
+        return Ok(value.to_string());
+    }
     interpolate(value, lookup)
         .map(|r| r.value)
         .map_err(|e| DotEnvError {

@@ -97,7 +97,156 @@ pub fn is_users_header(text: &str) -> bool {
         .any(|c| column_name(c.trim_matches('"')) == "username")
 }
 
+thread_local! {
+    /// The CSV reader of this thread, built once and reset for each file:
+    /// building one (its transition table) cost more than reading a
+    /// typical users file. (Not cloned: csv-core's clone of a reader
+    /// copies only part of its table.)
+    static CORE: std::cell::RefCell<csv_core::Reader> =
+        std::cell::RefCell::new(csv_core::ReaderBuilder::new().build());
+}
+
+/// One record's fields (`ends[i]` is where field `i` ends in `out`).
+#[derive(Default)]
+struct Record {
+    out: Vec<u8>,
+    ends: Vec<usize>,
+    len: usize,
+}
+
+impl Record {
+    fn field(&self, i: usize) -> Option<&str> {
+        if i >= self.len {
+            return None;
+        }
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        std::str::from_utf8(&self.out[start..self.ends[i]]).ok()
+    }
+
+    fn fields(&self) -> impl Iterator<Item = Option<&str>> {
+        (0..self.len).map(|i| self.field(i))
+    }
+}
+
+/// Reads the next record of `bytes` from `*pos` (as the csv crate's reader
+/// does, without its buffered reader): `false` at the end of the input.
+fn next_record(
+    core: &mut csv_core::Reader,
+    bytes: &[u8],
+    pos: &mut usize,
+    rec: &mut Record,
+) -> bool {
+    use csv_core::ReadRecordResult;
+    if rec.out.is_empty() {
+        rec.out.resize(256, 0);
+        rec.ends.resize(16, 0);
+    }
+    let (mut outlen, mut endlen) = (0, 0);
+    loop {
+        let (res, nin, nout, nend) = core.read_record(
+            &bytes[*pos..],
+            &mut rec.out[outlen..],
+            &mut rec.ends[endlen..],
+        );
+        *pos += nin;
+        outlen += nout;
+        endlen += nend;
+        match res {
+            ReadRecordResult::InputEmpty => {}
+            ReadRecordResult::OutputFull => {
+                let n = rec.out.len() * 2;
+                rec.out.resize(n, 0);
+            }
+            ReadRecordResult::OutputEndsFull => {
+                let n = rec.ends.len() * 2;
+                rec.ends.resize(n, 0);
+            }
+            ReadRecordResult::Record => {
+                rec.len = endlen;
+                return true;
+            }
+            ReadRecordResult::End => {
+                rec.len = 0;
+                return false;
+            }
+        }
+    }
+}
+
+/// The common case, read with this thread's [`CORE`] reader: `None` when
+/// the file is irregular (a record whose field count differs from the
+/// header's, a field that is not UTF-8), which the csv crate's reader then
+/// reads to give its exact error.
+fn parse_fast(text: &str) -> Option<Result<UsersCsv, String>> {
+    CORE.with(|core| {
+        let mut core = core.borrow_mut();
+        core.reset();
+        parse_with(&mut core, text)
+    })
+}
+
+fn parse_with(core: &mut csv_core::Reader, text: &str) -> Option<Result<UsersCsv, String>> {
+    let bytes = text.as_bytes();
+    let mut pos = 0;
+    let mut rec = Record::default();
+    next_record(core, bytes, &mut pos, &mut rec);
+    let columns: Vec<String> = rec
+        .fields()
+        .map(|c| c.map(column_name))
+        .collect::<Option<_>>()?;
+    if !columns.iter().any(|c| c == "username") {
+        return Some(Err("line 1: no `username` column".to_string()));
+    }
+    let index = |name: &str| columns.iter().position(|c| c == name);
+    let (user_i, pass_i, phone_i, token_i) = (
+        index("username"),
+        index("password"),
+        index("phone"),
+        index("token_login"),
+    );
+    let mut rows = Vec::new();
+    let mut lines = Lines::new(text);
+    loop {
+        let start = pos;
+        if !next_record(core, bytes, &mut pos, &mut rec) {
+            break;
+        }
+        if rec.len != columns.len() {
+            return None;
+        }
+        let mut blank = true;
+        for c in rec.fields() {
+            blank &= c?.trim().is_empty();
+        }
+        // The byte offset is exact; the reader's line count skips blank lines.
+        let line = lines.line_at(start as u64);
+        if blank {
+            continue;
+        }
+        let cell = |i: Option<usize>| i.and_then(|i| rec.field(i)).map(str::to_string);
+        rows.push(UserRow {
+            line,
+            username: cell(user_i).unwrap_or_default(),
+            password: cell(pass_i).map(Secret::new),
+            phone: cell(phone_i),
+            token_login: cell(token_i),
+        });
+    }
+    // Kept for the whole scan: at its size.
+    rows.shrink_to_fit();
+    Some(Ok(UsersCsv { columns, rows }))
+}
+
 pub fn parse(text: &str) -> Result<UsersCsv, String> {
+    match parse_fast(text) {
+        Some(parsed) => parsed,
+        None => parse_with_csv(text),
+    }
+}
+
+/// The csv crate's reader (its own transition table per file): irregular
+/// files only, for its error messages.
+fn parse_with_csv(text: &str) -> Result<UsersCsv, String> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
@@ -138,6 +287,7 @@ pub fn parse(text: &str) -> Result<UsersCsv, String> {
             token_login: cell(token_i),
         });
     }
+    rows.shrink_to_fit();
     Ok(UsersCsv { columns, rows })
 }
 
@@ -165,6 +315,39 @@ mod tests {
         assert!(parse("name,x\n1,2\n").is_err());
         let e = parse("username,password\na,b\nc,d,e\n").unwrap_err();
         assert!(e.contains("line 3"), "{e}");
+    }
+
+    #[test]
+    fn the_shared_reader_reads_as_the_csv_crate_does() {
+        let texts = [
+            "username,password\na,b\n",
+            "username,password\r\na,b\r\n\r\nc,d",
+            "username,password,phone\n\n\n\"a\nb\",\"p,\"\"q\",1\n,,\n  , ,\nz,y,x\n",
+            "",
+            "\n\n",
+            "password\nx\n",
+            "Username:string , Password\n\"\",\"\"\n",
+            "username,password\na,b\nc\n",
+            "username,password\na,b,c\n",
+            "username,password\n\"unterminated,b\n",
+            "username\u{e9},password\n\u{e9}\u{e9},\u{1f600}\n",
+        ];
+        for text in texts {
+            assert_eq!(parse(text), parse_with_csv(text), "{text:?}");
+        }
+        // Past the first buffers' sizes: a long field, many fields.
+        let long = format!(
+            "username,password\n{},\"{}\"\n",
+            "u".repeat(5000),
+            "p,".repeat(40)
+        );
+        let wide = format!("username{}\na{}\n", ",c".repeat(40), ",x".repeat(40));
+        for text in [long, wide] {
+            let f = parse(&text).unwrap();
+            assert_eq!(f.rows.len(), 1);
+            assert_eq!(Ok(f), parse_with_csv(&text));
+        }
+        assert!(parse_fast("username,password\na,b,c\n").is_none());
     }
 
     #[test]
