@@ -432,7 +432,9 @@ fn run_in_pool(mut plan: Plan, free: bool) -> Report {
             (doc.kind != crate::facts::inventory::Kind::Pem).then_some(&*doc.marks)
         },
     );
-    let finished: Vec<(Finding, WaiverHits)> = outcomes
+    // Findings and their waiver hits side by side: the findings vector is
+    // the report's, never copied.
+    let (mut results, hits): (Vec<Finding>, Vec<WaiverHits>) = outcomes
         .into_par_iter()
         .flat_map_iter(|(ti, meta, outs)| {
             let target = all_targets[ti].0;
@@ -443,18 +445,14 @@ fn run_in_pool(mut plan: Plan, free: bool) -> Report {
                 (f, hits)
             })
         })
-        .collect();
+        .unzip();
     let mut waiver_counts: Vec<(usize, usize)> = vec![(0, 0); plan.policy.waivers.len()];
-    let mut results = Vec::with_capacity(finished.len());
-    for (f, hits) in finished {
-        for (i, expired) in hits {
-            if expired {
-                waiver_counts[i].1 += 1;
-            } else {
-                waiver_counts[i].0 += 1;
-            }
+    for (i, expired) in hits.into_iter().flatten() {
+        if expired {
+            waiver_counts[i].1 += 1;
+        } else {
+            waiver_counts[i].0 += 1;
         }
-        results.push(f);
     }
     crate::timings::mark("finish outcomes");
     results.par_sort_by(|a, b| {

@@ -144,14 +144,15 @@ pub fn render(report: &Report) -> String {
     text
 }
 
+/// Results serialised at once: bounds the text held (about 2 MB).
+const WINDOW: usize = 1024;
+
 /// Writes the report as it is serialised (pretty, or on one line when
 /// `compact`), never holding it whole in memory: the results, most of a
 /// large report, are serialised across cores a window at a time and
 /// written in order, byte for byte what one serialiser writes.
 pub fn write(report: &Report, compact: bool, w: &mut impl std::io::Write) -> std::io::Result<()> {
     use rayon::prelude::*;
-    /// Results serialised at once: bounds the text held (a few MB).
-    const WINDOW: usize = 4096;
     let mut model = model(report);
     let results = std::mem::take(&mut model.results);
     let mut frame = if compact {
@@ -353,7 +354,7 @@ mod tests {
     /// looks like the report's own keys.
     #[test]
     fn written_report_is_the_rendered_report() {
-        for n in [0, 1, 3, 4096 + 7] {
+        for n in [0, 1, 3, 2 * WINDOW + 7] {
             let mut report = crate::report::sarif::tests::report_with_messages(n, |i| {
                 format!("finding {i}: \"results\": [] and a\nline break")
             });
