@@ -185,6 +185,38 @@ fn parse_fast(text: &str) -> Option<Result<UsersCsv, String>> {
     })
 }
 
+/// Where CHT's columns are in a users file, and how a record becomes a row
+/// (one place for both readers).
+struct Columns {
+    user: Option<usize>,
+    pass: Option<usize>,
+    phone: Option<usize>,
+    token: Option<usize>,
+}
+
+impl Columns {
+    fn of(columns: &[String]) -> Columns {
+        let index = |name: &str| columns.iter().position(|c| c == name);
+        Columns {
+            user: index("username"),
+            pass: index("password"),
+            phone: index("phone"),
+            token: index("token_login"),
+        }
+    }
+
+    fn row<'r>(&self, line: u32, field: impl Fn(usize) -> Option<&'r str>) -> UserRow {
+        let cell = |i: Option<usize>| i.and_then(&field).map(str::to_string);
+        UserRow {
+            line,
+            username: cell(self.user).unwrap_or_default(),
+            password: cell(self.pass).map(Secret::new),
+            phone: cell(self.phone),
+            token_login: cell(self.token),
+        }
+    }
+}
+
 fn parse_with(core: &mut csv_core::Reader, text: &str) -> Option<Result<UsersCsv, String>> {
     let bytes = text.as_bytes();
     let mut pos = 0;
@@ -197,13 +229,7 @@ fn parse_with(core: &mut csv_core::Reader, text: &str) -> Option<Result<UsersCsv
     if !columns.iter().any(|c| c == "username") {
         return Some(Err("line 1: no `username` column".to_string()));
     }
-    let index = |name: &str| columns.iter().position(|c| c == name);
-    let (user_i, pass_i, phone_i, token_i) = (
-        index("username"),
-        index("password"),
-        index("phone"),
-        index("token_login"),
-    );
+    let at = Columns::of(&columns);
     let mut rows = Vec::new();
     let mut lines = Lines::new(text);
     loop {
@@ -223,14 +249,7 @@ fn parse_with(core: &mut csv_core::Reader, text: &str) -> Option<Result<UsersCsv
         if blank {
             continue;
         }
-        let cell = |i: Option<usize>| i.and_then(|i| rec.field(i)).map(str::to_string);
-        rows.push(UserRow {
-            line,
-            username: cell(user_i).unwrap_or_default(),
-            password: cell(pass_i).map(Secret::new),
-            phone: cell(phone_i),
-            token_login: cell(token_i),
-        });
+        rows.push(at.row(line, |i| rec.field(i)));
     }
     // Kept for the whole scan: at its size.
     rows.shrink_to_fit();
@@ -259,13 +278,7 @@ fn parse_with_csv(text: &str) -> Result<UsersCsv, String> {
     if !columns.iter().any(|c| c == "username") {
         return Err("line 1: no `username` column".to_string());
     }
-    let index = |name: &str| columns.iter().position(|c| c == name);
-    let (user_i, pass_i, phone_i, token_i) = (
-        index("username"),
-        index("password"),
-        index("phone"),
-        index("token_login"),
-    );
+    let at = Columns::of(&columns);
     let mut rows = Vec::new();
     let mut lines = Lines::new(text);
     for record in reader.records() {
@@ -278,14 +291,7 @@ fn parse_with_csv(text: &str) -> Result<UsersCsv, String> {
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let cell = |i: Option<usize>| i.and_then(|i| record.get(i)).map(str::to_string);
-        rows.push(UserRow {
-            line,
-            username: cell(user_i).unwrap_or_default(),
-            password: cell(pass_i).map(Secret::new),
-            phone: cell(phone_i),
-            token_login: cell(token_i),
-        });
+        rows.push(at.row(line, |i| record.get(i)));
     }
     rows.shrink_to_fit();
     Ok(UsersCsv { columns, rows })
