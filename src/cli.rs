@@ -1191,7 +1191,7 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
     let environment_dotenv = policy.env.environment_dotenv;
     let clock = crate::clock::ScanClock::start();
     crate::timings::mark("policy and targets");
-    let mut report = scan::run_then_exit(Plan {
+    let mut report = scan::run(Plan {
         targets,
         target_errors,
         policy,

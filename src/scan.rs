@@ -259,19 +259,9 @@ fn progress_bar(enabled: bool, len: u64) -> ProgressBar {
     bar
 }
 
-/// Runs the plan.
-pub fn run(plan: Plan) -> Report {
-    run_freeing(plan, true)
-}
-
-/// [`run`] for a process that exits once the report is written (the CLI):
-/// what was read and derived is left for the OS to reclaim at exit rather
-/// than freed piece by piece (a tenth of a large tree's scan).
-pub fn run_then_exit(plan: Plan) -> Report {
-    run_freeing(plan, false)
-}
-
-fn run_freeing(mut plan: Plan, free: bool) -> Report {
+/// Runs the plan. What was read and derived is freed while the findings
+/// are finished (see `run_in_pool`).
+pub fn run(mut plan: Plan) -> Report {
     plan.policy.label_targets(&mut plan.targets);
     // How compose files find their `.env` is the policy's to say.
     plan.load.environment_dotenv = plan.policy.env.environment_dotenv;
@@ -281,10 +271,10 @@ fn run_freeing(mut plan: Plan, free: bool) -> Report {
         .thread_name(|i| format!("rampart-{i}"))
         .build()
         .expect("a thread pool can be built");
-    pool.install(|| run_in_pool(plan, free))
+    pool.install(|| run_in_pool(plan))
 }
 
-fn run_in_pool(mut plan: Plan, free: bool) -> Report {
+fn run_in_pool(mut plan: Plan) -> Report {
     let cat = catalog();
     let bar = progress_bar(plan.progress, 0);
     // Domain targets come last: `--check-domains` adds the domains of the
@@ -432,52 +422,6 @@ fn run_in_pool(mut plan: Plan, free: bool) -> Report {
             (doc.kind != crate::facts::inventory::Kind::Pem).then_some(&*doc.marks)
         },
     );
-    // Findings and their waiver hits side by side: the findings vector is
-    // the report's, never copied.
-    let (mut results, hits): (Vec<Finding>, Vec<WaiverHits>) = outcomes
-        .into_par_iter()
-        .flat_map_iter(|(ti, meta, outs)| {
-            let target = all_targets[ti].0;
-            let (plan, inline) = (&plan, &inline);
-            outs.into_iter().map(move |o| {
-                let (mut f, hits) = finish_outcome(plan, target, meta, o);
-                crate::policy::inline::apply(inline, target, &mut f);
-                (f, hits)
-            })
-        })
-        .unzip();
-    let mut waiver_counts: Vec<(usize, usize)> = vec![(0, 0); plan.policy.waivers.len()];
-    for (i, expired) in hits.into_iter().flatten() {
-        if expired {
-            waiver_counts[i].1 += 1;
-        } else {
-            waiver_counts[i].0 += 1;
-        }
-    }
-    crate::timings::mark("finish outcomes");
-    results.par_sort_by(|a, b| {
-        (
-            &a.target,
-            &a.rule.id,
-            a.status,
-            &a.location,
-            &a.key,
-            &a.message,
-        )
-            .cmp(&(
-                &b.target,
-                &b.rule.id,
-                b.status,
-                &b.location,
-                &b.key,
-                &b.message,
-            ))
-    });
-
-    // Bounded output: a flood of findings in one file folds into one.
-    let results = crate::report::bound::fold(results);
-    crate::timings::mark("sort and fold");
-
     let mut targets: Vec<TargetInfo> = all_targets
         .iter()
         .map(|(t, f)| TargetInfo {
@@ -500,25 +444,28 @@ fn run_in_pool(mut plan: Plan, free: bool) -> Report {
             error: None,
         })
         .collect();
-    // Freeing what was read and derived is a twentieth of a large tree's
-    // scan: spread over the pool, parsed files apart from derived facts.
+    // What was read and derived is no longer needed. It is freed on the
+    // pool while the findings are finished, sorted and written, which reuse
+    // its memory instead of raising the peak. (Freed on the critical path
+    // it was a tenth of a large tree's scan; left for the OS to reclaim at
+    // exit, it was the floor under everything after the rules.)
+    let target_of: Vec<&Target> = all_targets.iter().map(|(t, _)| *t).collect();
     drop(all_targets);
-    if !free {
-        std::mem::forget(env_facts);
-        std::mem::forget(facts);
-        std::mem::forget(domain_facts);
-    } else {
-        drop(env_facts);
-        drop(domain_facts);
-        facts.into_par_iter().for_each(|f| {
-            let (docs, rest) = f.into_parts();
-            rayon::join(
-                || docs.into_par_iter().with_min_len(256).for_each(drop),
-                || drop(rest),
-            );
+    drop(env_facts);
+    let (results, waiver_counts) = rayon::scope(|s| {
+        s.spawn(move |_| {
+            drop(domain_facts);
+            facts.into_par_iter().for_each(|f| {
+                let (docs, rest) = f.into_parts();
+                rayon::join(
+                    || docs.into_par_iter().with_min_len(256).for_each(drop),
+                    || drop(rest),
+                );
+            });
+            crate::timings::mark("free (beside finishing)");
         });
-    }
-    crate::timings::mark("free");
+        finish_findings(&plan, &target_of, outcomes, &inline)
+    });
     targets.extend(plan.target_errors.iter().map(|e| TargetInfo {
         id: e.id.clone(),
         kind: e.kind,
@@ -736,6 +683,61 @@ fn probe_one(src: &crate::target::TlsSource) -> crate::probe::TlsProbe {
 
 /// The policy waivers a failure matched: (index, expired).
 type WaiverHits = Vec<(usize, bool)>;
+
+/// Turns the rules' outcomes into the report's findings: policy severity,
+/// waivers, inline ignores and fingerprints, across cores; then sorts them
+/// and folds floods. Returns them with each waiver's (applied, expired) hits.
+fn finish_findings(
+    plan: &Plan,
+    target_of: &[&Target],
+    outcomes: Vec<(usize, &'static RuleMeta, Vec<Outcome>)>,
+    inline: &crate::policy::inline::InlineIgnores,
+) -> (Vec<Finding>, Vec<(usize, usize)>) {
+    // Findings and their waiver hits side by side: the findings vector is
+    // the report's, never copied.
+    let (mut results, hits): (Vec<Finding>, Vec<WaiverHits>) = outcomes
+        .into_par_iter()
+        .flat_map_iter(|(ti, meta, outs)| {
+            let target = target_of[ti];
+            outs.into_iter().map(move |o| {
+                let (mut f, hits) = finish_outcome(plan, target, meta, o);
+                crate::policy::inline::apply(inline, target, &mut f);
+                (f, hits)
+            })
+        })
+        .unzip();
+    let mut waiver_counts: Vec<(usize, usize)> = vec![(0, 0); plan.policy.waivers.len()];
+    for (i, expired) in hits.into_iter().flatten() {
+        if expired {
+            waiver_counts[i].1 += 1;
+        } else {
+            waiver_counts[i].0 += 1;
+        }
+    }
+    crate::timings::mark("finish outcomes");
+    results.par_sort_by(|a, b| {
+        (
+            &a.target,
+            &a.rule.id,
+            a.status,
+            &a.location,
+            &a.key,
+            &a.message,
+        )
+            .cmp(&(
+                &b.target,
+                &b.rule.id,
+                b.status,
+                &b.location,
+                &b.key,
+                &b.message,
+            ))
+    });
+    // Bounded output: a flood of findings in one file folds into one.
+    let results = crate::report::bound::fold(results);
+    crate::timings::mark("sort and fold");
+    (results, waiver_counts)
+}
 
 fn finish_outcome(
     plan: &Plan,
