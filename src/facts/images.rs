@@ -230,7 +230,7 @@ fn from_compose(facts: &Facts, out: &mut Images) {
                 line: image.line,
                 via: format_compact!("compose service {}", svc.name),
                 instance: instance.clone(),
-                raw: image.raw.as_str().into(),
+                raw: image.raw.clone(),
                 reference,
                 component,
             });
