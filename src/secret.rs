@@ -5,23 +5,26 @@
 
 use std::fmt;
 
+use compact_str::CompactString;
 use hmac::{Hmac, KeyInit, Mac};
 use serde::{Serialize, Serializer};
 use sha2::Sha256;
 
-/// A value that must never reach a report.
+/// A value that must never reach a report. Held in a `CompactString`: a
+/// value of up to 24 bytes (most passwords, names and modes) is stored in
+/// place, with no allocation of its own.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct Secret(String);
+pub struct Secret(CompactString);
 
 impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
+    pub fn new(value: impl Into<CompactString>) -> Self {
         Secret(value.into())
     }
 
     /// The plain value, for judging it (length, dictionary, keyed hash).
     /// Never format the result into a message or evidence.
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 
     /// What reports show instead of the value.

@@ -41,16 +41,21 @@ pub enum Via {
     /// service is shared by every setting of the service, not copied.
     Compose(Arc<ComposeService>),
     /// Helm values, with the releases (combinations of files) it holds in.
+    /// Boxed, as `K8s` is (a thin pointer each), so that `Via` and every
+    /// setting are 16 bytes smaller: few settings come from helm values or
+    /// manifests.
+    #[allow(clippy::box_collection)]
     Helm {
-        releases: Vec<String>,
+        releases: Box<Vec<String>>,
     },
     Ini,
     /// CHT's default for a setting a CHT instance's `.env` leaves out.
     ChtDefault,
     /// A Kubernetes object: `Secret cht-couchdb-credentials`, `Deployment
     /// api container api`.
+    #[allow(clippy::box_collection)]
     K8s {
-        object: String,
+        object: Box<String>,
     },
 }
 
@@ -179,9 +184,48 @@ pub struct Instance {
     pub front: Option<Front>,
 }
 
+/// Settings in the order they were found, kept as the parts they were
+/// gathered in (a chunk of compose projects or files each): never copied
+/// into one vector, which at 100k files held every setting twice at the
+/// derive phase's peak.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    parts: Vec<Vec<Setting>>,
+}
+
+impl Settings {
+    pub fn iter(&self) -> impl Iterator<Item = &Setting> + Clone {
+        self.parts.iter().flatten()
+    }
+
+    pub fn len(&self) -> usize {
+        self.parts.iter().map(Vec::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.parts.iter().all(Vec::is_empty)
+    }
+}
+
+impl<'a> IntoIterator for &'a Settings {
+    type Item = &'a Setting;
+    type IntoIter = std::iter::Flatten<std::slice::Iter<'a, Vec<Setting>>>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.parts.iter().flatten()
+    }
+}
+
+/// Equal when the same settings come in the same order, however they are
+/// split into parts.
+impl PartialEq for Settings {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct ChtSettings {
-    pub settings: Vec<Setting>,
+    pub settings: Settings,
     pub instances: Vec<Instance>,
     /// Files that may hold settings but could not be parsed: (rel, kind, error).
     pub broken: Vec<(String, Kind, String)>,
@@ -275,13 +319,14 @@ fn sole_variable(raw: &str) -> Option<&str> {
 }
 
 /// Settings in the order they were found, each (file, line, key) once: the
-/// first found is kept. Found by a hash of (file, line, key) to the index of
-/// the first setting with that hash (no copy of the names per setting); a
-/// different setting with the same hash is kept exactly in `collided`.
+/// first found is kept. Found by a hash of (file, line, key) to the place
+/// (part, index) of the first setting with that hash (no copy of the names
+/// per setting); a different setting with the same hash is kept exactly in
+/// `collided`. Parts are kept as they come, filtered in place.
 #[derive(Default)]
 struct Collector {
-    settings: Vec<Setting>,
-    first: HashMap<u64, usize>,
+    parts: Vec<Vec<Setting>>,
+    first: HashMap<u64, (u32, u32)>,
     collided: HashSet<(Arc<str>, Option<u32>, Cow<'static, str>)>,
 }
 
@@ -293,31 +338,37 @@ fn identity_hash(s: &Setting) -> u64 {
 }
 
 impl Collector {
-    fn push(&mut self, s: Setting) {
-        let same = |a: &Setting| a.rel == s.rel && a.line == s.line && a.key == s.key;
-        match self.first.entry(identity_hash(&s)) {
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(self.settings.len());
-            }
-            std::collections::hash_map::Entry::Occupied(o) => {
-                if same(&self.settings[*o.get()])
-                    || !self.collided.insert((s.rel.clone(), s.line, s.key.clone()))
-                {
-                    return;
+    /// Appends the settings of `part` not found before, in order.
+    fn add(&mut self, mut part: Vec<Setting>) {
+        let same = |a: &Setting, s: &Setting| a.rel == s.rel && a.line == s.line && a.key == s.key;
+        let p = u32::try_from(self.parts.len()).expect("fewer than 2^32 parts");
+        let mut kept = 0;
+        for i in 0..part.len() {
+            let s = &part[i];
+            let keep = match self.first.entry(identity_hash(s)) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert((p, u32::try_from(kept).expect("fewer than 2^32 settings")));
+                    true
                 }
+                std::collections::hash_map::Entry::Occupied(o) => {
+                    let (q, j) = *o.get();
+                    let earlier = if q == p {
+                        &part[j as usize]
+                    } else {
+                        &self.parts[q as usize][j as usize]
+                    };
+                    !same(earlier, s)
+                        && self.collided.insert((s.rel.clone(), s.line, s.key.clone()))
+                }
+            };
+            if keep {
+                part.swap(kept, i);
+                kept += 1;
             }
         }
-        self.settings.push(s);
-    }
-
-    fn reserve(&mut self, n: usize) {
-        self.settings.reserve_exact(n);
-        self.first.reserve(n);
-    }
-
-    fn extend(&mut self, settings: impl IntoIterator<Item = Setting>) {
-        for s in settings {
-            self.push(s);
+        part.truncate(kept);
+        if !part.is_empty() {
+            self.parts.push(part);
         }
     }
 }
@@ -456,15 +507,15 @@ fn compose_env(
     }
 }
 
-/// What one compose project gives: its services' settings (in order, not
-/// yet deduplicated) and whether it runs CHT, with which web front.
+/// What one compose project gives besides its services' settings (which
+/// go to its chunk's vector, in order, not yet deduplicated): whether it
+/// runs CHT, with which web front.
 struct ProjectPart {
-    settings: Vec<Setting>,
     cht: bool,
     front: Option<Front>,
 }
 
-fn project_part(facts: &Facts, project: &Project) -> Option<ProjectPart> {
+fn project_part(out: &mut Vec<Setting>, facts: &Facts, project: &Project) -> Option<ProjectPart> {
     if is_example(&project.rel) {
         return None;
     }
@@ -473,12 +524,11 @@ fn project_part(facts: &Facts, project: &Project) -> Option<ProjectPart> {
         project.vars.env_rel.as_deref().map(Arc::from),
     );
     let mut part = ProjectPart {
-        settings: Vec::new(),
         cht: false,
         front: None,
     };
     for svc in &project.file.services {
-        compose_env(&mut part.settings, facts, project, &paths, svc);
+        compose_env(out, facts, project, &paths, svc);
         let image = project.image_of(svc);
         let f = cht_sources::front_of_image(&image);
         part.cht |= is_cht_image(&image) || f.is_some();
@@ -490,37 +540,36 @@ fn project_part(facts: &Facts, project: &Project) -> Option<ProjectPart> {
     Some(part)
 }
 
-/// What one dotenv or CouchDB ini file gives.
+/// What one dotenv or CouchDB ini file gives besides its settings (which
+/// go to its chunk's vector).
 struct DocPart<'f> {
     doc: &'f Doc,
-    settings: Vec<Setting>,
     /// A dotenv file: its entries, the front its keys show, and whether
     /// its keys alone make it an instance's `.env`.
     dotenv: Option<(&'f Arc<DotEnv>, Option<Front>, bool)>,
     broken: Option<(String, Kind, String)>,
 }
 
-fn doc_part(doc: &Doc) -> Option<DocPart<'_>> {
+fn doc_part<'f>(out: &mut Vec<Setting>, doc: &'f Doc) -> Option<DocPart<'f>> {
     if is_example(&doc.rel) {
         return None;
     }
     let mut part = DocPart {
         doc,
-        settings: Vec::new(),
         dotenv: None,
         broken: None,
     };
     match (&doc.kind, &doc.content) {
         (Kind::DotEnv, Ok(Parsed::DotEnv(env))) => {
             let rel: Arc<str> = Arc::from(doc.rel.as_str());
-            part.settings.reserve_exact(env.entries.len());
+            out.reserve(env.entries.len());
             for e in &env.entries {
                 let Some(v) = &e.value else { continue };
-                part.settings.push(Setting {
+                out.push(Setting {
                     key: key_of(&e.key),
                     written: known(&e.key),
                     value: Value::Set {
-                        value: Secret::new(v.clone()),
+                        value: Secret::new(v.as_str()),
                         defaulted: false,
                     },
                     raw: Raw::NONE,
@@ -546,11 +595,11 @@ fn doc_part(doc: &Doc) -> Option<DocPart<'_>> {
                     ("log", "level") => "COUCHDB_LOG_LEVEL",
                     _ => continue,
                 };
-                part.settings.push(Setting {
+                out.push(Setting {
                     key: Cow::Borrowed(key),
                     written: Cow::Owned(format!("[{}] {}", e.section, e.key)),
                     value: Value::Set {
-                        value: Secret::new(e.value.clone()),
+                        value: Secret::new(e.value.as_str()),
                         defaulted: false,
                     },
                     raw: Raw::NONE,
@@ -598,7 +647,7 @@ fn helm_password_settings(helm: &HelmReleases) -> Vec<Setting> {
                 rel: leaf.rel.clone(),
                 line: Some(leaf.line),
                 via: Via::Helm {
-                    releases: vec![release.name.clone()],
+                    releases: Box::new(vec![release.name.clone()]),
                 },
             });
         }
@@ -631,14 +680,25 @@ impl ChtSettings {
                 .iter()
                 .map(|(rel, e)| (rel.clone(), Kind::Compose, e.clone())),
         );
+        // One vector of settings per chunk (kept as a part of the result,
+        // not copied), with what each project or file gives besides.
         let project_parts = map_chunks(par, &projects.projects, CHUNK, |chunk| {
-            chunk
+            let mut settings = Vec::new();
+            let parts: Vec<_> = chunk
                 .iter()
-                .map(|p| project_part(facts, p))
-                .collect::<Vec<_>>()
+                .map(|p| project_part(&mut settings, facts, p))
+                .collect();
+            settings.shrink_to_fit();
+            (settings, parts)
         });
         let doc_parts = map_chunks(par, &facts.inventory.docs, CHUNK, |chunk| {
-            chunk.iter().filter_map(doc_part).collect::<Vec<_>>()
+            let mut settings = Vec::new();
+            let parts: Vec<_> = chunk
+                .iter()
+                .filter_map(|d| doc_part(&mut settings, d))
+                .collect();
+            settings.shrink_to_fit();
+            (settings, parts)
         });
         let helm = facts.get::<HelmReleases>();
         broken.extend(
@@ -677,7 +737,7 @@ impl ChtSettings {
                     rel: leaf.rel.clone(),
                     line: Some(leaf.line),
                     via: Via::Helm {
-                        releases: vec![release.name.clone()],
+                        releases: Box::new(vec![release.name.clone()]),
                     },
                 });
             }
@@ -693,92 +753,76 @@ impl ChtSettings {
             })
             .collect();
         let k8s_settings = cht_sources::k8s_settings(&manifests);
-        // One allocation for every setting to come (a vector of hundreds
-        // of thousands of settings is costly to grow): those found, the
-        // passwords their URLs may hold, and an instance default each.
-        let candidates = project_parts
-            .iter()
-            .flatten()
-            .flatten()
-            .flat_map(|p| &p.settings)
-            .chain(doc_parts.iter().flatten().flat_map(|p| &p.settings))
-            .chain(&helm_settings)
-            .chain(&k8s_settings);
-        let (mut found, mut in_urls) = (0, 0);
-        for s in candidates {
-            found += 1;
-            in_urls += usize::from(s.known().is_some_and(|v| v.expose().contains("://")));
-        }
-        let defaults = project_parts
-            .iter()
-            .flatten()
-            .flatten()
-            .filter(|p| p.cht)
-            .count()
-            + doc_parts
-                .iter()
-                .flatten()
-                .filter(|p| p.dotenv.is_some_and(|(_, _, i)| i))
-                .count();
-        c.reserve(found + in_urls + defaults);
+        // Room in the index for every setting found.
+        let found = project_parts.iter().map(|(s, _)| s.len()).sum::<usize>()
+            + doc_parts.iter().map(|(s, _)| s.len()).sum::<usize>()
+            + helm_settings.len()
+            + k8s_settings.len();
+        c.first.reserve(found);
 
-        let project_parts = projects
-            .projects
-            .iter()
-            .zip(project_parts.into_iter().flatten());
-        for (project, part) in project_parts {
-            let Some(part) = part else { continue };
-            c.extend(part.settings);
-            if part.cht
-                && let Some(rel) = &project.vars.env_rel
-                && let Some(env) = dotenv_of(facts, rel)
-            {
-                match instance_at.get(rel.as_str()) {
-                    Some(&i) => instances[i].front = instances[i].front.or(part.front),
-                    None => {
-                        instance_at.insert(rel.clone(), instances.len());
-                        instances.push(Instance {
-                            rel: rel.clone(),
-                            env: env.clone(),
-                            front: part.front,
-                        });
+        let mut project_meta = projects.projects.iter();
+        for (settings, parts) in project_parts {
+            c.add(settings);
+            for part in parts {
+                let project = project_meta.next().expect("one part per project");
+                let Some(part) = part else { continue };
+                if part.cht
+                    && let Some(rel) = &project.vars.env_rel
+                    && let Some(env) = dotenv_of(facts, rel)
+                {
+                    match instance_at.get(rel.as_str()) {
+                        Some(&i) => instances[i].front = instances[i].front.or(part.front),
+                        None => {
+                            instance_at.insert(rel.clone(), instances.len());
+                            instances.push(Instance {
+                                rel: rel.clone(),
+                                env: env.clone(),
+                                front: part.front,
+                            });
+                        }
                     }
                 }
             }
         }
 
-        for part in doc_parts.into_iter().flatten() {
-            c.extend(part.settings);
-            let doc = part.doc;
-            if let Some((env, nginx, instance)) = part.dotenv {
-                match instance_at.get(doc.rel.as_str()) {
-                    Some(&i) => instances[i].front = instances[i].front.or(nginx),
-                    None if instance => {
-                        instance_at.insert(doc.rel.clone(), instances.len());
-                        instances.push(Instance {
-                            rel: doc.rel.clone(),
-                            env: env.clone(),
-                            front: nginx,
-                        });
+        for (settings, parts) in doc_parts {
+            c.add(settings);
+            for part in parts {
+                let doc = part.doc;
+                if let Some((env, nginx, instance)) = part.dotenv {
+                    match instance_at.get(doc.rel.as_str()) {
+                        Some(&i) => instances[i].front = instances[i].front.or(nginx),
+                        None if instance => {
+                            instance_at.insert(doc.rel.clone(), instances.len());
+                            instances.push(Instance {
+                                rel: doc.rel.clone(),
+                                env: env.clone(),
+                                front: nginx,
+                            });
+                        }
+                        None => {}
                     }
-                    None => {}
                 }
+                broken.extend(part.broken);
             }
-            broken.extend(part.broken);
         }
 
-        c.extend(helm_settings);
-        c.extend(k8s_settings);
-        // Passwords written inside URLs, wherever the URL was read.
-        let in_urls = map_chunks(par, &c.settings, CHUNK * 16, cht_sources::url_settings);
-        c.extend(in_urls.into_iter().flatten());
+        c.add(helm_settings);
+        c.add(k8s_settings);
+        // Passwords written inside URLs, wherever the URL was read: a part
+        // of their own per part they were found in, in its order.
+        let in_urls = map_chunks(par, &c.parts, 1, |p| cht_sources::url_settings(&p[0]));
+        for part in in_urls {
+            c.add(part);
+        }
 
         // CHT's defaults for what an instance's .env leaves out.
+        let mut defaults = Vec::new();
         for inst in &instances {
             // Only CHT's nginx reads CERTIFICATE_MODE: a .env feeding only
             // CouchDB nodes, or medic-os, has no such default.
             if inst.front == Some(Front::Nginx) && inst.env.get("CERTIFICATE_MODE").is_none() {
-                c.push(Setting {
+                defaults.push(Setting {
                     key: Cow::Borrowed("CERTIFICATE_MODE"),
                     written: Cow::Borrowed("CERTIFICATE_MODE"),
                     value: Value::Set {
@@ -792,27 +836,31 @@ impl ChtSettings {
                 });
             }
         }
+        c.add(defaults);
         // A compose default that an instance's own default already states.
         let default_at: HashSet<(Arc<str>, Cow<'static, str>)> = c
-            .settings
+            .parts
             .iter()
+            .flatten()
             .filter(|s| s.via == Via::ChtDefault)
             .map(|s| (s.rel.clone(), s.key.clone()))
             .collect();
         if !default_at.is_empty() {
-            c.settings.retain(|s| match &s.via {
-                Via::Compose(c) if s.defaulted() => c
-                    .env
-                    .as_ref()
-                    .is_none_or(|env| !default_at.contains(&(env.clone(), s.key.clone()))),
-                _ => true,
-            });
+            for part in &mut c.parts {
+                part.retain(|s| match &s.via {
+                    Via::Compose(c) if s.defaulted() => c
+                        .env
+                        .as_ref()
+                        .is_none_or(|env| !default_at.contains(&(env.clone(), s.key.clone()))),
+                    _ => true,
+                });
+            }
         }
         broken.sort();
         broken.dedup();
         instances.sort_by(|a, b| a.rel.cmp(&b.rel));
         ChtSettings {
-            settings: c.settings,
+            settings: Settings { parts: c.parts },
             instances,
             broken,
         }
@@ -839,6 +887,14 @@ mod tests {
         assert_eq!(sole_variable("x${A}"), None);
         assert_eq!(sole_variable("${A:-${B}}"), None);
         assert_eq!(sole_variable("plain"), None);
+    }
+
+    /// One `Setting` per compose variable, helm leaf and `.env` line: every
+    /// 8 bytes is about 1 MB at 100k files.
+    #[test]
+    fn setting_stays_small() {
+        assert!(std::mem::size_of::<Via>() <= 16);
+        assert!(std::mem::size_of::<Setting>() <= 136);
     }
 
     #[test]

@@ -359,7 +359,7 @@ pub fn k8s_settings(docs: &[(&str, &[Object])]) -> Vec<Setting> {
                         rel: rel.clone(),
                         line: Some(line),
                         via: Via::K8s {
-                            object: format!("Secret {name}"),
+                            object: Box::new(format!("Secret {name}")),
                         },
                     });
                 }
@@ -388,7 +388,7 @@ pub fn k8s_settings(docs: &[(&str, &[Object])]) -> Vec<Setting> {
                             rel: rel.clone(),
                             line: Some(e.line),
                             via: Via::K8s {
-                                object: object.clone(),
+                                object: Box::new(object.clone()),
                             },
                         });
                         continue;
@@ -436,7 +436,7 @@ pub fn k8s_settings(docs: &[(&str, &[Object])]) -> Vec<Setting> {
                             rel: Arc::from(srel),
                             line: Some(line),
                             via: Via::K8s {
-                                object: format!("{object}, from Secret {sname}"),
+                                object: Box::new(format!("{object}, from Secret {sname}")),
                             },
                         },
                         None => Setting {
@@ -449,7 +449,7 @@ pub fn k8s_settings(docs: &[(&str, &[Object])]) -> Vec<Setting> {
                             rel: rel.clone(),
                             line: Some(e.line),
                             via: Via::K8s {
-                                object: object.clone(),
+                                object: Box::new(object.clone()),
                             },
                         },
                     };

@@ -9,6 +9,8 @@
 
 use std::sync::Arc;
 
+use compact_str::{CompactString, ToCompactString, format_compact};
+
 use crate::facts::compose::{ComposeProjects, Text};
 use crate::facts::helm::HelmReleases;
 use crate::facts::interpolate::InterpolationError;
@@ -16,15 +18,17 @@ use crate::facts::inventory::Parsed;
 use crate::facts::yaml::Node;
 use crate::facts::{Fact, Facts};
 
-/// A reference split the way docker reads it.
+/// A reference split the way docker reads it. Its parts are compact
+/// strings: a registry, repository or tag of up to 24 bytes (nearly all)
+/// takes no allocation of its own.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ImageRef {
     /// `public.ecr.aws`; `None` is Docker Hub.
-    pub registry: Option<String>,
+    pub registry: Option<CompactString>,
     /// The path without registry: `medic/cht-api`, `medicmobile/medic-os`.
-    pub repository: String,
-    pub tag: Option<String>,
-    pub digest: Option<String>,
+    pub repository: CompactString,
+    pub tag: Option<CompactString>,
+    pub digest: Option<CompactString>,
 }
 
 impl ImageRef {
@@ -40,7 +44,7 @@ impl ImageRef {
     pub fn display(&self) -> String {
         let mut s = match &self.registry {
             Some(r) => format!("{r}/{}", self.repository),
-            None => self.repository.clone(),
+            None => self.repository.to_string(),
         };
         if let Some(t) = &self.tag {
             s.push(':');
@@ -64,30 +68,30 @@ pub fn parse_reference(s: &str) -> Result<ImageRef, String> {
         return Err("the image reference contains spaces or control characters".to_string());
     }
     let (rest, digest) = match s.split_once('@') {
-        Some((r, d)) => (r, Some(d.to_string())),
+        Some((r, d)) => (r, Some(CompactString::from(d))),
         None => (s, None),
     };
     let (path, tag) = match rest.rsplit_once(':') {
-        Some((p, t)) if !t.contains('/') => (p, Some(t.to_string())),
+        Some((p, t)) if !t.contains('/') => (p, Some(CompactString::from(t))),
         _ => (rest, None),
     };
     let mut parts: Vec<&str> = path.split('/').collect();
     let registry = if parts.len() > 1
         && (parts[0].contains('.') || parts[0].contains(':') || parts[0] == "localhost")
     {
-        Some(parts.remove(0).to_ascii_lowercase())
+        Some(parts.remove(0).to_ascii_lowercase().into())
     } else {
         None
     };
     if parts.iter().any(|p| p.is_empty()) || tag.as_deref() == Some("") {
         return Err("the image reference is malformed".to_string());
     }
-    let mut repository = parts.join("/");
+    let mut repository = CompactString::from(parts.join("/"));
     if registry.as_deref() == Some("docker.io") || registry.as_deref() == Some("index.docker.io") {
         repository = repository
             .strip_prefix("library/")
             .unwrap_or(&repository)
-            .to_string();
+            .to_compact_string();
         return Ok(ImageRef {
             registry: None,
             repository,
@@ -166,13 +170,14 @@ pub struct Image {
     /// the images of a file.
     pub rel: Arc<str>,
     pub line: u32,
-    /// `compose service api`, `helm release base + deployment-single`.
-    pub via: String,
+    /// `compose service api`, `helm release base + deployment-single`
+    /// (in place when it fits in 24 bytes, as most compose services do).
+    pub via: CompactString,
     /// Which instance it belongs to (images of one instance share it, not
     /// copied).
     pub instance: Arc<str>,
     /// The reference as written.
-    pub raw: String,
+    pub raw: CompactString,
     /// The effective reference, or why it cannot be known.
     pub reference: Result<ImageRef, String>,
     pub component: Component,
@@ -223,9 +228,9 @@ fn from_compose(facts: &Facts, out: &mut Images) {
             out.images.push(Image {
                 rel: rel.clone(),
                 line: image.line,
-                via: format!("compose service {}", svc.name),
+                via: format_compact!("compose service {}", svc.name),
                 instance: instance.clone(),
-                raw: image.raw.to_string(),
+                raw: image.raw.clone(),
                 reference,
                 component,
             });
@@ -277,12 +282,12 @@ fn from_helm(facts: &Facts, out: &mut Images) {
         out.images.push(Image {
             rel: tag_leaf.rel.clone(),
             line: tag_leaf.line,
-            via: format!(
+            via: format_compact!(
                 "helm release {} (cht-api, cht-sentinel, cht-nginx, cht-haproxy, cht-couchdb)",
                 release.name
             ),
             instance: Arc::from(format!("helm release {}", release.name)),
-            raw,
+            raw: raw.into(),
             reference,
             component: Component::ChtService,
         });
@@ -328,7 +333,7 @@ fn from_k8s(facts: &Facts, out: &mut Images) {
                 out.images.push(Image {
                     rel: Arc::from(doc.rel.as_str()),
                     line: image.line,
-                    via: format!(
+                    via: format_compact!(
                         "{} {}",
                         obj.kind,
                         obj.name.as_deref().unwrap_or("(unnamed)")
@@ -337,7 +342,7 @@ fn from_k8s(facts: &Facts, out: &mut Images) {
                         "manifests in {}",
                         facts.target.location(parent(&doc.rel)).path
                     )),
-                    raw: raw.to_string(),
+                    raw: raw.into(),
                     reference,
                     component,
                 });
