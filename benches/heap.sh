@@ -9,15 +9,16 @@
 #   bash benches/heap.sh /tmp/rampart-scale/10000
 #   TOP=60 bash benches/heap.sh TREE
 #
-# The build goes to $HEAP_TARGET (default /tmp/rampart-heap-target). Needs
+# The build goes to $HEAP_TARGET (default target/heap-sysalloc of this
+# checkout, so scans of several worktrees never share a build or a profile). Needs
 # heaptrack (apt-get install -y heaptrack) and python3. A 10k-file tree takes
 # a few seconds; heap scales linearly with the tree, so 10k is representative.
 set -euo pipefail
 
 tree=${1:?usage: benches/heap.sh TREE}
 here=$(cd "$(dirname "$0")/.." && pwd)
-target=${HEAP_TARGET:-/tmp/rampart-heap-target}
-out=${HEAP_OUT:-/tmp/rampart-heap}
+target=${HEAP_TARGET:-$here/target/heap-sysalloc}
+out=${HEAP_OUT:-$target/heap}
 command -v heaptrack >/dev/null || {
     echo "heap.sh: heaptrack is missing (apt-get install -y heaptrack)" >&2
     exit 1

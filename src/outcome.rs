@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::secret::Secret;
 
@@ -121,50 +122,102 @@ impl Location {
 
 /// Facts that back an outcome. Built only from values that may be shown:
 /// a [`Secret`] goes in as its redacted form. Kept sorted by key (as JSON
-/// prints it), in a vector: an outcome holds a handful of entries, and a
-/// map node per outcome was most of a large scan's findings' memory.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Evidence(Vec<(Cow<'static, str>, Value)>);
+/// prints it), in a vector: an outcome holds a handful of entries. Each
+/// value is kept as the compact JSON text it stands for, not as a value
+/// tree: a large scan's pass outcomes list thousands of checked files, and
+/// a `Value` and a `String` per item were most of its findings' memory.
+/// Reports write the text through their own serializer (pretty or
+/// compact), exactly as the value tree would have been written.
+#[derive(Clone, Debug, Default)]
+pub struct Evidence(Vec<(Cow<'static, str>, Box<RawValue>)>);
+
+impl PartialEq for Evidence {
+    fn eq(&self, other: &Evidence) -> bool {
+        self.0.len() == other.0.len()
+            && self
+                .0
+                .iter()
+                .zip(&other.0)
+                .all(|((ka, va), (kb, vb))| ka == kb && va.get() == vb.get())
+    }
+}
 
 impl Serialize for Evidence {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(Some(self.0.len()))?;
         for (k, v) in &self.0 {
-            map.serialize_entry(k.as_ref(), v)?;
+            map.serialize_entry(k.as_ref(), &Stored(v))?;
         }
         map.end()
     }
 }
 
+/// A stored value, written by the serializer at hand as its value tree
+/// would be: streamed from its text (no tree is built).
+struct Stored<'a>(&'a RawValue);
+
+impl Serialize for Stored<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut text = serde_json::Deserializer::from_str(self.0.get());
+        serde_transcode::transcode(&mut text, serializer)
+    }
+}
+
+/// Compact JSON text of a value (what evidence keeps).
+fn raw_of(value: &impl Serialize) -> Box<RawValue> {
+    serde_json::value::to_raw_value(value).expect("evidence values serialise")
+}
+
 /// A value that may be stored as evidence.
-pub trait EvidenceValue {
+pub trait EvidenceValue: Sized {
     fn into_value(self) -> Value;
+
+    /// The value's compact JSON text (the default goes through
+    /// [`EvidenceValue::into_value`]; text and lists write it directly).
+    fn into_raw(self) -> Box<RawValue> {
+        raw_of(&self.into_value())
+    }
 }
 
 impl EvidenceValue for &str {
     fn into_value(self) -> Value {
         Value::String(self.to_string())
     }
+    fn into_raw(self) -> Box<RawValue> {
+        raw_of(&self)
+    }
 }
 impl EvidenceValue for String {
     fn into_value(self) -> Value {
         Value::String(self)
+    }
+    fn into_raw(self) -> Box<RawValue> {
+        raw_of(&self)
     }
 }
 impl EvidenceValue for &String {
     fn into_value(self) -> Value {
         Value::String(self.clone())
     }
+    fn into_raw(self) -> Box<RawValue> {
+        raw_of(self)
+    }
 }
 impl EvidenceValue for Arc<str> {
     fn into_value(self) -> Value {
         Value::String(self.to_string())
     }
+    fn into_raw(self) -> Box<RawValue> {
+        raw_of(&&*self)
+    }
 }
 impl EvidenceValue for &Arc<str> {
     fn into_value(self) -> Value {
         Value::String(self.to_string())
+    }
+    fn into_raw(self) -> Box<RawValue> {
+        raw_of(&&**self)
     }
 }
 impl EvidenceValue for bool {
@@ -192,10 +245,28 @@ impl<T: EvidenceValue> EvidenceValue for Vec<T> {
     fn into_value(self) -> Value {
         Value::Array(self.into_iter().map(EvidenceValue::into_value).collect())
     }
+    /// The items' texts joined: no value tree for a list of thousands.
+    fn into_raw(self) -> Box<RawValue> {
+        let mut text = String::from("[");
+        for (i, item) in self.into_iter().enumerate() {
+            if i > 0 {
+                text.push(',');
+            }
+            text.push_str(item.into_raw().get());
+        }
+        text.push(']');
+        RawValue::from_string(text).expect("joined JSON texts are JSON")
+    }
 }
 impl<T: EvidenceValue> EvidenceValue for Option<T> {
     fn into_value(self) -> Value {
         self.map_or(Value::Null, EvidenceValue::into_value)
+    }
+    fn into_raw(self) -> Box<RawValue> {
+        match self {
+            Some(v) => v.into_raw(),
+            None => raw_of(&Value::Null),
+        }
     }
 }
 impl EvidenceValue for Value {
@@ -208,10 +279,18 @@ impl EvidenceValue for Evidence {
         Value::Object(
             self.0
                 .into_iter()
-                .map(|(k, v)| (k.into_owned(), v))
+                .map(|(k, v)| (k.into_owned(), parse_stored(&v)))
                 .collect(),
         )
     }
+    fn into_raw(self) -> Box<RawValue> {
+        raw_of(&self)
+    }
+}
+
+/// A stored value as a value tree.
+fn parse_stored(v: &RawValue) -> Value {
+    serde_json::from_str(v.get()).expect("stored evidence is JSON")
 }
 
 impl Evidence {
@@ -226,7 +305,7 @@ impl Evidence {
         value: impl EvidenceValue,
     ) -> &mut Evidence {
         let key = key.into();
-        let value = value.into_value();
+        let value = value.into_raw();
         match self
             .0
             .binary_search_by(|(k, _)| k.as_ref().cmp(key.as_ref()))
@@ -250,14 +329,15 @@ impl Evidence {
         self.0.is_empty()
     }
 
-    pub fn get(&self, key: &str) -> Option<&Value> {
+    /// The value under `key`, as a value tree (built on each call).
+    pub fn get(&self, key: &str) -> Option<Value> {
         let i = self.0.binary_search_by(|(k, _)| k.as_ref().cmp(key)).ok()?;
-        Some(&self.0[i].1)
+        Some(parse_stored(&self.0[i].1))
     }
 
-    /// The entries, by key.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.0.iter().map(|(k, v)| (k.as_ref(), v))
+    /// The entries, by key, as value trees.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, Value)> {
+        self.0.iter().map(|(k, v)| (k.as_ref(), parse_stored(v)))
     }
 }
 
@@ -444,7 +524,7 @@ mod tests {
         assert_eq!(out[0].verdict, Verdict::Pass);
         assert_eq!(
             out[0].evidence.get("checked").unwrap(),
-            &serde_json::json!(["a"])
+            serde_json::json!(["a"])
         );
 
         let mut j = Judgement::new();
@@ -466,5 +546,65 @@ mod tests {
         let s = Secret::new("topsecret");
         let e = Evidence::new().with("value", &s);
         assert_eq!(e.get("value").unwrap(), "<redacted: 9 chars>");
+    }
+
+    /// Evidence is kept as text and streamed into the report's serializer:
+    /// pretty and compact output must be exactly what the value tree gave.
+    #[test]
+    fn stored_evidence_is_written_as_its_value_tree() {
+        let nested = Evidence::new()
+            .with("z", "last")
+            .with("a", vec![1u64, 2])
+            .with("m", Value::Null);
+        let tree = serde_json::json!({
+            "zeta": "z", "alpha": [], "mid": {"k": [1.5, -2, 1e300, u64::MAX]},
+        });
+        let shared: Arc<str> = Arc::from("shared");
+        let e = Evidence::new()
+            .with("arc", &shared)
+            .with("arc_owned", shared.clone())
+            .with(
+                "text",
+                "quote \" back \\ tab \t nl \n bell \u{7} é 漢 \u{202e}",
+            )
+            .with("empty", Vec::<String>::new())
+            .with("list", vec!["a".to_string(), "b\"".to_string()])
+            .with("none", None::<u32>)
+            .with("some", Some(-5i64))
+            .with("flag", true)
+            .with("big", u64::MAX)
+            .with("order", tree.clone())
+            .with("nested", nested.clone())
+            .with("secret", &Secret::new("hunter2"));
+        let expected = serde_json::json!({
+            "arc": "shared",
+            "arc_owned": "shared",
+            "big": u64::MAX,
+            "empty": [],
+            "flag": true,
+            "list": ["a", "b\""],
+            "nested": {"a": [1, 2], "m": null, "z": "last"},
+            "none": null,
+            "order": tree,
+            "secret": "<redacted: 7 chars>",
+            "some": -5,
+            "text": "quote \" back \\ tab \t nl \n bell \u{7} é 漢 \u{202e}",
+        });
+        assert_eq!(
+            serde_json::to_string_pretty(&e).unwrap(),
+            serde_json::to_string_pretty(&expected).unwrap()
+        );
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            serde_json::to_string(&expected).unwrap()
+        );
+        // Object keys keep their order (zeta before alpha), as the tree did.
+        assert!(
+            serde_json::to_string(&e)
+                .unwrap()
+                .contains(r#"{"zeta":"z","alpha":[]"#)
+        );
+        assert_eq!(e.get("nested").unwrap(), nested.into_value());
+        assert_eq!(e.get("missing"), None);
     }
 }

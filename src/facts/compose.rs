@@ -5,6 +5,8 @@
 //! does. The `ComposeProjects` fact pairs each compose file with its `.env`.
 
 use std::net::IpAddr;
+
+use compact_str::CompactString;
 use std::sync::Arc;
 
 use crate::facts::dotenv::DotEnv;
@@ -16,7 +18,8 @@ use crate::facts::{Fact, Facts};
 /// A scalar as written, before interpolation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Text {
-    pub raw: String,
+    /// Inline when short (most values are): no allocation per value.
+    pub raw: CompactString,
     pub line: u32,
 }
 
@@ -211,7 +214,7 @@ fn err(node: &Node, message: impl Into<String>) -> ComposeError {
 
 fn text(node: &Node) -> Option<Text> {
     node.as_str().map(|s| Text {
-        raw: s.to_string(),
+        raw: CompactString::new(s),
         line: node.line,
     })
 }
@@ -439,7 +442,7 @@ fn environment(node: &Node) -> Result<Vec<EnvVar>, ComposeError> {
                     Some((k, v)) => EnvVar {
                         key: k.to_string(),
                         value: Some(Text {
-                            raw: v.to_string(),
+                            raw: CompactString::new(v),
                             line: i.line,
                         }),
                         line: i.line,
@@ -874,7 +877,7 @@ mod tests {
         assert!(vars.within_budget(&file, 8 * 10 + 13 + 1));
         assert!(!vars.within_budget(&file, 8 * 10 + 13));
         let t = Text {
-            raw: "$A".to_string(),
+            raw: "$A".into(),
             line: 5,
         };
         assert_eq!(vars.resolve(&t).unwrap().value, "0123456789");

@@ -175,7 +175,7 @@ impl EnvItems {
     /// outbound `base_url`.
     fn json(&mut self, doc: &Json, path: &mut Vec<String>, rel: &Arc<str>) {
         for (key, line, value) in doc.members() {
-            path.push(key.clone());
+            path.push(key.to_string());
             match &value.value {
                 JsonValue::String(s) if is_secret_key(key) => {
                     self.credential(path.join("."), rel, Some(*line), s);

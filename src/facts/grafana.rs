@@ -186,7 +186,7 @@ impl Fact for Monitoring {
                     doc.rel.clone(),
                     list.targets
                         .iter()
-                        .map(|t| (t.raw.clone(), t.line))
+                        .map(|t| (t.raw.to_string(), t.line))
                         .collect(),
                 )),
                 (Kind::Watchdog, Err(e)) => out.broken_lists.push((doc.rel.clone(), e.clone())),
@@ -211,7 +211,7 @@ impl Fact for Monitoring {
                     .vars
                     .resolve(image)
                     .map(|r| r.value)
-                    .unwrap_or_else(|_| image.raw.clone());
+                    .unwrap_or_else(|_| image.raw.to_string());
                 let Some(what) = monitoring_image(crate::facts::compose::image_name(&resolved))
                 else {
                     continue;

@@ -225,7 +225,7 @@ fn from_compose(facts: &Facts, out: &mut Images) {
                 line: image.line,
                 via: format!("compose service {}", svc.name),
                 instance: instance.clone(),
-                raw: image.raw.clone(),
+                raw: image.raw.to_string(),
                 reference,
                 component,
             });

@@ -7,6 +7,8 @@
 /// Deepest nesting accepted before the document is refused.
 const MAX_DEPTH: usize = 512;
 
+use compact_str::CompactString;
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Json {
     pub line: u32,
@@ -18,11 +20,11 @@ pub enum JsonValue {
     Null,
     Bool(bool),
     /// The number as written.
-    Number(String),
-    String(String),
+    Number(CompactString),
+    String(CompactString),
     Array(Vec<Json>),
     /// Members in order, each key with its line.
-    Object(Vec<(String, u32, Json)>),
+    Object(Vec<(CompactString, u32, Json)>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -52,7 +54,7 @@ impl Json {
         }
     }
 
-    pub fn members(&self) -> &[(String, u32, Json)] {
+    pub fn members(&self) -> &[(CompactString, u32, Json)] {
         match &self.value {
             JsonValue::Object(m) => m,
             _ => &[],
@@ -230,12 +232,9 @@ impl Parser<'_> {
             }
         }
         // Digits, signs, `.` and `e` only: ASCII, so both ends are boundaries.
-        Ok(JsonValue::Number(
-            self.text
-                .get(start..self.pos)
-                .unwrap_or_default()
-                .to_string(),
-        ))
+        Ok(JsonValue::Number(CompactString::new(
+            self.text.get(start..self.pos).unwrap_or_default(),
+        )))
     }
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
@@ -252,8 +251,24 @@ impl Parser<'_> {
         Ok(n)
     }
 
-    fn string(&mut self) -> Result<String, JsonError> {
+    /// A string's text: short strings without escapes are kept inline
+    /// (no allocation), others built once.
+    fn string(&mut self) -> Result<CompactString, JsonError> {
         self.expect(b'"', "a string")?;
+        let start = self.pos;
+        while let Some(b) = self.peek() {
+            if b == b'"' || b == b'\\' || b < 0x20 {
+                break;
+            }
+            self.pos += 1;
+        }
+        if self.peek() == Some(b'"') {
+            // The scan stops only at ASCII bytes, so `pos` is a char boundary.
+            let text = CompactString::new(self.text.get(start..self.pos).unwrap_or_default());
+            self.pos += 1;
+            return Ok(text);
+        }
+        self.pos = start;
         let mut out = String::new();
         loop {
             let start = self.pos;
@@ -269,7 +284,7 @@ impl Parser<'_> {
                 None => return Err(self.error("unterminated string")),
                 Some(b'"') => {
                     self.pos += 1;
-                    return Ok(out);
+                    return Ok(out.into());
                 }
                 Some(b'\\') => {
                     self.pos += 1;

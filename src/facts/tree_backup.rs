@@ -155,7 +155,7 @@ impl Fact for TreeBackups {
                                 // `${COUCHDB_DATA}` unset: compose mounts an empty
                                 // source, i.e. an anonymous volume.
                                 match p.vars.resolve(&crate::facts::compose::Text {
-                                    raw: s.clone(),
+                                    raw: s.into(),
                                     line: m.line,
                                 }) {
                                     Ok(i) if i.value.trim().is_empty() => {

@@ -36,7 +36,7 @@ pub fn from_yaml(docs: &[Node]) -> Result<Instances, String> {
             for t in list.items() {
                 if let Some(s) = t.as_str() {
                     targets.push(Text {
-                        raw: s.to_string(),
+                        raw: s.into(),
                         line: t.line,
                     });
                 }

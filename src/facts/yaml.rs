@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use compact_str::CompactString;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, SpannedEventReceiver};
 
 /// Nodes an alias may copy in one file before loading gives up.
@@ -28,7 +29,7 @@ pub enum Value {
     Null,
     /// The scalar's text; `plain` is false when it was quoted or a block scalar.
     Scalar {
-        text: String,
+        text: CompactString,
         plain: bool,
     },
     Seq(Vec<Node>),
@@ -203,12 +204,14 @@ fn scalar_value(text: Cow<'_, str>, style: ScalarStyle) -> Value {
     if plain && matches!(&*text, "" | "~" | "null" | "Null" | "NULL") {
         Value::Null
     } else {
-        // Text the parser built is taken as it is (a tree kept for a whole
-        // scan is compacted once: `Node::compact`).
-        Value::Scalar {
-            text: text.into_owned(),
-            plain,
-        }
+        // Short text is kept inline (no allocation); text the parser
+        // built is taken as it is (a tree kept for a whole scan is
+        // compacted once: `Node::compact`).
+        let text = match text {
+            Cow::Borrowed(t) => CompactString::new(t),
+            Cow::Owned(t) => CompactString::from(t),
+        };
+        Value::Scalar { text, plain }
     }
 }
 

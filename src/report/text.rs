@@ -12,6 +12,7 @@ use std::fmt::Write as _;
 use crate::outcome::{Severity, Status};
 use crate::scan::{Finding, Report, WaiverState};
 use crate::target::TargetKind;
+use serde_json::Value;
 
 use super::escape::escape;
 
@@ -192,10 +193,9 @@ fn environment_matrix(report: &Report, style: Style) -> String {
         .iter()
         .filter(|f| matches!(f.status, Status::Fail | Status::Waived))
     {
-        let (Some(item), Some(list)) = (
-            f.evidence.get("item").and_then(|v| v.as_str()),
-            f.evidence.get("environments").and_then(|v| v.as_array()),
-        ) else {
+        let (Some(Value::String(item)), Some(Value::Array(list))) =
+            (f.evidence.get("item"), f.evidence.get("environments"))
+        else {
             continue;
         };
         let set: BTreeSet<String> = list
@@ -203,7 +203,7 @@ fn environment_matrix(report: &Report, style: Style) -> String {
             .filter_map(|e| e.as_str().map(|e| escape(e).into_owned()))
             .collect();
         envs.extend(set.iter().cloned());
-        rows.entry((escape(item).into_owned(), f.rule.id.clone()))
+        rows.entry((escape(&item).into_owned(), f.rule.id.clone()))
             .or_default()
             .extend(set);
     }

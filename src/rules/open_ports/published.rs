@@ -60,7 +60,7 @@ fn resolve_entry(project: &Project, entry: &PortEntry) -> Result<(Published, Str
             // The entry itself is never quoted (it may hold any text); the
             // finding carries its line.
             let p = parse_port(&spec).map_err(|e| format!("the short-syntax entry: {e}"))?;
-            Ok((p, t.raw.clone()))
+            Ok((p, t.raw.to_string()))
         }
         PortEntry::Long {
             target,

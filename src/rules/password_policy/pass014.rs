@@ -31,7 +31,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                     .iter()
                     .map(|r| r.as_str().map_or_else(|| "?".to_string(), str::to_string))
                     .collect(),
-                JsonValue::String(s) if !s.is_empty() => vec![s.clone()],
+                JsonValue::String(s) if !s.is_empty() => vec![s.to_string()],
                 _ => Vec::new(),
             };
             if roles.is_empty() {

@@ -42,7 +42,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                 let src = p
                     .vars
                     .resolve(&crate::facts::compose::Text {
-                        raw: src.clone(),
+                        raw: src.into(),
                         line: m.line,
                     })
                     .map(|i| i.value)

@@ -16,7 +16,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             .members()
             .iter()
             .filter(|(_, _, r)| r.get("offline").is_some_and(|o| o.truthy()))
-            .map(|(name, _, _)| name.clone())
+            .map(|(name, _, _)| name.to_string())
             .collect();
         if offline.is_empty() {
             return;

@@ -27,7 +27,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                 ),
             )
             .at(loc.clone().with_line(*line))
-            .evidence("key", key.clone())
+            .evidence("key", key.as_str())
             .evidence("value", &shown);
         }
         if !found {
