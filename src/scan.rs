@@ -286,7 +286,7 @@ fn run_in_pool(mut plan: Plan) -> Report {
     let plan = plan;
     crate::timings::mark("start");
     bar.set_message("reading targets");
-    let facts: Vec<Facts> = plan
+    let mut facts: Vec<Facts> = plan
         .targets
         .par_iter()
         .map(|t| Facts::load(t, &plan.load))
@@ -302,6 +302,12 @@ fn run_in_pool(mut plan: Plan) -> Report {
         f.prepare();
     });
     crate::timings::mark("derive");
+    // Parse trees no rule reads are freed now, not at exit: the rules'
+    // findings reuse their memory.
+    facts
+        .par_iter_mut()
+        .for_each(|f| f.release(crate::rules::APP_SETTINGS_READ));
+    crate::timings::mark("release");
     crate::timings::print_totals();
     let domain_targets = match &plan.check_domains {
         Some(options) => with_instance_domains(domain_targets, &facts, &plan.policy, options),

@@ -117,6 +117,9 @@ pub enum Parsed {
     GrafanaAlerting(grafana::Alerting),
     GrafanaIni(grafana::GrafanaIni),
     PgHba(pg_hba::PgHba),
+    /// Parsed, and released once the facts derived from it were built (see
+    /// `Facts::release`): no reader after that needs the parse tree.
+    Released,
 }
 
 /// One configuration file: parsed, or why it could not be.

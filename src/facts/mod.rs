@@ -24,6 +24,7 @@ pub mod json;
 pub mod k8s;
 pub mod nginx;
 pub mod pem;
+pub mod release;
 pub mod renewal;
 pub mod sockets;
 pub mod tls_probe;
@@ -288,6 +289,25 @@ impl<'t> Facts<'t> {
             },
         );
         self.prepared(|| env_items::EnvItems::gather(self, true));
+    }
+
+    /// Frees the parse trees no reader needs once the derived facts are
+    /// built (running [`Facts::prepare`] first if it has not run): each
+    /// file keeps its path, kind, marks and parse error, and of its parse
+    /// tree what [`release::keeps`] says for its kind (CHT app settings
+    /// only the `app_settings` paths). Across cores. Only the engine calls
+    /// it, before any rule job: library callers and tests that load facts
+    /// themselves keep every parse tree.
+    pub fn release(&mut self, app_settings: &[release::JsonPath<'_>]) {
+        if self.inventory.docs.is_empty() {
+            return;
+        }
+        self.prepare();
+        self.inventory
+            .docs
+            .par_iter_mut()
+            .with_min_len(256)
+            .for_each(|d| release::release(d, app_settings));
     }
 
     /// Builds `F` with `build` (which may use rayon: it runs outside any

@@ -74,6 +74,26 @@ impl<'a> Ctx<'a> {
 
 pub type Check = fn(&Ctx) -> Vec<Outcome>;
 
+/// The paths into CHT app settings (`Parsed::AppSettings`) rules read: the
+/// engine prunes each app settings file to them once the derived facts are
+/// built (`Facts::release`), so a rule that reads another path must add it
+/// here (`tests/release.rs` compares every rule's outcomes on released and
+/// unreleased facts). `*` is every member of an object.
+pub const APP_SETTINGS_READ: &[&[&str]] = &[
+    // TOKEN-001, TOKEN-002, TLS-017.
+    &["app_url"],
+    // TOKEN-001, TOKEN-003, TOKEN-004.
+    &["token_login"],
+    // TOKEN-004.
+    &["roles", "*", "offline"],
+    // TOKEN-005, TOKEN-006.
+    &["oidc_provider"],
+    // PASS-014.
+    &["permissions", "can_skip_password_change"],
+    // TLS-017.
+    &["outbound", "*", "destination", "base_url"],
+];
+
 /// A registered rule: its id (the key into the catalogue) and its check.
 pub struct Rule {
     pub id: &'static str,

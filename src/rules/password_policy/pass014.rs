@@ -7,6 +7,8 @@ use crate::facts::{Kind, Parsed};
 use crate::outcome::{Judgement, Outcome};
 use crate::rules::Ctx;
 
+// Reads app settings' permissions.can_skip_password_change only: listed in
+// `rules::APP_SETTINGS_READ` (the rest is pruned before rules run).
 pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     let mut j = Judgement::new();
     super::each_parsed(

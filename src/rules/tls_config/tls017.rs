@@ -136,6 +136,8 @@ fn outbound(j: &mut Judgement, rel: &str, settings: &Json, loc: &Location) {
     }
 }
 
+// Reads app settings' app_url and outbound.*.destination.base_url only:
+// listed in `rules::APP_SETTINGS_READ` (the rest is pruned before rules run).
 pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     let mut j = Judgement::new();
     each_parsed(ctx, &mut j, Kind::AppSettings, |j, doc, parsed, loc| {

@@ -53,7 +53,9 @@ pub const RULES: &[Rule] = &[
     },
 ];
 
-/// Calls `judge` with every CHT app settings file's top-level object.
+/// Calls `judge` with every CHT app settings file's top-level object,
+/// pruned to `rules::APP_SETTINGS_READ`: a path a TOKEN rule reads must be
+/// listed there.
 fn each_app_settings<'f>(
     ctx: &'f Ctx,
     j: &mut Judgement,

@@ -1,0 +1,147 @@
+//! Releasing parse trees changes no rule's outcome: every fixture (rule
+//! cases, trees, environments, host roots) is loaded twice, once released
+//! as the engine does (`Facts::release`) and once not, and every rule that
+//! applies to the target — and every rule of the environments comparison
+//! over it — must say exactly the same on both. A rule that starts reading
+//! a released kind, or an app settings path missing from
+//! `rules::APP_SETTINGS_READ`, fails here on the fixtures that exercise it.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use rampart::catalog::catalog;
+use rampart::clock::Date;
+use rampart::facts::{Facts, Kind, LoadOptions, Parsed};
+use rampart::outcome::Outcome;
+use rampart::policy::{self, Policy};
+use rampart::rules::{self, Ctx};
+use rampart::target::{Target, TargetKind};
+
+/// Every directory scanned as a target by the fixture tests, with whether
+/// it is a host root.
+fn inputs() -> Vec<(PathBuf, bool)> {
+    let base = common::fixtures();
+    let mut out = Vec::new();
+    let dirs = |p: &Path| -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(p)
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.is_dir())
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    };
+    for pack in dirs(&base) {
+        let name = pack.file_name().unwrap().to_string_lossy().into_owned();
+        match name.as_str() {
+            "trees" | "environments" => out.extend(dirs(&pack).into_iter().map(|d| (d, false))),
+            "hosts" => out.extend(dirs(&pack).into_iter().map(|d| (d, true))),
+            _ => {
+                for rule in dirs(&pack) {
+                    for case in dirs(&rule) {
+                        let root = case
+                            .file_name()
+                            .is_some_and(|n| n.to_string_lossy().contains("-root"));
+                        out.push((case, root));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn outcomes(facts: &Facts, policy: &Policy, today: Date) -> Vec<(String, Vec<Outcome>)> {
+    let kind = facts.target.kind;
+    rules::registry()
+        .into_iter()
+        .filter(|r| catalog().get(r.id).is_some_and(|m| m.applies_to(kind)))
+        .map(|r| {
+            let ctx = Ctx {
+                facts,
+                policy,
+                today,
+            };
+            // In the order the engine reports them (some rules list
+            // findings in hash order).
+            let mut out = (r.check)(&ctx);
+            out.sort_by_cached_key(|o| format!("{o:?}"));
+            (r.id.to_string(), out)
+        })
+        .collect()
+}
+
+fn target(dir: &Path, host: bool) -> Target {
+    let display = dir.display().to_string();
+    if host {
+        Target::host(dir, &display, false)
+    } else {
+        Target::tree(dir, &display, &common::repo())
+    }
+    .unwrap_or_else(|e| panic!("{display}: {e}"))
+}
+
+#[test]
+fn released_facts_give_the_same_outcomes() {
+    let policy = policy::load(None).expect("baseline policy");
+    let today = Date::parse(common::TODAY).expect("date");
+    let opts = LoadOptions::default();
+    let env_target = Target::environments();
+    let (mut released, mut pruned, mut inputs_seen) = (0, 0, 0);
+    for (dir, host) in inputs() {
+        let t = target(&dir, host);
+        let kept = Facts::load(&t, &opts);
+        kept.index_files(&policy);
+        kept.prepare();
+        let mut freed = Facts::load(&t, &opts);
+        freed.index_files(&policy);
+        freed.release(rules::APP_SETTINGS_READ);
+        inputs_seen += 1;
+        for (a, b) in kept.docs().zip(freed.docs()) {
+            match (&a.content, &b.content) {
+                (Ok(Parsed::Released), _) => panic!("{}: released without release", a.rel),
+                (Ok(_), Ok(Parsed::Released)) => released += 1,
+                (Ok(x), Ok(y)) if a.kind == Kind::AppSettings && x != y => pruned += 1,
+                _ => {}
+            }
+            assert_eq!((&a.rel, a.kind, &a.marks), (&b.rel, b.kind, &b.marks));
+            assert_eq!(a.content.is_ok(), b.content.is_ok(), "{}", a.rel);
+            if let (Err(x), Err(y)) = (&a.content, &b.content) {
+                assert_eq!(x, y, "{}: parse error kept", a.rel);
+            }
+        }
+        let name = dir.display();
+        let (before, after) = (
+            outcomes(&kept, &policy, today),
+            outcomes(&freed, &policy, today),
+        );
+        for ((id, x), (_, y)) in before.iter().zip(&after) {
+            assert_eq!(x, y, "{name}: {id} differs on released facts");
+        }
+        // The environments comparison reads the target as a peer.
+        let (kept, freed) = (vec![kept], vec![freed]);
+        let (a, b) = (
+            Facts::over(&env_target, &kept),
+            Facts::over(&env_target, &freed),
+        );
+        assert_eq!(a.target.kind, TargetKind::Env);
+        for ((id, x), (_, y)) in outcomes(&a, &policy, today)
+            .iter()
+            .zip(&outcomes(&b, &policy, today))
+        {
+            assert_eq!(
+                x, y,
+                "{name}: {id} (environments) differs on released facts"
+            );
+        }
+    }
+    // The comparison is not vacuous: fixtures hold files of released kinds
+    // and app settings with members no rule reads.
+    assert!(inputs_seen > 100, "{inputs_seen} inputs");
+    assert!(released > 50, "{released} files released");
+    assert!(pruned > 3, "{pruned} app settings files pruned");
+}
