@@ -451,8 +451,8 @@ fn run_in_pool(mut plan: Plan) -> Report {
         })
         .collect();
     // What was read and derived is no longer needed. It is freed on the
-    // pool while the findings are finished, sorted and written, which reuse
-    // its memory instead of raising the peak. (Freed on the critical path
+    // pool while the findings are finished and sorted, which reuse its
+    // memory instead of raising the peak (the scope waits for both). (Freed on the critical path
     // it was a tenth of a large tree's scan; left for the OS to reclaim at
     // exit, it was the floor under everything after the rules.)
     let target_of: Vec<&Target> = all_targets.iter().map(|(t, _)| *t).collect();
