@@ -4,10 +4,10 @@
 //! Nesting is bounded; a truncated or malformed file is an error with its
 //! line and column. Parses only.
 
+use compact_str::CompactString;
+
 /// Deepest nesting accepted before the document is refused.
 const MAX_DEPTH: usize = 512;
-
-use compact_str::CompactString;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Json {
@@ -268,8 +268,9 @@ impl Parser<'_> {
             self.pos += 1;
             return Ok(text);
         }
-        self.pos = start;
-        let mut out = String::new();
+        // An escape or a control character: the text so far is kept and
+        // the rest built from here (the loop meets that byte first).
+        let mut out = String::from(self.text.get(start..self.pos).unwrap_or_default());
         loop {
             let start = self.pos;
             while let Some(b) = self.peek() {

@@ -207,11 +207,10 @@ fn scalar_value(text: Cow<'_, str>, style: ScalarStyle) -> Value {
         // Short text is kept inline (no allocation); text the parser
         // built is taken as it is (a tree kept for a whole scan is
         // compacted once: `Node::compact`).
-        let text = match text {
-            Cow::Borrowed(t) => CompactString::new(t),
-            Cow::Owned(t) => CompactString::from(t),
-        };
-        Value::Scalar { text, plain }
+        Value::Scalar {
+            text: CompactString::from(text),
+            plain,
+        }
     }
 }
 
