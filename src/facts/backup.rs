@@ -2427,7 +2427,7 @@ impl<'a> Reader<'a> {
                     "-v" | "--volume" => {
                         let m = compose::Mount::short(&v, c.line);
                         let host = match (m.kind, m.source) {
-                            (compose::MountKind::Bind, Some(s)) => Some(s),
+                            (compose::MountKind::Bind, Some(s)) => Some(s.to_string()),
                             (compose::MountKind::Volume, Some(s)) => {
                                 Some(format!("/var/lib/docker/volumes/{s}/_data"))
                             }

@@ -1,8 +1,10 @@
-//! Docker compose files: the service model rules judge (image, ports, expose,
-//! environment, env_file, volumes, profiles), with the line of every value,
-//! kept uninterpolated; `Vars` interpolates a value against the `.env` compose
-//! would use; `parse_port` reads the short `ports:` syntax the way docker
-//! does. The `ComposeProjects` fact pairs each compose file with its `.env`.
+//! Docker compose files: the service model rules judge (image, ports,
+//! environment, env_file, mounts, command, profiles, restart), with the line
+//! of every value, kept uninterpolated; what no rule reads (`expose:`,
+//! volume entries as written) counts only toward the interpolation budget.
+//! `Vars` interpolates a value against the `.env` compose would use;
+//! `parse_port` reads the short `ports:` syntax the way docker does. The
+//! `ComposeProjects` fact pairs each compose file with its `.env`.
 
 use std::net::IpAddr;
 
@@ -25,66 +27,74 @@ pub struct Text {
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ComposeFile {
-    pub services: Vec<Service>,
-    /// Top-level `volumes:` names (named volumes), with their lines.
-    pub named_volumes: Vec<Text>,
+    pub services: Box<[Service]>,
+    /// Values no rule reads (top-level `volumes:` names, `expose:`, the
+    /// service `volumes:` entries as written): kept only for what they
+    /// weigh in the file's interpolation budget.
+    pub unread: Unread,
 }
 
-impl ComposeFile {
-    /// Every value of the file as written (each one a rule may
-    /// interpolate): named volumes, then service by service.
-    pub fn raw_values(&self) -> impl Iterator<Item = &str> {
-        let named = self.named_volumes.iter().map(|t| t.raw.as_str());
-        named.chain(self.services.iter().flat_map(Service::raw_values))
+/// The part of the interpolation budget held by values no rule reads: the
+/// size of those without a `$` (fixed), and those with one (their size
+/// depends on the `.env`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Unread {
+    pub plain_bytes: usize,
+    pub templated: Box<[CompactString]>,
+}
+
+impl Unread {
+    fn add(&mut self, raw: &str, templated: &mut Vec<CompactString>) {
+        if raw.contains('$') {
+            templated.push(CompactString::new(raw));
+        } else {
+            self.plain_bytes += raw.len();
+        }
     }
 }
 
+impl ComposeFile {
+    /// Every value of the file a rule reads as written (each one a rule
+    /// may interpolate), service by service, then the unread values with
+    /// a `$` (the others count by [`Unread::plain_bytes`]).
+    pub fn raw_values(&self) -> impl Iterator<Item = &str> {
+        let unread = self.unread.templated.iter().map(CompactString::as_str);
+        self.services
+            .iter()
+            .flat_map(Service::raw_values)
+            .chain(unread)
+    }
+}
+
+/// A compose service. Lists are boxed slices (16 bytes, no spare room):
+/// a scan keeps every compose file's model to its end, and most of a
+/// service's lists are empty.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Service {
-    pub name: String,
+    pub name: CompactString,
     pub line: u32,
     pub image: Option<Text>,
-    pub ports: Vec<PortEntry>,
-    pub expose: Vec<Text>,
-    pub environment: Vec<EnvVar>,
-    pub env_files: Vec<Text>,
-    pub volumes: Vec<Text>,
-    pub command: Vec<Text>,
-    pub profiles: Vec<String>,
+    pub ports: Box<[PortEntry]>,
+    pub environment: Box<[EnvVar]>,
+    pub env_files: Box<[Text]>,
+    pub command: Box<[Text]>,
+    pub profiles: Box<[CompactString]>,
     /// `restart:` as written (`always`, `unless-stopped`, `on-failure:3`, `no`).
     pub restart: Option<Text>,
     /// `deploy.restart_policy.condition` (swarm / compose v3 deploy).
     pub deploy_restart: Option<Text>,
     /// `volumes:` entries with their container side (short and long syntax)
     /// and `tmpfs:` entries.
-    pub mounts: Vec<Mount>,
+    pub mounts: Box<[Mount]>,
 }
 
 impl Service {
-    /// Gives back the room its lists grew into: a scan keeps every compose
-    /// file's model to its end.
-    fn shrink_to_fit(&mut self) {
-        self.ports.shrink_to_fit();
-        self.expose.shrink_to_fit();
-        self.environment.shrink_to_fit();
-        self.env_files.shrink_to_fit();
-        self.volumes.shrink_to_fit();
-        self.command.shrink_to_fit();
-        self.profiles.shrink_to_fit();
-        self.mounts.shrink_to_fit();
-    }
-
-    /// Every value of the service as written (texts and mount sources).
+    /// Every value of the service as written that a rule may read (texts
+    /// and mount sources).
     fn raw_values(&self) -> impl Iterator<Item = &str> {
         let ports = self.ports.iter().flat_map(|p| match p {
             PortEntry::Short(t) => vec![t],
-            PortEntry::Long {
-                target,
-                published,
-                host_ip,
-                protocol,
-                ..
-            } => [target, published, host_ip, protocol]
+            PortEntry::Long(long) => [&long.target, &long.published, &long.host_ip, &long.protocol]
                 .into_iter()
                 .flatten()
                 .collect(),
@@ -92,10 +102,8 @@ impl Service {
         self.image
             .iter()
             .chain(ports)
-            .chain(&self.expose)
             .chain(self.environment.iter().filter_map(|e| e.value.as_ref()))
             .chain(&self.env_files)
-            .chain(&self.volumes)
             .chain(&self.command)
             .chain(&self.restart)
             .chain(&self.deploy_restart)
@@ -122,9 +130,9 @@ pub enum MountKind {
 pub struct Mount {
     pub kind: MountKind,
     /// The host path or volume name as written (may hold `${VAR}`).
-    pub source: Option<String>,
+    pub source: Option<CompactString>,
     /// The path inside the container.
-    pub target: String,
+    pub target: CompactString,
     pub read_only: bool,
     pub line: u32,
 }
@@ -139,7 +147,7 @@ impl Mount {
             [dst] => Mount {
                 kind: MountKind::Anonymous,
                 source: None,
-                target: dst.to_string(),
+                target: CompactString::new(dst),
                 read_only: false,
                 line,
             },
@@ -149,8 +157,8 @@ impl Mount {
                 } else {
                     MountKind::Volume
                 },
-                source: Some(src.to_string()),
-                target: dst.to_string(),
+                source: Some(CompactString::new(src)),
+                target: CompactString::new(dst),
                 read_only: rest
                     .first()
                     .is_some_and(|m| m.split(',').any(|o| o == "ro")),
@@ -159,7 +167,7 @@ impl Mount {
             [] => Mount {
                 kind: MountKind::Anonymous,
                 source: None,
-                target: String::new(),
+                target: CompactString::default(),
                 read_only: false,
                 line,
             },
@@ -171,28 +179,32 @@ impl Mount {
 pub enum PortEntry {
     /// `"127.0.0.1:8080:80/tcp"`, `"5984"`, `- 80`.
     Short(Text),
-    /// The long syntax (`target`, `published`, `host_ip`, `protocol`).
-    Long {
-        line: u32,
-        target: Option<Text>,
-        published: Option<Text>,
-        host_ip: Option<Text>,
-        protocol: Option<Text>,
-    },
+    /// The long syntax, boxed: it is rare, and four texts wide.
+    Long(Box<LongPort>),
+}
+
+/// A long-syntax `ports:` entry (`target`, `published`, `host_ip`, `protocol`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LongPort {
+    pub line: u32,
+    pub target: Option<Text>,
+    pub published: Option<Text>,
+    pub host_ip: Option<Text>,
+    pub protocol: Option<Text>,
 }
 
 impl PortEntry {
     pub fn line(&self) -> u32 {
         match self {
             PortEntry::Short(t) => t.line,
-            PortEntry::Long { line, .. } => *line,
+            PortEntry::Long(long) => long.line,
         }
     }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EnvVar {
-    pub key: String,
+    pub key: CompactString,
     /// `None` for `- KEY` / `KEY:` (passed through from the shell).
     pub value: Option<Text>,
     pub line: u32,
@@ -241,97 +253,126 @@ pub fn from_yaml(doc: &Node) -> Result<ComposeFile, ComposeError> {
     if !services.is_map() {
         return Err(err(services, "`services` must be a mapping"));
     }
+    let mut templated = Vec::new();
     if let Some(vols) = doc.get("volumes")
         && vols.is_map()
     {
-        file.named_volumes = vols.entries().filter_map(|(k, _)| text(k)).collect();
+        for (k, _) in vols.entries() {
+            if let Some(name) = k.as_str() {
+                file.unread.add(name, &mut templated);
+            }
+        }
     }
+    let mut out = Vec::new();
     for (name, body) in services.entries() {
         let Some(name_text) = name.as_str() else {
             return Err(err(name, "service name must be a string"));
         };
-        let mut svc = Service {
-            name: name_text.to_string(),
-            line: name.line,
-            ..Service::default()
-        };
-        if body.is_null() {
-            file.services.push(svc);
-            continue;
+        out.push(service(
+            name_text,
+            name.line,
+            body,
+            &mut file.unread,
+            &mut templated,
+        )?);
+    }
+    file.services = out.into_boxed_slice();
+    file.unread.templated = templated.into_boxed_slice();
+    Ok(file)
+}
+
+/// One service of `services:`; its unread values go to `unread`.
+fn service(
+    name: &str,
+    line: u32,
+    body: &Node,
+    unread: &mut Unread,
+    templated: &mut Vec<CompactString>,
+) -> Result<Service, ComposeError> {
+    let mut svc = Service {
+        name: CompactString::new(name),
+        line,
+        ..Service::default()
+    };
+    if body.is_null() {
+        return Ok(svc);
+    }
+    if !body.is_map() {
+        // Named by its line, not quoted: YAML anchors can carry value
+        // text into a key (found by fuzzing).
+        return Err(err(body, "a service must be a mapping"));
+    }
+    svc.image = body.get("image").and_then(text);
+    if let Some(ports) = body.get("ports") {
+        svc.ports = ports_of(ports)?;
+    }
+    if let Some(expose) = body.get("expose") {
+        for t in scalars(expose, "expose")? {
+            unread.add(t, templated);
         }
-        if !body.is_map() {
-            // Named by its line, not quoted: YAML anchors can carry value
-            // text into a key (found by fuzzing).
-            return Err(err(body, "a service must be a mapping"));
-        }
-        svc.image = body.get("image").and_then(text);
-        if let Some(ports) = body.get("ports") {
-            svc.ports = ports_of(ports)?;
-        }
-        if let Some(expose) = body.get("expose") {
-            svc.expose = scalars(expose, "expose")?;
-        }
-        if let Some(env) = body.get("environment") {
-            svc.environment = environment(env)?;
-        }
-        if let Some(files) = body.get("env_file") {
-            svc.env_files = match &files.value {
-                Value::Scalar { .. } => text(files).into_iter().collect(),
-                Value::Seq(items) => items
-                    .iter()
-                    .filter_map(|i| text(i).or_else(|| i.get("path").and_then(text)))
-                    .collect(),
-                _ => Vec::new(),
-            };
-        }
-        if let Some(vols) = body.get("volumes") {
-            svc.volumes = vols
-                .items()
+    }
+    if let Some(env) = body.get("environment") {
+        svc.environment = environment(env)?;
+    }
+    if let Some(files) = body.get("env_file") {
+        svc.env_files = match &files.value {
+            Value::Scalar { .. } => text(files).into_iter().collect(),
+            Value::Seq(items) => items
                 .iter()
-                .filter_map(|v| text(v).or_else(|| v.get("source").and_then(text)))
-                .collect();
-            svc.mounts = vols.items().iter().filter_map(mount_of).collect();
-        }
-        if let Some(t) = body.get("tmpfs") {
-            let items: Vec<Text> = match &t.value {
-                Value::Scalar { .. } => text(t).into_iter().collect(),
-                _ => t.items().iter().filter_map(text).collect(),
-            };
-            for i in items {
-                svc.mounts.push(Mount {
-                    kind: MountKind::Tmpfs,
-                    source: None,
-                    target: i.raw.split(':').next().unwrap_or("").to_string(),
-                    read_only: false,
-                    line: i.line,
-                });
+                .filter_map(|i| text(i).or_else(|| i.get("path").and_then(text)))
+                .collect(),
+            _ => Box::default(),
+        };
+    }
+    let mut mounts = Vec::new();
+    if let Some(vols) = body.get("volumes") {
+        for v in vols.items() {
+            if let Some(raw) = v
+                .as_str()
+                .or_else(|| v.get("source").and_then(Node::as_str))
+            {
+                unread.add(raw, templated);
             }
         }
-        svc.restart = body.get("restart").and_then(text);
-        svc.deploy_restart = body
-            .get("deploy")
-            .and_then(|d| d.get("restart_policy"))
-            .and_then(|r| r.get("condition"))
-            .and_then(text);
-        if let Some(cmd) = body.get("command") {
-            svc.command = match &cmd.value {
-                Value::Scalar { .. } => text(cmd).into_iter().collect(),
-                _ => cmd.items().iter().filter_map(text).collect(),
-            };
-        }
-        if let Some(profiles) = body.get("profiles") {
-            svc.profiles = profiles
-                .items()
-                .iter()
-                .filter_map(|p| p.as_str().map(str::to_string))
-                .collect();
-        }
-        svc.shrink_to_fit();
-        file.services.push(svc);
+        mounts.extend(vols.items().iter().filter_map(mount_of));
     }
-    file.services.shrink_to_fit();
-    file.named_volumes.shrink_to_fit();
-    Ok(file)
+    if let Some(t) = body.get("tmpfs") {
+        let items: Vec<&Node> = match &t.value {
+            Value::Scalar { .. } => vec![t],
+            _ => t.items().iter().filter(|i| i.as_str().is_some()).collect(),
+        };
+        for i in items {
+            let raw = i.as_str().expect("a scalar");
+            mounts.push(Mount {
+                kind: MountKind::Tmpfs,
+                source: None,
+                target: CompactString::new(raw.split(':').next().unwrap_or("")),
+                read_only: false,
+                line: i.line,
+            });
+        }
+    }
+    svc.mounts = mounts.into_boxed_slice();
+    svc.restart = body.get("restart").and_then(text);
+    svc.deploy_restart = body
+        .get("deploy")
+        .and_then(|d| d.get("restart_policy"))
+        .and_then(|r| r.get("condition"))
+        .and_then(text);
+    if let Some(cmd) = body.get("command") {
+        svc.command = match &cmd.value {
+            Value::Scalar { .. } => text(cmd).into_iter().collect(),
+            _ => cmd.items().iter().filter_map(text).collect(),
+        };
+    }
+    if let Some(profiles) = body.get("profiles") {
+        svc.profiles = profiles
+            .items()
+            .iter()
+            .filter_map(|p| p.as_str().map(CompactString::new))
+            .collect();
+    }
+    Ok(svc)
 }
 
 /// Splits `SRC:DST:MODE` on the colons outside `${...}` (CHT writes
@@ -358,11 +399,14 @@ fn split_volume_spec(raw: &str) -> Vec<&str> {
 
 /// A `volumes:` entry of a service, short or long syntax.
 fn mount_of(v: &Node) -> Option<Mount> {
-    if let Some(t) = text(v) {
-        return Some(Mount::short(&t.raw, t.line));
+    if let Some(raw) = v.as_str() {
+        return Some(Mount::short(raw, v.line));
     }
-    let target = v.get("target").and_then(Node::as_str)?.to_string();
-    let source = v.get("source").and_then(Node::as_str).map(str::to_string);
+    let target = CompactString::new(v.get("target").and_then(Node::as_str)?);
+    let source = v
+        .get("source")
+        .and_then(Node::as_str)
+        .map(CompactString::new);
     let kind = match v.get("type").and_then(Node::as_str) {
         Some("bind") => MountKind::Bind,
         Some("tmpfs") => MountKind::Tmpfs,
@@ -381,7 +425,7 @@ fn mount_of(v: &Node) -> Option<Mount> {
     })
 }
 
-fn scalars(node: &Node, what: &str) -> Result<Vec<Text>, ComposeError> {
+fn scalars<'n>(node: &'n Node, what: &str) -> Result<Vec<&'n str>, ComposeError> {
     if node.is_null() {
         return Ok(Vec::new());
     }
@@ -390,13 +434,16 @@ fn scalars(node: &Node, what: &str) -> Result<Vec<Text>, ComposeError> {
     }
     node.items()
         .iter()
-        .map(|i| text(i).ok_or_else(|| err(i, format!("`{what}` entries must be scalars"))))
+        .map(|i| {
+            i.as_str()
+                .ok_or_else(|| err(i, format!("`{what}` entries must be scalars")))
+        })
         .collect()
 }
 
-fn ports_of(node: &Node) -> Result<Vec<PortEntry>, ComposeError> {
+fn ports_of(node: &Node) -> Result<Box<[PortEntry]>, ComposeError> {
     if node.is_null() {
-        return Ok(Vec::new());
+        return Ok(Box::default());
     }
     if !node.is_seq() {
         return Err(err(node, "`ports` must be a list"));
@@ -405,28 +452,28 @@ fn ports_of(node: &Node) -> Result<Vec<PortEntry>, ComposeError> {
     for item in node.items() {
         match &item.value {
             Value::Scalar { .. } => out.push(PortEntry::Short(text(item).expect("scalar"))),
-            Value::Map(_) => out.push(PortEntry::Long {
+            Value::Map(_) => out.push(PortEntry::Long(Box::new(LongPort {
                 line: item.line,
                 target: item.get("target").and_then(text),
                 published: item.get("published").and_then(text),
                 host_ip: item.get("host_ip").and_then(text),
                 protocol: item.get("protocol").and_then(text),
-            }),
+            }))),
             _ => return Err(err(item, "a `ports` entry must be a string or a mapping")),
         }
     }
-    Ok(out)
+    Ok(out.into_boxed_slice())
 }
 
-fn environment(node: &Node) -> Result<Vec<EnvVar>, ComposeError> {
+fn environment(node: &Node) -> Result<Box<[EnvVar]>, ComposeError> {
     match &node.value {
-        Value::Null => Ok(Vec::new()),
+        Value::Null => Ok(Box::default()),
         Value::Map(entries) => Ok(entries
             .iter()
             .filter_map(|(k, v)| {
                 let key = k.as_str()?;
                 Some(EnvVar {
-                    key: key.to_string(),
+                    key: CompactString::new(key),
                     value: text(v),
                     line: k.line,
                 })
@@ -440,7 +487,7 @@ fn environment(node: &Node) -> Result<Vec<EnvVar>, ComposeError> {
                     .ok_or_else(|| err(i, "`environment` entries must be strings"))?;
                 Ok(match s.split_once('=') {
                     Some((k, v)) => EnvVar {
-                        key: k.to_string(),
+                        key: CompactString::new(k),
                         value: Some(Text {
                             raw: CompactString::new(v),
                             line: i.line,
@@ -448,7 +495,7 @@ fn environment(node: &Node) -> Result<Vec<EnvVar>, ComposeError> {
                         line: i.line,
                     },
                     None => EnvVar {
-                        key: s.to_string(),
+                        key: CompactString::new(s),
                         value: None,
                         line: i.line,
                     },
@@ -503,7 +550,10 @@ impl Vars {
 
     /// Whether all the values of `file` expand to at most `budget` bytes.
     fn within_budget(&self, file: &ComposeFile, budget: usize) -> bool {
-        let mut total = 0usize;
+        let mut total = file.unread.plain_bytes;
+        if total > budget {
+            return false;
+        }
         for raw in file.raw_values() {
             total += if raw.contains('$') {
                 match interpolate(raw, &|n| self.lookup(n)) {
@@ -596,6 +646,8 @@ impl Fact for ComposeProjects {
                 _ => {}
             }
         }
+        // Kept to the end of the scan: without the room the list grew into.
+        out.projects.shrink_to_fit();
         out
     }
 }
@@ -845,8 +897,23 @@ mod tests {
         assert_eq!(nginx.ports[1].line(), 6);
         assert_eq!(nginx.environment[1].value, None);
         let api = &f.services[1];
-        assert_eq!(api.expose[0].raw, "5988");
+        // `expose:` is read for the budget only.
+        assert_eq!(f.unread.plain_bytes, "5988".len());
+        assert!(f.unread.templated.is_empty());
         assert_eq!(api.environment[0].line, 16);
+    }
+
+    #[test]
+    fn model_stays_small() {
+        // Kept for every compose file to the end of a scan.
+        use std::mem::size_of;
+        assert_eq!(size_of::<Text>(), 32);
+        assert_eq!(size_of::<Option<Text>>(), 32);
+        assert_eq!(size_of::<PortEntry>(), 32);
+        assert!(size_of::<EnvVar>() <= 64);
+        assert!(size_of::<Mount>() <= 56);
+        assert!(size_of::<Service>() <= 224, "{}", size_of::<Service>());
+        assert!(size_of::<ComposeFile>() <= 48);
     }
 
     #[test]

@@ -237,7 +237,7 @@ impl Fact for Monitoring {
                 out.services.push(MonitoringService {
                     rel: p.rel.clone(),
                     line: svc.line,
-                    service: svc.name.clone(),
+                    service: svc.name.to_string(),
                     what,
                     smtp_enabled,
                     smtp_host,

@@ -9,6 +9,8 @@
 //! and snapshot schedules (`SnapshotSchedule` of snapscheduler and
 //! k8s-snapshots). Finds and describes; never judges.
 
+use compact_str::CompactString;
+
 use crate::facts::backup::{Encryption, Place, RemoteClass, Tool, strip_credentials};
 use crate::facts::compose::{ComposeProjects, MountKind, image_name};
 use crate::facts::k8s::Object;
@@ -130,9 +132,9 @@ impl Fact for TreeBackups {
         let compose = facts.get::<ComposeProjects>();
         for p in &compose.projects {
             // Named volumes that hold CouchDB data, and the one nginx keeps certificates in.
-            let mut couch_volumes: Vec<String> = Vec::new();
-            let mut couch_binds: Vec<String> = Vec::new();
-            let mut cert_volumes: Vec<String> = Vec::new();
+            let mut couch_volumes: Vec<CompactString> = Vec::new();
+            let mut couch_binds: Vec<CompactString> = Vec::new();
+            let mut cert_volumes: Vec<CompactString> = Vec::new();
             for svc in &p.file.services {
                 let Some(image) = &svc.image else { continue };
                 if is_couch_image(&image.raw) {
@@ -155,19 +157,19 @@ impl Fact for TreeBackups {
                                 // `${COUCHDB_DATA}` unset: compose mounts an empty
                                 // source, i.e. an anonymous volume.
                                 match p.vars.resolve(&crate::facts::compose::Text {
-                                    raw: s.into(),
+                                    raw: s.clone(),
                                     line: m.line,
                                 }) {
                                     Ok(i) if i.value.trim().is_empty() => {
                                         Storage::Bind(String::new())
                                     }
                                     Ok(i) => Storage::Bind(i.value),
-                                    Err(_) => Storage::Bind(s.clone()),
+                                    Err(_) => Storage::Bind(s.to_string()),
                                 }
                             }
                             (MountKind::Volume, Some(s)) => {
                                 couch_volumes.push(s.clone());
-                                Storage::NamedVolume(s.clone())
+                                Storage::NamedVolume(s.to_string())
                             }
                             (MountKind::Tmpfs, _) => Storage::Tmpfs,
                             _ => Storage::AnonymousVolume,
@@ -175,7 +177,7 @@ impl Fact for TreeBackups {
                     };
                     out.workloads.push(CouchWorkload {
                         what: format!("compose service {}", svc.name),
-                        name: svc.name.clone(),
+                        name: svc.name.to_string(),
                         rel: p.rel.clone(),
                         line: m.map_or(svc.line, |m| m.line),
                         storage,
@@ -199,7 +201,7 @@ impl Fact for TreeBackups {
                 let Some(tool) = Tool::of_image(&image.raw) else {
                     continue;
                 };
-                let mounts_any = |names: &[String]| {
+                let mounts_any = |names: &[CompactString]| {
                     svc.mounts
                         .iter()
                         .any(|m| m.source.as_ref().is_some_and(|s| names.contains(s)))
@@ -261,7 +263,7 @@ impl Fact for TreeBackups {
                 };
                 out.jobs.push(TreeJob {
                     kind: "compose service".into(),
-                    name: svc.name.clone(),
+                    name: svc.name.to_string(),
                     rel: p.rel.clone(),
                     line: svc.line,
                     tool: Some(tool),

@@ -85,7 +85,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                     ),
                 )
                 .at(ctx.location(&project.rel).with_line(arg.line))
-                .evidence("service", svc.name.clone());
+                .evidence("service", svc.name.as_str());
             }
         }
     }

@@ -3,7 +3,9 @@
 //! resolved (an unset variable, a required variable, bad syntax) and compose
 //! files that cannot be parsed are recorded as not evaluated.
 
-use crate::facts::compose::{ComposeProjects, PortEntry, Project, Published, Service, parse_port};
+use crate::facts::compose::{
+    ComposeProjects, LongPort, PortEntry, Project, Published, Service, parse_port,
+};
 use crate::facts::interpolate::InterpolationError;
 use crate::outcome::{Judgement, Location};
 use crate::rules::Ctx;
@@ -22,7 +24,7 @@ use crate::facts::compose::image_name;
 
 fn is_web_proxy(ctx: &Ctx, project: &Project, svc: &Service) -> bool {
     let proxies = &ctx.policy.open_ports.web_proxies;
-    if proxies.iter().any(|p| p == &svc.name) {
+    if proxies.iter().any(|p| *p == svc.name) {
         return true;
     }
     let image = project.image_of(svc);
@@ -62,13 +64,14 @@ fn resolve_entry(project: &Project, entry: &PortEntry) -> Result<(Published, Str
             let p = parse_port(&spec).map_err(|e| format!("the short-syntax entry: {e}"))?;
             Ok((p, t.raw.to_string()))
         }
-        PortEntry::Long {
-            target,
-            published,
-            host_ip,
-            protocol,
-            ..
-        } => {
+        PortEntry::Long(long) => {
+            let LongPort {
+                target,
+                published,
+                host_ip,
+                protocol,
+                ..
+            } = &**long;
             let target = target
                 .as_ref()
                 .ok_or("a long-syntax ports entry without `target`")?;
@@ -115,8 +118,8 @@ pub fn published_ports(ctx: &Ctx, j: &mut Judgement) -> Vec<Port> {
                 let location = target.location(&project.rel).with_line(entry.line());
                 match resolve_entry(project, entry) {
                     Ok((published, written)) => out.push(Port {
-                        service: svc.name.clone(),
-                        profiles: svc.profiles.clone(),
+                        service: svc.name.to_string(),
+                        profiles: svc.profiles.iter().map(ToString::to_string).collect(),
                         web_proxy,
                         key: format!("{}#{}/{}", project.rel, svc.name, written),
                         published,

@@ -72,7 +72,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                         ),
                     )
                     .at(loc.with_line(line))
-                    .evidence("service", svc.name.clone());
+                    .evidence("service", svc.name.as_str());
                 }
                 Ok(_) => j.checked(format!(
                     "{} service {}: no trust authentication",

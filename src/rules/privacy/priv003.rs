@@ -113,7 +113,8 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                         .ok()
                         .and_then(|i| parse_port(&i.value).ok())
                         .is_some_and(|pp| !pp.is_loopback()),
-                    crate::facts::compose::PortEntry::Long { host_ip, .. } => host_ip
+                    crate::facts::compose::PortEntry::Long(long) => long
+                        .host_ip
                         .as_ref()
                         .is_none_or(|h| !h.raw.starts_with("127.") && h.raw != "::1"),
                 });
@@ -126,7 +127,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                         ),
                     )
                     .at(loc.clone().with_line(line))
-                    .evidence("service", svc.name.clone());
+                    .evidence("service", svc.name.as_str());
                 }
             }
         }

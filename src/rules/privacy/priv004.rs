@@ -42,11 +42,11 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                 let src = p
                     .vars
                     .resolve(&crate::facts::compose::Text {
-                        raw: src.into(),
+                        raw: src.clone(),
                         line: m.line,
                     })
                     .map(|i| i.value)
-                    .unwrap_or_else(|_| src.clone());
+                    .unwrap_or_else(|_| src.to_string());
                 let Some(w) = what(&src) else {
                     j.checked(format!("{} {}: {src}", p.rel, svc.name));
                     continue;
@@ -67,7 +67,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                     ),
                 )
                 .at(loc)
-                .evidence("service", svc.name.clone())
+                .evidence("service", svc.name.as_str())
                 .evidence("mount", src.clone());
             }
         }
