@@ -359,6 +359,8 @@ impl Fact for Images {
         from_k8s(facts, &mut out);
         out.images
             .sort_by(|a, b| (&a.rel, a.line, &a.via).cmp(&(&b.rel, b.line, &b.via)));
+        // Kept to the end of the scan: without the room the list grew into.
+        out.images.shrink_to_fit();
         out.broken.sort();
         out.broken.dedup();
         out
