@@ -536,8 +536,7 @@ pub struct Vars {
 
 impl Vars {
     /// The variables for `file` from `source`, with the file's total budget
-    /// checked once: every value is interpolated, in `raw_values` order,
-    /// until the sum passes the budget (so the check itself costs at most the budget).
+    /// checked once ([`Vars::within_budget`]).
     pub fn new(source: EnvSource, env_rel: Option<String>, file: &ComposeFile) -> Vars {
         let mut vars = Vars {
             source,
@@ -549,7 +548,34 @@ impl Vars {
     }
 
     /// Whether all the values of `file` expand to at most `budget` bytes.
+    /// An upper bound decides first, without interpolating: each `$`
+    /// of a value is replaced by at most one variable's value, and every
+    /// other byte written comes from the value itself, once at most
+    /// (defaults and alternatives are parts of it).
     fn within_budget(&self, file: &ComposeFile, budget: usize) -> bool {
+        let longest = match &self.source {
+            EnvSource::Found { env, .. } => env
+                .entries
+                .iter()
+                .filter_map(|e| e.value.as_ref().map(String::len))
+                .max()
+                .unwrap_or(0),
+            _ => 0,
+        };
+        let mut bound = file.unread.plain_bytes;
+        for raw in file.raw_values() {
+            let dollars = raw.bytes().filter(|&b| b == b'$').count();
+            bound = bound
+                .saturating_add(raw.len())
+                .saturating_add(dollars.saturating_mul(longest));
+        }
+        bound <= budget || self.expands_within(file, budget)
+    }
+
+    /// [`Vars::within_budget`] by interpolating every value with a `$`,
+    /// until the sum passes the budget (so the check itself costs at most
+    /// the budget).
+    fn expands_within(&self, file: &ComposeFile, budget: usize) -> bool {
         let mut total = file.unread.plain_bytes;
         if total > budget {
             return false;
@@ -943,6 +969,27 @@ mod tests {
         // 8 values of 10 bytes, the volume `$A:/x` (13) and the target `1`.
         assert!(vars.within_budget(&file, 8 * 10 + 13 + 1));
         assert!(!vars.within_budget(&file, 8 * 10 + 13));
+        // The upper bound never decides otherwise than interpolating.
+        for budget in 0..200 {
+            assert_eq!(
+                vars.within_budget(&file, budget),
+                vars.expands_within(&file, budget),
+                "{budget}"
+            );
+        }
+        // `$$`, defaults, alternatives, nesting and a required variable.
+        let src = "services:\n  a:\n    image: \"$$A${B:-x}${A:+yy}${C:-${A}z}${D:?e}$\"\n";
+        let file = from_yaml(&yaml::parse(src).unwrap()[0]).unwrap();
+        for env in ["A=0123456789\n", "A=1\nB=22\nC=\nD=4\n", ""] {
+            let vars = Vars::new(found(env), None, &file);
+            for budget in 0..200 {
+                assert_eq!(
+                    vars.within_budget(&file, budget),
+                    vars.expands_within(&file, budget),
+                    "{env:?} {budget}"
+                );
+            }
+        }
         let t = Text {
             raw: "$A".into(),
             line: 5,
