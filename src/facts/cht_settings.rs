@@ -521,7 +521,7 @@ fn project_part(out: &mut Vec<Setting>, facts: &Facts, project: &Project) -> Opt
     }
     let paths = (
         Arc::from(project.rel.as_str()),
-        project.vars.env_rel.as_deref().map(Arc::from),
+        project.vars.env_rel.clone(),
     );
     let mut part = ProjectPart {
         cht: false,
@@ -770,12 +770,12 @@ impl ChtSettings {
                     && let Some(rel) = &project.vars.env_rel
                     && let Some(env) = dotenv_of(facts, rel)
                 {
-                    match instance_at.get(rel.as_str()) {
+                    match instance_at.get(&**rel) {
                         Some(&i) => instances[i].front = instances[i].front.or(part.front),
                         None => {
-                            instance_at.insert(rel.clone(), instances.len());
+                            instance_at.insert(rel.to_string(), instances.len());
                             instances.push(Instance {
-                                rel: rel.clone(),
+                                rel: rel.to_string(),
                                 env: env.clone(),
                                 front: part.front,
                             });

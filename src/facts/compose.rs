@@ -8,8 +8,10 @@
 
 use std::net::IpAddr;
 
-use compact_str::CompactString;
+use std::collections::HashMap;
 use std::sync::Arc;
+
+use compact_str::CompactString;
 
 use crate::facts::dotenv::DotEnv;
 use crate::facts::interpolate::{Interpolated, InterpolationError, interpolate};
@@ -509,10 +511,11 @@ fn environment(node: &Node) -> Result<Box<[EnvVar]>, ComposeError> {
 /// Where compose finds the variables for interpolating a compose file.
 #[derive(Clone, Debug, PartialEq)]
 pub enum EnvSource {
-    /// The `.env` read (path inside the target).
-    Found { rel: String, env: Arc<DotEnv> },
+    /// The `.env` read (its display path, shared by the compose files
+    /// that read it).
+    Found { rel: Arc<str>, env: Arc<DotEnv> },
     /// A `.env` exists but could not be read or parsed.
-    Broken { rel: String, error: String },
+    Broken { rel: Arc<str>, error: String },
     /// No `.env` beside the compose file.
     Missing { expected: String },
 }
@@ -526,8 +529,9 @@ pub const MAX_EXPANDED_TOTAL: usize = 32 * 1024 * 1024;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Vars {
     pub source: EnvSource,
-    /// The `.env` read, as a path inside the target (not the display path).
-    pub env_rel: Option<String>,
+    /// The `.env` read, as a path inside the target (not the display
+    /// path), shared by the compose files that read it.
+    pub env_rel: Option<Arc<str>>,
     /// The file's values expand past `MAX_EXPANDED_TOTAL` in all: every
     /// `resolve` fails with `TotalBudget` (the same for every rule, whatever
     /// order rules run in).
@@ -537,7 +541,7 @@ pub struct Vars {
 impl Vars {
     /// The variables for `file` from `source`, with the file's total budget
     /// checked once ([`Vars::within_budget`]).
-    pub fn new(source: EnvSource, env_rel: Option<String>, file: &ComposeFile) -> Vars {
+    pub fn new(source: EnvSource, env_rel: Option<Arc<str>>, file: &ComposeFile) -> Vars {
         let mut vars = Vars {
             source,
             env_rel,
@@ -656,13 +660,14 @@ pub struct ComposeProjects {
 impl Fact for ComposeProjects {
     fn collect(facts: &Facts) -> Self {
         let mut out = ComposeProjects::default();
+        let mut env_files = HashMap::new();
         for doc in facts.docs() {
             match &doc.content {
                 Ok(Parsed::Compose(file)) => out.projects.push(Project {
                     rel: doc.rel.clone(),
                     file: file.clone(),
                     vars: {
-                        let (source, env_rel) = env_source(facts, doc);
+                        let (source, env_rel) = env_source(facts, doc, &mut env_files);
                         Vars::new(source, env_rel, file)
                     },
                 }),
@@ -692,8 +697,13 @@ fn join(dir: &str, name: &str) -> String {
 
 /// The `.env` compose reads for a compose file: the one in its directory; for
 /// CHT's layout (`cht/compose/*.yml` started by the upgrade service), the
-/// upgrade service's `cht/upgrade-service/.env`.
-fn env_source(facts: &Facts, compose: &Doc) -> (EnvSource, Option<String>) {
+/// upgrade service's `cht/upgrade-service/.env`. `seen` holds the `.env`
+/// files found so far (the compose files of one instance share theirs).
+fn env_source(
+    facts: &Facts,
+    compose: &Doc,
+    seen: &mut HashMap<String, (EnvSource, Arc<str>)>,
+) -> (EnvSource, Option<Arc<str>>) {
     let dir = parent_of(&compose.rel);
     let mut candidates = vec![join(dir, ".env")];
     if dir == "compose" || dir.ends_with("/compose") {
@@ -703,22 +713,28 @@ fn env_source(facts: &Facts, compose: &Doc) -> (EnvSource, Option<String>) {
         candidates.push(env);
     }
     for rel in &candidates {
+        if let Some((source, shared)) = seen.get(rel) {
+            return (source.clone(), Some(shared.clone()));
+        }
         if let Some(doc) = facts.doc(rel) {
+            let shown = facts.target.location(rel).path;
             let source = match &doc.content {
                 Ok(Parsed::DotEnv(env)) => EnvSource::Found {
-                    rel: facts.target.location(rel).path.to_string(),
+                    rel: shown,
                     env: env.clone(),
                 },
                 Ok(_) => EnvSource::Broken {
-                    rel: facts.target.location(rel).path.to_string(),
+                    rel: shown,
                     error: "not a dotenv file".to_string(),
                 },
                 Err(e) => EnvSource::Broken {
-                    rel: facts.target.location(rel).path.to_string(),
+                    rel: shown,
                     error: e.clone(),
                 },
             };
-            return (source, Some(rel.clone()));
+            let shared: Arc<str> = Arc::from(rel.as_str());
+            seen.insert(rel.clone(), (source.clone(), shared.clone()));
+            return (source, Some(shared));
         }
     }
     (
@@ -952,7 +968,7 @@ mod tests {
 
     fn found(env: &str) -> EnvSource {
         EnvSource::Found {
-            rel: ".env".to_string(),
+            rel: ".env".into(),
             env: Arc::new(crate::facts::dotenv::parse(env).unwrap()),
         }
     }

@@ -7,6 +7,7 @@
 //! Images are grouped by instance (the `.env` of a compose project, a helm
 //! release, a manifest's directory). Collects; never judges.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use compact_str::{CompactString, ToCompactString, format_compact};
@@ -209,15 +210,28 @@ fn from_compose(facts: &Facts, out: &mut Images) {
     for (rel, err) in &projects.broken {
         out.broken.push((rel.clone(), err.clone()));
     }
+    // Instances by name: the images of one instance share its name.
+    let mut instances: HashMap<String, Arc<str>> = HashMap::new();
     for p in &projects.projects {
+        if !p.file.services.iter().any(|s| s.image.is_some()) {
+            continue;
+        }
         let rel: Arc<str> = Arc::from(p.rel.as_str());
-        let instance: Arc<str> = Arc::from(match &p.vars.env_rel {
+        let name = match &p.vars.env_rel {
             Some(env) => format!("compose project with {env}"),
             None => format!(
                 "compose files in {}",
                 facts.target.location(parent(&p.rel)).path
             ),
-        });
+        };
+        let instance = match instances.get(&name) {
+            Some(shared) => shared.clone(),
+            None => {
+                let shared: Arc<str> = Arc::from(name.as_str());
+                instances.insert(name, shared.clone());
+                shared
+            }
+        };
         for svc in &p.file.services {
             let Some(image) = &svc.image else { continue };
             let reference = resolve(p, image).and_then(|v| parse_reference(&v));
