@@ -519,10 +519,7 @@ fn project_part(out: &mut Vec<Setting>, facts: &Facts, project: &Project) -> Opt
     if is_example(&project.rel) {
         return None;
     }
-    let paths = (
-        Arc::from(project.rel.as_str()),
-        project.vars.env_rel.clone(),
-    );
+    let paths = (project.rel.clone(), project.vars.env_rel.clone());
     let mut part = ProjectPart {
         cht: false,
         front: None,

@@ -632,7 +632,9 @@ impl Vars {
 /// A compose file with the variables compose would interpolate it with.
 #[derive(Debug)]
 pub struct Project {
-    pub rel: String,
+    /// The compose file (path inside the target), shared with the facts
+    /// built from it.
+    pub rel: Arc<str>,
     pub file: Arc<ComposeFile>,
     pub vars: Vars,
 }
@@ -664,7 +666,7 @@ impl Fact for ComposeProjects {
         for doc in facts.docs() {
             match &doc.content {
                 Ok(Parsed::Compose(file)) => out.projects.push(Project {
-                    rel: doc.rel.clone(),
+                    rel: Arc::from(doc.rel.as_str()),
                     file: file.clone(),
                     vars: {
                         let (source, env_rel) = env_source(facts, doc, &mut env_files);

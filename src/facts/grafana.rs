@@ -235,7 +235,7 @@ impl Fact for Monitoring {
                 let smtp_enabled = env("GF_SMTP_ENABLED");
                 let smtp_host = env("GF_SMTP_HOST");
                 out.services.push(MonitoringService {
-                    rel: p.rel.clone(),
+                    rel: p.rel.to_string(),
                     line: svc.line,
                     service: svc.name.to_string(),
                     what,

@@ -216,7 +216,7 @@ fn from_compose(facts: &Facts, out: &mut Images) {
         if !p.file.services.iter().any(|s| s.image.is_some()) {
             continue;
         }
-        let rel: Arc<str> = Arc::from(p.rel.as_str());
+        let rel = p.rel.clone();
         let name = match &p.vars.env_rel {
             Some(env) => format!("compose project with {env}"),
             None => format!(

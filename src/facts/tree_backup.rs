@@ -178,7 +178,7 @@ impl Fact for TreeBackups {
                     out.workloads.push(CouchWorkload {
                         what: format!("compose service {}", svc.name),
                         name: svc.name.to_string(),
-                        rel: p.rel.clone(),
+                        rel: p.rel.to_string(),
                         line: m.map_or(svc.line, |m| m.line),
                         storage,
                     });
@@ -264,7 +264,7 @@ impl Fact for TreeBackups {
                 out.jobs.push(TreeJob {
                     kind: "compose service".into(),
                     name: svc.name.to_string(),
-                    rel: p.rel.clone(),
+                    rel: p.rel.to_string(),
                     line: svc.line,
                     tool: Some(tool),
                     covers_couchdb: Some(covers_couchdb),
