@@ -9,8 +9,9 @@ fn main() -> std::process::ExitCode {
 /// mimalloc 3 keeps freed memory for a second before giving it back to the
 /// system (mimalloc 2: 10 ms). A scan frees parse trees and temporaries
 /// phase by phase, faster than that: kept, they were a tenth of a 100k-file
-/// tree's peak RSS (measured: ~545 → ~490 MB, wall within noise). Back to
-/// 10 ms, unless `MIMALLOC_PURGE_DELAY` says otherwise.
+/// tree's peak RSS (measured: about 520–550 → 475–490 MB, CPU and wall
+/// within noise). Back to 10 ms, unless `MIMALLOC_PURGE_DELAY` says
+/// otherwise.
 #[cfg(not(rampart_system_alloc))]
 fn purge_freed_memory_sooner() {
     /// `mi_option_purge_delay` in mimalloc.h (the same in mimalloc 2 and 3).
