@@ -701,12 +701,15 @@ fn finish_findings(
 ) -> (Vec<Finding>, Vec<(usize, usize)>) {
     // Findings and their waiver hits side by side: the findings vector is
     // the report's, never copied.
+    // Each target's identity (part of every fingerprint), once.
+    let identities: Vec<String> = target_of.iter().map(|t| identity(t)).collect();
     let (mut results, hits): (Vec<Finding>, Vec<WaiverHits>) = outcomes
         .into_par_iter()
         .flat_map_iter(|(ti, meta, outs)| {
             let target = target_of[ti];
+            let identity = identities[ti].as_str();
             outs.into_iter().map(move |o| {
-                let (mut f, hits) = finish_outcome(plan, target, meta, o);
+                let (mut f, hits) = finish_outcome(plan, target, identity, meta, o);
                 crate::policy::inline::apply(inline, target, &mut f);
                 (f, hits)
             })
@@ -748,6 +751,7 @@ fn finish_findings(
 fn finish_outcome(
     plan: &Plan,
     target: &Target,
+    identity: &str,
     meta: &'static RuleMeta,
     o: Outcome,
 ) -> (Finding, WaiverHits) {
@@ -781,7 +785,7 @@ fn finish_outcome(
         target: target.id.clone(),
         status,
         severity,
-        fingerprint: fingerprint(&meta.id, &identity(target), &o.key),
+        fingerprint: fingerprint(&meta.id, identity, &o.key),
         message: o.message,
         location: o.location,
         evidence: o.evidence,

@@ -561,7 +561,7 @@ impl Vars {
             EnvSource::Found { env, .. } => env
                 .entries
                 .iter()
-                .filter_map(|e| e.value.as_ref().map(String::len))
+                .filter_map(|e| e.value.as_ref().map(|v| v.len()))
                 .max()
                 .unwrap_or(0),
             _ => 0,

@@ -6,6 +6,7 @@
 //! Linear in the file; errors name the line, column and key, never a value;
 //! the values a file expands to are bounded in total.
 
+use compact_str::CompactString;
 use std::collections::HashMap;
 
 use crate::facts::interpolate::{MAX_EXPANDED, interpolate};
@@ -21,9 +22,10 @@ pub struct DotEnv {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
-    pub key: String,
+    /// Inline when short (most keys and values are): no allocation each.
+    pub key: CompactString,
     /// `None` for a bare `KEY` line (compose takes it from the shell).
-    pub value: Option<String>,
+    pub value: Option<CompactString>,
     pub line: u32,
 }
 
@@ -112,14 +114,18 @@ pub fn parse(text: &str) -> Result<DotEnv, DotEnvError> {
         let Some(rest) = rest else {
             latest.insert(key, entries.len());
             entries.push(Entry {
-                key: key.to_string(),
+                key: key.into(),
                 value: None,
                 line: line_no,
             });
             continue;
         };
         let rest = rest.trim_start();
-        let lookup = |name: &str| latest.get(name).and_then(|&i| entries[i].value.clone());
+        let lookup = |name: &str| {
+            latest
+                .get(name)
+                .and_then(|&i| entries[i].value.as_deref().map(str::to_string))
+        };
         let value = match rest.chars().next() {
             Some(q @ ('\'' | '"')) => {
                 // Quoted, possibly over several lines: each line is scanned
@@ -182,8 +188,8 @@ pub fn parse(text: &str) -> Result<DotEnv, DotEnvError> {
         }
         latest.insert(key, entries.len());
         entries.push(Entry {
-            key: key.to_string(),
-            value: Some(value),
+            key: key.into(),
+            value: Some(value.into()),
             line: line_no,
         });
     }

@@ -4,6 +4,7 @@
 //! The only place tree files are discovered and read. `.gitignore` is not
 //! honoured: `.env` files are git-ignored and are exactly what must be seen.
 
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::sync::Arc;
@@ -276,7 +277,17 @@ impl Inventory {
 
     /// The position of `rel` in `docs`.
     pub fn position(&self, rel: &str) -> Option<usize> {
-        match self.index.at.get(&self.index.hasher.hash_one(rel)) {
+        // Rules look up the file of every item they report, and a file's
+        // items often come one after another: the position this thread
+        // found last is tried first (a fifth of the lookups of a 100k-file
+        // scan). It is only a hint (it may be another
+        // inventory's): the path decides, and paths in `docs` are unique.
+        thread_local!(static LAST: Cell<usize> = const { Cell::new(usize::MAX) });
+        let last = LAST.get();
+        if self.docs.get(last).is_some_and(|d| d.rel == rel) {
+            return Some(last);
+        }
+        let found = match self.index.at.get(&self.index.hasher.hash_one(rel)) {
             None => None,
             Some(&PathIndex::SHARED) => {
                 self.docs.binary_search_by(|d| d.rel.as_str().cmp(rel)).ok()
@@ -285,7 +296,11 @@ impl Inventory {
                 let i = i as usize;
                 (self.docs.get(i).map(|d| d.rel.as_str()) == Some(rel)).then_some(i)
             }
+        };
+        if let Some(i) = found {
+            LAST.set(i);
         }
+        found
     }
 
     pub fn doc(&self, rel: &str) -> Option<&Doc> {

@@ -219,10 +219,9 @@ impl<'t> Facts<'t> {
                 .docs
                 .par_iter()
                 .map(|d| {
-                    (
-                        self.target.location(&d.rel),
-                        policy.file_environment(self.target, &d.rel),
-                    )
+                    let location = self.target.location(&d.rel);
+                    let env = policy.file_environment_at(self.target, &d.rel, &location);
+                    (location, env)
                 })
                 .collect();
             let mut table = FileTable::default();

@@ -19,7 +19,7 @@ use toml::Spanned;
 
 use crate::catalog::catalog;
 use crate::clock::Date;
-use crate::outcome::Severity;
+use crate::outcome::{Location, Severity};
 use raw::{RawDate, RawPolicy};
 
 pub const DEFAULT_POLICY: &str = "baseline";
@@ -302,13 +302,28 @@ impl Policy {
         if target.environment_explicit {
             return target.environment.clone();
         }
-        let loc = target.location(rel);
-        let absolute = target
-            .root()
-            .map(|r| r.base().join(rel))
-            .unwrap_or_default();
-        if let Some(label) = self.environment_of(&loc.path, &absolute) {
-            return Some(label.to_string());
+        self.file_environment_at(target, rel, &target.location(rel))
+    }
+
+    /// [`Policy::file_environment`] of `rel` whose location is `loc`
+    /// (`target.location(rel)`, already at hand when a tree is indexed).
+    pub fn file_environment_at(
+        &self,
+        target: &crate::target::Target,
+        rel: &str,
+        loc: &Location,
+    ) -> Option<String> {
+        if target.environment_explicit {
+            return target.environment.clone();
+        }
+        if !self.environments.is_empty() {
+            let absolute = target
+                .root()
+                .map(|r| r.base().join(rel))
+                .unwrap_or_default();
+            if let Some(label) = self.environment_of(&loc.path, &absolute) {
+                return Some(label.to_string());
+            }
         }
         // Inside a tree, only the directory part below the tree's own path
         // names an environment, and `test`/`tests`/`qa` folders are
@@ -484,7 +499,13 @@ impl Policy {
 }
 
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    out
 }
 
 /// Names of the built-in policies.
@@ -1186,6 +1207,12 @@ impl Validator<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_is_lower_case_two_digits_a_byte() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xf0, 0xff]), "000fa5f0ff");
+        assert_eq!(hex(&[]), "");
+    }
 
     fn write(dir: &Path, name: &str, text: &str) -> String {
         let p = dir.join(name);

@@ -12,7 +12,7 @@ use std::path::{Component, Path, PathBuf};
 
 use serde::Serialize;
 
-pub use name::display_path;
+pub use name::{display_path, display_path_owned};
 pub use root::{Confinement, DirHandle, Entry, Root, RootError};
 
 use crate::outcome::Location;
@@ -295,17 +295,17 @@ impl Target {
         let rel = rel.trim_start_matches('/');
         match &self.source {
             Source::Tree(t) => Location {
-                path: display_path(&join_display(&t.display, rel)).into(),
+                path: display_path_owned(join_display(&t.display, rel)).into(),
                 line: None,
                 uri: join_uri(&t.sarif_prefix, rel).into(),
             },
             Source::Host(h) => Location {
-                path: display_path(&format!("/{rel}")).into(),
+                path: display_path_owned(format!("/{rel}")).into(),
                 line: None,
                 uri: format!("hosts/{}/{}", h.hostname, sanitize_uri_path(rel)).into(),
             },
             Source::Env => Location {
-                path: display_path(&format!("environments/{rel}")).into(),
+                path: display_path_owned(format!("environments/{rel}")).into(),
                 line: None,
                 uri: format!("environments/{}", sanitize_uri_path(rel)).into(),
             },
@@ -353,18 +353,24 @@ fn read_hostname(root: &Root, live: bool) -> Option<String> {
 
 /// The environment a path's components name (`deploy/prod` → production).
 pub fn infer_environment(path: &str) -> Option<String> {
+    const NAMES: [(&str, &[&str]); 6] = [
+        ("production", &["prod", "production", "prd"]),
+        ("uat", &["uat"]),
+        ("staging", &["staging", "stage", "stg"]),
+        ("dev", &["dev", "development", "develop"]),
+        ("test", &["test", "testing", "qa"]),
+        ("training", &["training", "train"]),
+    ];
+    // Compared without case, with no copy per component: this runs for
+    // every file of a tree.
     path.split(['/', '\\'])
         .rev()
-        .find_map(|part| match part.to_ascii_lowercase().as_str() {
-            "prod" | "production" | "prd" => Some("production"),
-            "uat" => Some("uat"),
-            "staging" | "stage" | "stg" => Some("staging"),
-            "dev" | "development" | "develop" => Some("dev"),
-            "test" | "testing" | "qa" => Some("test"),
-            "training" | "train" => Some("training"),
-            _ => None,
+        .find_map(|part| {
+            NAMES
+                .iter()
+                .find(|(_, names)| names.iter().any(|n| part.eq_ignore_ascii_case(n)))
         })
-        .map(str::to_string)
+        .map(|(label, _)| label.to_string())
 }
 
 fn join_display(base: &str, rel: &str) -> String {
@@ -392,6 +398,11 @@ pub fn uri_safe(b: u8) -> bool {
 /// Percent-encodes what a SARIF `uri` (a URI reference) may not hold raw;
 /// names carried from non-UTF-8 bytes ([`name`]) are encoded as those bytes.
 pub fn sanitize_uri_path(p: &str) -> String {
+    // Most paths need no encoding: every byte is printable ASCII kept raw
+    // (a carried byte or any other non-ASCII character is not ASCII).
+    if p.bytes().all(uri_safe) {
+        return p.trim_start_matches('/').to_string();
+    }
     let mut out = String::with_capacity(p.len());
     for b in name::to_bytes(p) {
         if uri_safe(b) {
@@ -453,6 +464,13 @@ mod tests {
         assert_eq!(infer_environment("deploy/UAT").as_deref(), Some("uat"));
         assert_eq!(infer_environment("deploy/cht").as_deref(), None);
         assert_eq!(infer_environment("product").as_deref(), None);
+        // The nearest directory decides; case is ignored, whole names only.
+        assert_eq!(
+            infer_environment("Staging/PRODUCTION/x").as_deref(),
+            Some("production")
+        );
+        assert_eq!(infer_environment("dev/Develop-x").as_deref(), Some("dev"));
+        assert_eq!(infer_environment("a\\QA").as_deref(), Some("test"));
     }
 
     #[test]
@@ -468,6 +486,8 @@ mod tests {
             sanitize_uri_path("/etc/ssh/sshd config"),
             "etc/ssh/sshd%20config"
         );
+        // Nothing to encode: kept as it is, without its leading slashes.
+        assert_eq!(sanitize_uri_path("//etc/a-b_c.d~e"), "etc/a-b_c.d~e");
         assert_eq!(join_display("", "a/b"), "a/b");
         assert_eq!(join_display("deploy", "prod/.env"), "deploy/prod/.env");
         assert_eq!(join_display("./", "x"), "./x");

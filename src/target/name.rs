@@ -108,6 +108,19 @@ pub fn display_path(s: &str) -> String {
     if !s.chars().any(needs_escape) {
         return s.to_string();
     }
+    escape_display(s)
+}
+
+/// [`display_path`] of a string the caller owns: given back as it is when
+/// nothing needs escaping (no copy).
+pub fn display_path_owned(s: String) -> String {
+    if !s.chars().any(needs_escape) {
+        return s;
+    }
+    escape_display(&s)
+}
+
+fn escape_display(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         if let Some(b) = carried_byte(c) {

@@ -111,11 +111,16 @@ pub fn published_ports(ctx: &Ctx, j: &mut Judgement) -> Vec<Port> {
     }
     let mut out = Vec::new();
     for project in &projects.projects {
-        j.checked(target.location(&project.rel).path.to_string());
+        // Looked up once per file, not once per entry.
+        let file = target.location(&project.rel);
+        j.checked(file.path.to_string());
         for svc in &project.file.services {
+            if svc.ports.is_empty() {
+                continue;
+            }
             let web_proxy = is_web_proxy(ctx, project, svc);
             for entry in &svc.ports {
-                let location = target.location(&project.rel).with_line(entry.line());
+                let location = file.clone().with_line(entry.line());
                 match resolve_entry(project, entry) {
                     Ok((published, written)) => out.push(Port {
                         service: svc.name.to_string(),
