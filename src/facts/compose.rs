@@ -318,7 +318,7 @@ fn service(
     }
     if let Some(files) = body.get("env_file") {
         svc.env_files = match &files.value {
-            Value::Scalar { .. } => text(files).into_iter().collect(),
+            Value::Scalar(_) => text(files).into_iter().collect(),
             Value::Seq(items) => items
                 .iter()
                 .filter_map(|i| text(i).or_else(|| i.get("path").and_then(text)))
@@ -340,7 +340,7 @@ fn service(
     }
     if let Some(t) = body.get("tmpfs") {
         let items: Vec<&Node> = match &t.value {
-            Value::Scalar { .. } => vec![t],
+            Value::Scalar(_) => vec![t],
             _ => t.items().iter().filter(|i| i.as_str().is_some()).collect(),
         };
         for i in items {
@@ -363,7 +363,7 @@ fn service(
         .and_then(text);
     if let Some(cmd) = body.get("command") {
         svc.command = match &cmd.value {
-            Value::Scalar { .. } => text(cmd).into_iter().collect(),
+            Value::Scalar(_) => text(cmd).into_iter().collect(),
             _ => cmd.items().iter().filter_map(text).collect(),
         };
     }
@@ -453,7 +453,7 @@ fn ports_of(node: &Node) -> Result<Box<[PortEntry]>, ComposeError> {
     let mut out = Vec::new();
     for item in node.items() {
         match &item.value {
-            Value::Scalar { .. } => out.push(PortEntry::Short(text(item).expect("scalar"))),
+            Value::Scalar(_) => out.push(PortEntry::Short(text(item).expect("scalar"))),
             Value::Map(_) => out.push(PortEntry::Long(Box::new(LongPort {
                 line: item.line,
                 target: item.get("target").and_then(text),
@@ -504,7 +504,7 @@ fn environment(node: &Node) -> Result<Box<[EnvVar]>, ComposeError> {
                 })
             })
             .collect(),
-        Value::Scalar { .. } => Err(err(node, "`environment` must be a list or a mapping")),
+        Value::Scalar(_) => Err(err(node, "`environment` must be a list or a mapping")),
     }
 }
 

@@ -110,7 +110,7 @@ fn flatten(
             }
         }
         Value::Null => out.push((prefix.clone(), None)),
-        Value::Scalar { text, .. } => out.push((
+        Value::Scalar(text) => out.push((
             prefix.clone(),
             Some(Leaf {
                 text: Some(Arc::from(text.as_str())),

@@ -18,22 +18,25 @@ const ANCHOR_BUDGET: usize = 1_000_000;
 /// most this deep, so walking one never recurses further.
 const MAX_DEPTH: usize = 256;
 
+/// A node is 32 bytes (trees of some kinds are kept for a whole scan):
+/// whether a scalar was plain sits beside its line, and lists are boxed
+/// slices, so a value fits in a compact string's 24 bytes.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Node {
     pub line: u32,
+    /// False for a scalar that was quoted or a block scalar (and for
+    /// sequences and mappings); true for a plain scalar and null.
+    pub plain: bool,
     pub value: Value,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Value {
     Null,
-    /// The scalar's text; `plain` is false when it was quoted or a block scalar.
-    Scalar {
-        text: CompactString,
-        plain: bool,
-    },
-    Seq(Vec<Node>),
-    Map(Vec<(Node, Node)>),
+    /// The scalar's text (as written; see [`Node::plain`]).
+    Scalar(CompactString),
+    Seq(Box<[Node]>),
+    Map(Box<[(Node, Node)]>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -72,9 +75,14 @@ impl Node {
     /// A scalar's text. Null is `None`.
     pub fn as_str(&self) -> Option<&str> {
         match &self.value {
-            Value::Scalar { text, .. } => Some(text),
+            Value::Scalar(text) => Some(text),
             _ => None,
         }
+    }
+
+    /// What tells keys apart: a quoted key is another key than a plain one.
+    fn key(&self) -> (bool, &Value) {
+        (self.plain, &self.value)
     }
 
     pub fn is_map(&self) -> bool {
@@ -92,7 +100,7 @@ impl Node {
     /// A YAML boolean (`true`/`false` in any case, YAML 1.2 core schema).
     pub fn as_bool(&self) -> Option<bool> {
         match &self.value {
-            Value::Scalar { text, plain: true } => match text.to_ascii_lowercase().as_str() {
+            Value::Scalar(text) if self.plain => match text.to_ascii_lowercase().as_str() {
                 "true" => Some(true),
                 "false" => Some(false),
                 _ => None,
@@ -101,19 +109,16 @@ impl Node {
         }
     }
 
-    /// Gives back the spare room of every string and list in the tree
-    /// (for a tree kept for a whole scan; the parser's strings have some).
-    /// Trees are at most `MAX_DEPTH` deep, so this recursion is bounded.
+    /// Gives back the spare room of every string in the tree (for a tree
+    /// kept for a whole scan; the parser's strings have some; lists have
+    /// none). Trees are at most `MAX_DEPTH` deep, so this recursion is
+    /// bounded.
     pub fn compact(&mut self) {
         match &mut self.value {
             Value::Null => {}
-            Value::Scalar { text, .. } => text.shrink_to_fit(),
-            Value::Seq(items) => {
-                items.shrink_to_fit();
-                items.iter_mut().for_each(Node::compact);
-            }
+            Value::Scalar(text) => text.shrink_to_fit(),
+            Value::Seq(items) => items.iter_mut().for_each(Node::compact),
             Value::Map(entries) => {
-                entries.shrink_to_fit();
                 for (k, v) in entries {
                     k.compact();
                     v.compact();
@@ -157,12 +162,20 @@ pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
 /// key is found by comparing with each (no copy of every key).
 const INDEX_FROM: usize = 16;
 
+/// A collection being built: its line, items and anchor.
 enum Frame {
-    Seq(Node, usize),
-    /// The mapping, its anchor, a key waiting for its value, and, once it
-    /// has [`INDEX_FROM`] entries, where each key is (so a repeated key is
-    /// found in constant time).
-    Map(Node, usize, Option<Node>, Option<HashMap<Value, usize>>),
+    Seq(u32, Vec<Node>, usize),
+    /// The mapping's line, entries and anchor, a key waiting for its
+    /// value, and, once it has [`INDEX_FROM`] entries, where each key is
+    /// (so a repeated key is found in constant time; quoted keys, then
+    /// plain ones).
+    Map(
+        u32,
+        Vec<(Node, Node)>,
+        usize,
+        Option<Node>,
+        Option<[HashMap<Value, usize>; 2]>,
+    ),
 }
 
 #[derive(Default)]
@@ -199,30 +212,26 @@ fn measure(n: &Node) -> (usize, usize) {
     (count, depth + 1)
 }
 
-fn scalar_value(text: Cow<'_, str>, style: ScalarStyle) -> Value {
+fn scalar(line: u32, text: Cow<'_, str>, style: ScalarStyle) -> Node {
     let plain = matches!(style, ScalarStyle::Plain);
-    if plain && matches!(&*text, "" | "~" | "null" | "Null" | "NULL") {
+    let value = if plain && matches!(&*text, "" | "~" | "null" | "Null" | "NULL") {
         Value::Null
     } else {
         // Short text is kept inline (no allocation); text the parser
         // built is taken as it is (a tree kept for a whole scan is
         // compacted once: `Node::compact`).
-        Value::Scalar {
-            text: CompactString::from(text),
-            plain,
-        }
-    }
+        Value::Scalar(CompactString::from(text))
+    };
+    Node { line, plain, value }
 }
 
 /// Applies `<<` merge keys: entries from the merged mappings that the mapping
 /// does not set itself are appended.
-fn apply_merges(node: &mut Node) {
-    let Value::Map(entries) = &mut node.value else {
-        return;
-    };
-    if !entries.iter().any(|(k, _)| {
-        k.as_str() == Some("<<") && matches!(k.value, Value::Scalar { plain: true, .. })
-    }) {
+fn apply_merges(entries: &mut Vec<(Node, Node)>) {
+    if !entries
+        .iter()
+        .any(|(k, _)| k.as_str() == Some("<<") && k.plain)
+    {
         return;
     }
     let mut own = Vec::new();
@@ -245,7 +254,7 @@ fn apply_merges(node: &mut Node) {
         }
     }
     for (k, v) in merged {
-        if !own.iter().any(|(o, _)| o.value == k.value) {
+        if !own.iter().any(|(o, _)| o.key() == k.key()) {
             own.push((k, v));
         }
     }
@@ -273,44 +282,38 @@ impl Builder {
         }
         match self.stack.last_mut() {
             None => self.docs.push(node),
-            Some(Frame::Seq(seq, _)) => {
-                if let Value::Seq(items) = &mut seq.value {
-                    items.push(node);
-                }
-            }
-            Some(Frame::Map(map, _, pending, index)) => match pending.take() {
+            Some(Frame::Seq(_, items, _)) => items.push(node),
+            Some(Frame::Map(_, entries, _, pending, index)) => match pending.take() {
                 None => *pending = Some(node),
                 Some(key) => {
-                    if let Value::Map(entries) = &mut map.value {
-                        // Last one wins, as most YAML consumers do.
-                        let merge = key.as_str() == Some("<<");
-                        if index.is_none() && entries.len() >= INDEX_FROM {
-                            *index = Some(
-                                entries
-                                    .iter()
-                                    .enumerate()
-                                    .filter(|(_, (k, _))| k.as_str() != Some("<<"))
-                                    .map(|(i, (k, _))| (k.value.clone(), i))
-                                    .collect(),
-                            );
+                    // Last one wins, as most YAML consumers do.
+                    let merge = key.as_str() == Some("<<");
+                    if index.is_none() && entries.len() >= INDEX_FROM {
+                        let mut by_style = [HashMap::new(), HashMap::new()];
+                        for (i, (k, _)) in entries.iter().enumerate() {
+                            if k.as_str() != Some("<<") {
+                                by_style[usize::from(k.plain)].insert(k.value.clone(), i);
+                            }
                         }
-                        let found = if merge {
-                            None
-                        } else {
-                            match index {
-                                Some(index) => index.get(&key.value).copied(),
-                                // A merge key never equals a key that is not one.
-                                None => entries.iter().position(|(k, _)| k.value == key.value),
+                        *index = Some(by_style);
+                    }
+                    let found = if merge {
+                        None
+                    } else {
+                        match index {
+                            Some(index) => index[usize::from(key.plain)].get(&key.value).copied(),
+                            // A merge key never equals a key that is not one.
+                            None => entries.iter().position(|(k, _)| k.key() == key.key()),
+                        }
+                    };
+                    match found {
+                        Some(i) => entries[i].1 = node,
+                        None => {
+                            if !merge && let Some(index) = index {
+                                index[usize::from(key.plain)]
+                                    .insert(key.value.clone(), entries.len());
                             }
-                        };
-                        match found {
-                            Some(i) => entries[i].1 = node,
-                            None => {
-                                if !merge && let Some(index) = index {
-                                    index.insert(key.value.clone(), entries.len());
-                                }
-                                entries.push((key, node));
-                            }
+                            entries.push((key, node));
                         }
                     }
                 }
@@ -327,46 +330,39 @@ impl<'input> SpannedEventReceiver<'input> for Builder {
         let line = line_of(&span);
         match ev {
             Event::Scalar(text, style, anchor, _tag) => {
-                let node = Node {
-                    line,
-                    value: scalar_value(text, style),
-                };
-                self.insert(node, anchor);
+                self.insert(scalar(line, text, style), anchor);
             }
             Event::SequenceStart(anchor, _) => {
                 if self.stack.len() >= MAX_DEPTH {
                     return self.fail(line, "nesting too deep");
                 }
-                self.stack.push(Frame::Seq(
-                    Node {
-                        line,
-                        value: Value::Seq(Vec::new()),
-                    },
-                    anchor,
-                ));
+                self.stack.push(Frame::Seq(line, Vec::new(), anchor));
             }
             Event::MappingStart(anchor, _) => {
                 if self.stack.len() >= MAX_DEPTH {
                     return self.fail(line, "nesting too deep");
                 }
-                self.stack.push(Frame::Map(
-                    Node {
-                        line,
-                        value: Value::Map(Vec::new()),
-                    },
-                    anchor,
-                    None,
-                    None,
-                ));
+                self.stack
+                    .push(Frame::Map(line, Vec::new(), anchor, None, None));
             }
             Event::SequenceEnd => {
-                if let Some(Frame::Seq(node, anchor)) = self.stack.pop() {
+                if let Some(Frame::Seq(line, items, anchor)) = self.stack.pop() {
+                    let node = Node {
+                        line,
+                        plain: false,
+                        value: Value::Seq(items.into_boxed_slice()),
+                    };
                     self.insert(node, anchor);
                 }
             }
             Event::MappingEnd => {
-                if let Some(Frame::Map(mut node, anchor, _, _)) = self.stack.pop() {
-                    apply_merges(&mut node);
+                if let Some(Frame::Map(line, mut entries, anchor, _, _)) = self.stack.pop() {
+                    apply_merges(&mut entries);
+                    let node = Node {
+                        line,
+                        plain: false,
+                        value: Value::Map(entries.into_boxed_slice()),
+                    };
                     self.insert(node, anchor);
                 }
             }
@@ -510,6 +506,13 @@ mod tests {
         let before = d.clone();
         d.compact();
         assert_eq!(d, before);
+    }
+
+    #[test]
+    fn nodes_stay_small() {
+        // Trees of some kinds are kept for a whole scan.
+        assert_eq!(std::mem::size_of::<Value>(), 24);
+        assert_eq!(std::mem::size_of::<Node>(), 32);
     }
 
     #[test]
