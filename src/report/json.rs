@@ -199,20 +199,20 @@ pub fn write(report: &Report, compact: bool, w: &mut impl std::io::Write) -> std
 }
 
 /// One result as it sits in the report's `results` array: pretty results
-/// are indented two levels (JSON strings hold no raw line breaks).
+/// are indented two levels (JSON strings hold no raw line breaks). The
+/// serialiser indents it, as the only item of a list in a list: no second
+/// pass over the text.
 fn result_text(r: &ResultOut<'_>, compact: bool) -> serde_json::Result<Vec<u8>> {
     if compact {
         return serde_json::to_vec(r);
     }
-    let flat = serde_json::to_vec_pretty(r)?;
-    let mut out = Vec::with_capacity(flat.len() + flat.len() / 8);
-    for &b in &flat {
-        out.push(b);
-        if b == b'\n' {
-            out.extend_from_slice(b"    ");
-        }
-    }
-    Ok(out)
+    const OPEN: &[u8] = b"[\n  [\n    ";
+    const CLOSE: &[u8] = b"\n  ]\n]";
+    let mut text = serde_json::to_vec_pretty(&[[r]])?;
+    debug_assert!(text.starts_with(OPEN) && text.ends_with(CLOSE));
+    text.truncate(text.len() - CLOSE.len());
+    text.drain(..OPEN.len());
+    Ok(text)
 }
 
 /// The report on one line (`--compact`): one record per scan for log
