@@ -13,11 +13,10 @@ use crate::target::display_path;
 
 /// `text` with every unsafe character escaped; borrowed when nothing is.
 pub fn escape(text: &str) -> Cow<'_, str> {
-    let shown = display_path(text);
-    if shown == text {
+    if crate::target::name::shown_as_is(text) {
         Cow::Borrowed(text)
     } else {
-        Cow::Owned(shown)
+        Cow::Owned(display_path(text))
     }
 }
 
@@ -43,6 +42,8 @@ mod tests {
         assert_eq!(escape("\u{9b}2J"), "\\x9b2J");
         assert_eq!(escape("evil\u{202e}fdp.exe"), "evil\\u{202e}fdp.exe");
         assert_eq!(escape("café ✓"), "café ✓");
+        assert!(matches!(escape("café ✓"), Cow::Borrowed(_)));
+        assert!(matches!(escape("tab\there"), Cow::Owned(_)));
         assert_eq!(escape_bytes(b"caf\xe9\n"), "caf\\xe9\\x0a");
         // Idempotent: escaping an escaped path changes nothing.
         let once = escape("a\nb\u{202e}").into_owned();

@@ -105,7 +105,7 @@ fn is_invisible_or_bidi(c: char) -> bool {
 /// control characters (C0, DEL, C1) and bidi/invisible characters escaped.
 /// Idempotent; see the module docs.
 pub fn display_path(s: &str) -> String {
-    if !s.chars().any(needs_escape) {
+    if shown_as_is(s) {
         return s.to_string();
     }
     escape_display(s)
@@ -114,10 +114,16 @@ pub fn display_path(s: &str) -> String {
 /// [`display_path`] of a string the caller owns: given back as it is when
 /// nothing needs escaping (no copy).
 pub fn display_path_owned(s: String) -> String {
-    if !s.chars().any(needs_escape) {
+    if shown_as_is(&s) {
         return s;
     }
     escape_display(&s)
+}
+
+/// Whether `s` is shown as it is: printable ASCII (checked a byte at a
+/// time, the common case) or no character that needs escaping.
+pub fn shown_as_is(s: &str) -> bool {
+    s.bytes().all(|b| (0x20..0x7f).contains(&b)) || !s.chars().any(needs_escape)
 }
 
 fn escape_display(s: &str) -> String {
