@@ -63,7 +63,9 @@ impl Serialize for Secret {
 /// be compared and nothing else: it has no `Display`, no `Serialize`, and its
 /// `Debug` prints nothing of it.
 pub struct KeyedHasher {
-    key: [u8; 32],
+    /// Keyed once (the key's inner and outer blocks hashed); each tag
+    /// starts from a copy.
+    mac: Hmac<Sha256>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -86,12 +88,13 @@ impl KeyedHasher {
     pub fn random() -> KeyedHasher {
         let mut key = [0u8; 32];
         getrandom::fill(&mut key).expect("the operating system provides random bytes");
-        KeyedHasher { key }
+        let mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&key)
+            .expect("HMAC takes a key of any length");
+        KeyedHasher { mac }
     }
 
     pub fn tag(&self, value: &[u8]) -> Tag {
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key)
-            .expect("HMAC takes a key of any length");
+        let mut mac = self.mac.clone();
         mac.update(value);
         Tag(mac.finalize().into_bytes().into())
     }

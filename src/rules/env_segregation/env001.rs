@@ -5,7 +5,7 @@
 //! drawn at random for the run: the report names the settings, the
 //! environments and the file:line of each use — never a value or a hash.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::{Placed, env_order, gather, peer_items, too_few};
 use crate::facts::env_items::Credential;
@@ -21,7 +21,9 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
         return not_applicable(why);
     }
     let hasher = KeyedHasher::random();
-    let mut groups: BTreeMap<Tag, Vec<&Placed<Credential>>> = BTreeMap::new();
+    // Grouped by tag: tags are random per run, so the groups' order is no
+    // order at all (findings are sorted by key after the rules).
+    let mut groups: HashMap<Tag, Vec<&Placed<Credential>>> = HashMap::new();
     for c in &g.credentials {
         groups
             .entry(hasher.tag_secret(&c.item.value))
