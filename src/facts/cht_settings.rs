@@ -10,7 +10,10 @@
 //! kept as [`Secret`]. Collects; never judges.
 
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+use std::hash::BuildHasher;
+
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::sync::Arc;
 
 use crate::facts::cht_sources::{self, Front, key_of, known};
@@ -328,13 +331,13 @@ struct Collector {
     parts: Vec<Vec<Setting>>,
     first: HashMap<u64, (u32, u32)>,
     collided: HashSet<(Arc<str>, Option<u32>, Cow<'static, str>)>,
+    hasher: foldhash::fast::RandomState,
 }
 
-fn identity_hash(s: &Setting) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::hash::DefaultHasher::new();
-    (&*s.rel, s.line, &*s.key).hash(&mut h);
-    h.finish()
+impl Collector {
+    fn identity_hash(&self, s: &Setting) -> u64 {
+        self.hasher.hash_one((&*s.rel, s.line, &*s.key))
+    }
 }
 
 impl Collector {
@@ -345,7 +348,7 @@ impl Collector {
         let mut kept = 0;
         for i in 0..part.len() {
             let s = &part[i];
-            let keep = match self.first.entry(identity_hash(s)) {
+            let keep = match self.first.entry(self.identity_hash(s)) {
                 std::collections::hash_map::Entry::Vacant(v) => {
                     v.insert((p, u32::try_from(kept).expect("fewer than 2^32 settings")));
                     true

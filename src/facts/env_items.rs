@@ -7,7 +7,7 @@
 //! environments by the env-segregation rules. Never judges.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::sync::Arc;
 
 use rayon::slice::ParallelSliceMut;
