@@ -8,7 +8,7 @@
 
 use std::net::IpAddr;
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 
 use compact_str::CompactString;

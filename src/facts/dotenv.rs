@@ -7,7 +7,7 @@
 //! the values a file expands to are bounded in total.
 
 use compact_str::CompactString;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use crate::facts::interpolate::{MAX_EXPANDED, interpolate};
 use crate::secret::display_value;

@@ -6,8 +6,8 @@
 //! target from the parsed files and CHT settings; compared across
 //! environments by the env-segregation rules. Never judges.
 
-use std::borrow::Cow;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use rayon::slice::ParallelSliceMut;

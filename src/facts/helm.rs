@@ -8,7 +8,9 @@
 //! overlays. Every effective leaf keeps the file and line that set it.
 //! Parses and merges only.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 
 use crate::facts::inventory::{Kind, Parsed};

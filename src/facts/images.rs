@@ -7,7 +7,7 @@
 //! Images are grouped by instance (the `.env` of a compose project, a helm
 //! release, a manifest's directory). Collects; never judges.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 
 use compact_str::{CompactString, ToCompactString, format_compact};

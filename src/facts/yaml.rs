@@ -4,8 +4,8 @@
 //! keys (`<<: *anchor`) are applied, and alias expansion is bounded so a
 //! "billion laughs" document fails instead of eating memory. Parses only.
 
+use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use compact_str::CompactString;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, SpannedEventReceiver};

@@ -6,7 +6,7 @@
 //! configuration files are kept as they are loaded; other files a failure
 //! points into are read through the target's confined root, once each.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use crate::catalog::catalog;
 use crate::outcome::Location;

@@ -5,7 +5,9 @@
 //! drawn at random for the run: the report names the settings, the
 //! environments and the file:line of each use — never a value or a hash.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use foldhash::{HashMap, HashMapExt};
 
 use super::{Placed, env_order, gather, peer_items, too_few};
 use crate::facts::env_items::Credential;

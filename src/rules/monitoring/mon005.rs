@@ -6,7 +6,9 @@
 //! process listening (on any interface) on a host that runs CHT (a CHT
 //! install found on it, or CouchDB's or the CHT API's port listening).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt};
 
 use crate::facts::cht_data::ChtDataDirs;
 use crate::facts::env_items::host_of;
