@@ -19,7 +19,7 @@ use std::sync::Arc;
 use crate::facts::cht_sources::{self, Front, key_of, known};
 use crate::facts::compose::{ComposeProjects, EnvVar, Project, Service, image_name};
 use crate::facts::dotenv::DotEnv;
-use crate::facts::helm::HelmReleases;
+use crate::facts::helm::{HelmReleases, Release};
 use crate::facts::interpolate::InterpolationError;
 use crate::facts::inventory::{Kind, Parsed, is_example};
 use crate::facts::{Doc, Fact, Facts, map_chunks};
@@ -617,25 +617,98 @@ fn doc_part<'f>(out: &mut Vec<Setting>, doc: &'f Doc) -> Option<DocPart<'f>> {
     Some(part)
 }
 
-/// Password values of any chart's helm values (not only CHT's chart paths),
-/// one setting per file and line, naming the releases it holds in.
-fn helm_password_settings(helm: &HelmReleases) -> Vec<Setting> {
-    let known: Vec<&str> = HELM_KEYS.iter().map(|(p, _)| *p).collect();
-    let mut out: Vec<Setting> = Vec::new();
-    // (file, line, path) → index in `out`.
-    let mut at: HashMap<(&str, u32, String), usize> = HashMap::new();
-    for release in &helm.releases {
+/// The releases of each directory: runs of consecutive releases whose
+/// files are in one directory (`HelmReleases` lists them directory by
+/// directory).
+fn release_runs(releases: &[Release]) -> Vec<&[Release]> {
+    fn dir(r: &Release) -> &str {
+        r.layers
+            .first()
+            .and_then(|l| l.rsplit_once('/'))
+            .map_or("", |(d, _)| d)
+    }
+    let mut runs = Vec::new();
+    let mut start = 0;
+    for i in 1..=releases.len() {
+        if i == releases.len() || dir(&releases[i]) != dir(&releases[start]) {
+            runs.push(&releases[start..i]);
+            start = i;
+        }
+    }
+    debug_assert!(
+        {
+            let mut dirs: Vec<&str> = runs.iter().map(|r| dir(&r[0])).collect();
+            let n = dirs.len();
+            dirs.sort_unstable();
+            dirs.dedup();
+            dirs.len() == n
+        },
+        "each directory's releases are consecutive"
+    );
+    runs
+}
+
+/// The values at CHT's chart paths (`couchdb.password`) of one directory's
+/// releases, one setting per file and line, naming the releases it holds
+/// in.
+fn helm_key_settings(releases: &[Release], out: &mut Vec<Setting>) {
+    // (file, line, path) → index in `out`: a leaf several releases share
+    // is one setting naming them all.
+    let mut at: HashMap<(&str, u32, &str), usize> = HashMap::new();
+    for release in releases {
         if release.layers.iter().all(|l| is_example(l)) {
             continue;
         }
-        for (key, dotted, leaf) in cht_sources::helm_password_leaves(release, &known) {
-            if let Some(&i) = at.get(&(&*leaf.rel, leaf.line, dotted.clone())) {
+        for (path, key) in HELM_KEYS {
+            let Some(leaf) = release.get(path) else {
+                continue;
+            };
+            let Some(text) = &leaf.text else { continue };
+            if let Some(&i) = at.get(&(&*leaf.rel, leaf.line, path)) {
                 if let Via::Helm { releases } = &mut out[i].via {
                     releases.push(release.name.clone());
                 }
                 continue;
             }
-            at.insert((&*leaf.rel, leaf.line, dotted.clone()), out.len());
+            at.insert((&*leaf.rel, leaf.line, path), out.len());
+            out.push(Setting {
+                key: Cow::Borrowed(key),
+                written: Cow::Borrowed(path),
+                value: Value::Set {
+                    value: Secret::new(&**text),
+                    defaulted: false,
+                },
+                raw: Raw::NONE,
+                rel: leaf.rel.clone(),
+                line: Some(leaf.line),
+                via: Via::Helm {
+                    releases: Box::new(vec![release.name.clone()]),
+                },
+            });
+        }
+    }
+}
+
+/// Password values of any chart's helm values (not only CHT's chart paths)
+/// of one directory's releases, one setting per file and line, naming the
+/// releases it holds in.
+fn helm_password_settings(releases: &[Release], out: &mut Vec<Setting>) {
+    let known: Vec<&str> = HELM_KEYS.iter().map(|(p, _)| *p).collect();
+    let first = out.len();
+    // (file, line, path) → index in `out`.
+    let mut at: HashMap<(&str, u32, String), usize> = HashMap::new();
+    for release in releases {
+        if release.layers.iter().all(|l| is_example(l)) {
+            continue;
+        }
+        for (key, dotted, leaf) in cht_sources::helm_password_leaves(release, &known) {
+            if let Some(&i) = at.get(&(&*leaf.rel, leaf.line, dotted.clone())) {
+                if let Via::Helm { releases } = &mut out[first + i].via {
+                    releases.push(release.name.clone());
+                }
+                continue;
+            }
+            at.insert((&*leaf.rel, leaf.line, dotted.clone()), out.len() - first);
             out.push(Setting {
                 key: Cow::Owned(key),
                 written: Cow::Owned(dotted),
@@ -652,7 +725,6 @@ fn helm_password_settings(helm: &HelmReleases) -> Vec<Setting> {
             });
         }
     }
-    out
 }
 
 /// How many compose projects, documents or settings one parallel task
@@ -706,43 +778,30 @@ impl ChtSettings {
                 .iter()
                 .map(|(rel, e)| (rel.clone(), Kind::HelmValues, e.clone())),
         );
-        let mut helm_settings: Vec<Setting> = Vec::new();
-        // (file, line, path) → index in `helm_settings`: a leaf several
-        // releases share is one setting naming them all.
-        let mut helm_at: HashMap<(&str, u32, &str), usize> = HashMap::new();
-        for release in &helm.releases {
-            if release.layers.iter().all(|l| is_example(l)) {
-                continue;
+        // Each directory's releases apart, across cores: a values file is
+        // layered only with files of its own directory, so no setting is
+        // shared between directories. CHT's paths first, then other
+        // charts' passwords, each in release order.
+        let runs = release_runs(&helm.releases);
+        let key_parts = map_chunks(par, &runs, CHUNK / 4, |chunk| {
+            let mut out = Vec::new();
+            for run in chunk {
+                helm_key_settings(run, &mut out);
             }
-            for (path, key) in HELM_KEYS {
-                let Some(leaf) = release.get(path) else {
-                    continue;
-                };
-                let Some(text) = &leaf.text else { continue };
-                if let Some(&i) = helm_at.get(&(&*leaf.rel, leaf.line, path)) {
-                    if let Via::Helm { releases } = &mut helm_settings[i].via {
-                        releases.push(release.name.clone());
-                    }
-                    continue;
-                }
-                helm_at.insert((&*leaf.rel, leaf.line, path), helm_settings.len());
-                helm_settings.push(Setting {
-                    key: Cow::Borrowed(key),
-                    written: Cow::Borrowed(path),
-                    value: Value::Set {
-                        value: Secret::new(&**text),
-                        defaulted: false,
-                    },
-                    raw: Raw::NONE,
-                    rel: leaf.rel.clone(),
-                    line: Some(leaf.line),
-                    via: Via::Helm {
-                        releases: Box::new(vec![release.name.clone()]),
-                    },
-                });
+            out
+        });
+        let password_parts = map_chunks(par, &runs, CHUNK / 4, |chunk| {
+            let mut out = Vec::new();
+            for run in chunk {
+                helm_password_settings(run, &mut out);
             }
-        }
-        helm_settings.extend(helm_password_settings(&helm));
+            out
+        });
+        let helm_settings: Vec<Setting> = key_parts
+            .into_iter()
+            .chain(password_parts)
+            .flatten()
+            .collect();
         // Kubernetes Secrets and the containers that read them.
         let manifests: Vec<(&str, &[crate::facts::k8s::Object])> = facts
             .docs()
