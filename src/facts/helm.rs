@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use crate::facts::inventory::{Kind, Parsed};
 use crate::facts::yaml::{Node, Value};
-use crate::facts::{Fact, Facts};
+use crate::facts::{Fact, Facts, map_chunks};
 
 /// Top-level keys of CHT's helm charts (cht-core `scripts/build/helm`,
 /// medic/helm-charts `cht-chart-4x`): a map with `couchdb` and one of these
@@ -69,14 +69,18 @@ pub struct Release {
     pub name: String,
     /// The files in the order helm is given them.
     pub layers: Vec<String>,
-    pub values: BTreeMap<Vec<String>, Leaf>,
+    pub values: BTreeMap<Path, Leaf>,
 }
+
+/// A value's path from the top of the values (`["couchdb", "password"]`),
+/// shared by every release that layers the file that sets it.
+pub type Path = Arc<[String]>;
 
 impl Release {
     /// The leaf at a dotted path (`couchdb.password`).
     pub fn get(&self, path: &str) -> Option<&Leaf> {
         let key: Vec<String> = path.split('.').map(str::to_string).collect();
-        self.values.get(&key)
+        self.values.get(key.as_slice())
     }
 
     /// The scalar text at a dotted path.
@@ -94,14 +98,9 @@ pub struct HelmReleases {
 
 /// A values file's leaves in document order (`None`: a `null`, which
 /// deletes).
-type Leaves = Vec<(Vec<String>, Option<Leaf>)>;
+type Leaves = Vec<(Path, Option<Leaf>)>;
 
-fn flatten(
-    node: &Node,
-    rel: &Arc<str>,
-    prefix: &mut Vec<String>,
-    out: &mut Vec<(Vec<String>, Option<Leaf>)>,
-) {
+fn flatten(node: &Node, rel: &Arc<str>, prefix: &mut Vec<String>, out: &mut Leaves) {
     match &node.value {
         Value::Map(entries) if !entries.is_empty() => {
             for (k, v) in entries {
@@ -111,9 +110,9 @@ fn flatten(
                 prefix.pop();
             }
         }
-        Value::Null => out.push((prefix.clone(), None)),
+        Value::Null => out.push((prefix.as_slice().into(), None)),
         Value::Scalar(text) => out.push((
-            prefix.clone(),
+            prefix.as_slice().into(),
             Some(Leaf {
                 text: Some(Arc::from(text.as_str())),
                 rel: rel.clone(),
@@ -122,7 +121,7 @@ fn flatten(
         )),
         // Lists replace whole; an empty map merges nothing.
         Value::Seq(_) => out.push((
-            prefix.clone(),
+            prefix.as_slice().into(),
             Some(Leaf {
                 text: None,
                 rel: rel.clone(),
@@ -141,12 +140,12 @@ fn leaves(doc: &Node, rel: &str) -> Leaves {
 }
 
 /// Merges `doc` over `values` as helm does for a later `-f` file.
-pub fn merge(values: &mut BTreeMap<Vec<String>, Leaf>, doc: &Node, rel: &str) {
+pub fn merge(values: &mut BTreeMap<Path, Leaf>, doc: &Node, rel: &str) {
     merge_leaves(values, &leaves(doc, rel));
 }
 
 /// Merges a file's leaves over `values` (see [`merge`]).
-fn merge_leaves(values: &mut BTreeMap<Vec<String>, Leaf>, leaves: &Leaves) {
+fn merge_leaves(values: &mut BTreeMap<Path, Leaf>, leaves: &Leaves) {
     for (path, leaf) in leaves {
         if path.is_empty() {
             continue;
@@ -156,9 +155,9 @@ fn merge_leaves(values: &mut BTreeMap<Vec<String>, Leaf>, leaves: &Leaves) {
         // so what lies under `path` is one range starting at it, and its
         // parents are its proper prefixes: no pass over the whole map per
         // leaf (that made one large values file quadratic).
-        let under: Vec<Vec<String>> = values
+        let under: Vec<Path> = values
             .range::<[String], _>((
-                std::ops::Bound::Included(path.as_slice()),
+                std::ops::Bound::Included(&**path),
                 std::ops::Bound::Unbounded,
             ))
             .map(|(k, _)| k)
@@ -166,7 +165,7 @@ fn merge_leaves(values: &mut BTreeMap<Vec<String>, Leaf>, leaves: &Leaves) {
             .cloned()
             .collect();
         for k in under {
-            values.remove(&k);
+            values.remove(&*k);
         }
         for end in 1..path.len() {
             values.remove(&path[..end]);
@@ -240,8 +239,12 @@ fn combinations(files: &[&str]) -> Vec<Vec<String>> {
     out
 }
 
-impl Fact for HelmReleases {
-    fn collect(facts: &Facts) -> Self {
+impl HelmReleases {
+    /// Groups the values files by directory and merges each combination;
+    /// with `par`, directories are merged across cores (only from
+    /// `Facts::prepare`, never inside a rule job). Releases come in
+    /// directory order either way.
+    pub(crate) fn gather(facts: &Facts, par: bool) -> Self {
         let mut out = HelmReleases::default();
         let mut by_dir: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for doc in facts.docs_of(Kind::HelmValues) {
@@ -254,35 +257,53 @@ impl Fact for HelmReleases {
                 Ok(_) => {}
             }
         }
-        // Each file's leaves once, however many releases layer it.
-        let mut flat: HashMap<String, Option<Leaves>> = HashMap::new();
-        for files in by_dir.values() {
-            for layers in combinations(files) {
-                let mut release = Release {
-                    name: layers
-                        .iter()
-                        .map(|l| file_stem(l))
-                        .collect::<Vec<_>>()
-                        .join(" + "),
-                    ..Release::default()
+        let dirs: Vec<&Vec<&str>> = by_dir.values().collect();
+        let parts = map_chunks(par, &dirs, 16, |chunk| {
+            let mut releases = Vec::new();
+            for files in chunk {
+                releases_of(facts, files, &mut releases);
+            }
+            releases
+        });
+        out.releases = parts.into_iter().flatten().collect();
+        out
+    }
+}
+
+/// The releases of one directory's values files.
+fn releases_of(facts: &Facts, files: &[&str], out: &mut Vec<Release>) {
+    // Each file's leaves once, however many releases layer it (a file is
+    // layered only with files of its own directory).
+    let mut flat: HashMap<String, Option<Leaves>> = HashMap::new();
+    for layers in combinations(files) {
+        let mut release = Release {
+            name: layers
+                .iter()
+                .map(|l| file_stem(l))
+                .collect::<Vec<_>>()
+                .join(" + "),
+            ..Release::default()
+        };
+        for rel in &layers {
+            if !flat.contains_key(rel.as_str()) {
+                let file = match facts.doc(rel).map(|d| &d.content) {
+                    Some(Ok(Parsed::HelmValues(node))) => Some(leaves(node, rel)),
+                    _ => None,
                 };
-                for rel in &layers {
-                    if !flat.contains_key(rel.as_str()) {
-                        let file = match facts.doc(rel).map(|d| &d.content) {
-                            Some(Ok(Parsed::HelmValues(node))) => Some(leaves(node, rel)),
-                            _ => None,
-                        };
-                        flat.insert(rel.clone(), file);
-                    }
-                    if let Some(Some(file)) = flat.get(rel.as_str()) {
-                        merge_leaves(&mut release.values, file);
-                    }
-                }
-                release.layers = layers;
-                out.releases.push(release);
+                flat.insert(rel.clone(), file);
+            }
+            if let Some(Some(file)) = flat.get(rel.as_str()) {
+                merge_leaves(&mut release.values, file);
             }
         }
-        out
+        release.layers = layers;
+        out.push(release);
+    }
+}
+
+impl Fact for HelmReleases {
+    fn collect(facts: &Facts) -> Self {
+        HelmReleases::gather(facts, false)
     }
 }
 
@@ -335,7 +356,7 @@ mod tests {
         merge(&mut v, &over[0], "o.yaml");
         let keys: Vec<String> = v.keys().map(|k| k.join(".")).collect();
         assert_eq!(keys, ["a.b", "ab", "m", "m2.x", "n.k.deep"]);
-        assert_eq!(v[&vec!["m".to_string()]].text.as_deref(), Some("6"));
+        assert_eq!(v[["m".to_string()].as_slice()].text.as_deref(), Some("6"));
     }
 
     #[test]

@@ -265,9 +265,7 @@ impl<'t> Facts<'t> {
                     || {
                         self.get::<compose::ComposeProjects>();
                     },
-                    || {
-                        self.get::<helm::HelmReleases>();
-                    },
+                    || self.prepared(|| helm::HelmReleases::gather(self, true)),
                 );
                 self.prepared(|| cht_settings::ChtSettings::gather(self, true));
             },
