@@ -561,7 +561,7 @@ fn doc_part<'f>(out: &mut Vec<Setting>, doc: &'f Doc) -> Option<DocPart<'f>> {
     };
     match (&doc.kind, &doc.content) {
         (Kind::DotEnv, Ok(Parsed::DotEnv(env))) => {
-            let rel: Arc<str> = Arc::from(doc.rel.as_str());
+            let rel: Arc<str> = doc.rel.clone();
             out.reserve(env.entries.len());
             for e in &env.entries {
                 let Some(v) = &e.value else { continue };
@@ -586,7 +586,7 @@ fn doc_part<'f>(out: &mut Vec<Setting>, doc: &'f Doc) -> Option<DocPart<'f>> {
             part.dotenv = Some((env, nginx, instance));
         }
         (Kind::CouchIni, Ok(Parsed::CouchIni(ini))) => {
-            let rel: Arc<str> = Arc::from(doc.rel.as_str());
+            let rel: Arc<str> = doc.rel.clone();
             for e in &ini.entries {
                 let key = match (e.section.as_str(), e.key.as_str()) {
                     ("admins", _) => "COUCHDB_PASSWORD",
@@ -610,7 +610,7 @@ fn doc_part<'f>(out: &mut Vec<Setting>, doc: &'f Doc) -> Option<DocPart<'f>> {
             }
         }
         (Kind::DotEnv | Kind::CouchIni, Err(e)) => {
-            part.broken = Some((doc.rel.clone(), doc.kind, e.clone()));
+            part.broken = Some((doc.rel.to_string(), doc.kind, e.clone()));
         }
         _ => return None,
     }
@@ -807,7 +807,7 @@ impl ChtSettings {
             .docs()
             .filter(|d| !is_example(&d.rel))
             .filter_map(|d| match &d.content {
-                Ok(Parsed::K8s(objects)) => Some((d.rel.as_str(), objects.as_slice())),
+                Ok(Parsed::K8s(objects)) => Some((&*d.rel, objects.as_slice())),
                 _ => None,
             })
             .collect();
@@ -849,12 +849,12 @@ impl ChtSettings {
             for part in parts {
                 let doc = part.doc;
                 if let Some((env, nginx, instance)) = part.dotenv {
-                    match instance_at.get(doc.rel.as_str()) {
+                    match instance_at.get(&*doc.rel) {
                         Some(&i) => instances[i].front = instances[i].front.or(nginx),
                         None if instance => {
-                            instance_at.insert(doc.rel.clone(), instances.len());
+                            instance_at.insert(doc.rel.to_string(), instances.len());
                             instances.push(Instance {
-                                rel: doc.rel.clone(),
+                                rel: doc.rel.to_string(),
                                 env: env.clone(),
                                 front: nginx,
                             });

@@ -666,7 +666,7 @@ impl Fact for ComposeProjects {
         for doc in facts.docs() {
             match &doc.content {
                 Ok(Parsed::Compose(file)) => out.projects.push(Project {
-                    rel: Arc::from(doc.rel.as_str()),
+                    rel: doc.rel.clone(),
                     file: file.clone(),
                     vars: {
                         let (source, env_rel) = env_source(facts, doc, &mut env_files);
@@ -674,7 +674,7 @@ impl Fact for ComposeProjects {
                     },
                 }),
                 Err(e) if doc.kind == crate::facts::inventory::Kind::Compose => {
-                    out.broken.push((doc.rel.clone(), e.clone()));
+                    out.broken.push((doc.rel.to_string(), e.clone()));
                 }
                 _ => {}
             }
@@ -719,7 +719,7 @@ fn env_source(
             return (source.clone(), Some(shared.clone()));
         }
         if let Some(doc) = facts.doc(rel) {
-            let shown = facts.target.location(rel).path;
+            let shown = facts.location(rel).path;
             let source = match &doc.content {
                 Ok(Parsed::DotEnv(env)) => EnvSource::Found {
                     rel: shown,
@@ -734,7 +734,8 @@ fn env_source(
                     error: e.clone(),
                 },
             };
-            let shared: Arc<str> = Arc::from(rel.as_str());
+            // The file's own path, shared: found by address when looked up.
+            let shared: Arc<str> = doc.rel.clone();
             seen.insert(rel.clone(), (source.clone(), shared.clone()));
             return (source, Some(shared));
         }

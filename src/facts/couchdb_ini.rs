@@ -186,7 +186,7 @@ impl Fact for CouchConfigs {
                 Err(e) => broken
                     .entry(dir)
                     .or_default()
-                    .push((doc.rel.clone(), e.clone())),
+                    .push((doc.rel.to_string(), e.clone())),
                 Ok(_) => {}
             }
         }

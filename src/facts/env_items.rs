@@ -324,7 +324,7 @@ impl EnvItems {
         if is_example(&doc.rel) {
             return;
         }
-        let rel = || Arc::<str>::from(doc.rel.as_str());
+        let rel = || doc.rel.clone();
         match (&doc.kind, &doc.content) {
             (_, Ok(Parsed::AppSettings(json))) => self.json(json, &mut Vec::new(), &rel()),
             (_, Ok(Parsed::VmArgs(args))) => {
@@ -354,7 +354,7 @@ impl EnvItems {
                 }
             }
             (Kind::AppSettings | Kind::VmArgs | Kind::K8s | Kind::Watchdog, Err(e)) => {
-                self.broken.push((doc.rel.clone(), e.clone()));
+                self.broken.push((doc.rel.to_string(), e.clone()));
             }
             _ => {}
         }

@@ -183,23 +183,23 @@ impl Fact for Monitoring {
         for doc in facts.docs() {
             match (doc.kind, &doc.content) {
                 (Kind::Watchdog, Ok(Parsed::Watchdog(list))) => out.instance_lists.push((
-                    doc.rel.clone(),
+                    doc.rel.to_string(),
                     list.targets
                         .iter()
                         .map(|t| (t.raw.to_string(), t.line))
                         .collect(),
                 )),
-                (Kind::Watchdog, Err(e)) => out.broken_lists.push((doc.rel.clone(), e.clone())),
+                (Kind::Watchdog, Err(e)) => out.broken_lists.push((doc.rel.to_string(), e.clone())),
                 (Kind::GrafanaAlerting, Ok(Parsed::GrafanaAlerting(a))) => {
-                    out.alerting.push((doc.rel.clone(), Ok(a.clone())));
+                    out.alerting.push((doc.rel.to_string(), Ok(a.clone())));
                 }
                 (Kind::GrafanaAlerting, Err(e)) => {
-                    out.alerting.push((doc.rel.clone(), Err(e.clone())));
+                    out.alerting.push((doc.rel.to_string(), Err(e.clone())));
                 }
                 (Kind::GrafanaIni, Ok(Parsed::GrafanaIni(i))) => {
-                    out.ini.push((doc.rel.clone(), Ok(i.clone())));
+                    out.ini.push((doc.rel.to_string(), Ok(i.clone())));
                 }
-                (Kind::GrafanaIni, Err(e)) => out.ini.push((doc.rel.clone(), Err(e.clone()))),
+                (Kind::GrafanaIni, Err(e)) => out.ini.push((doc.rel.to_string(), Err(e.clone()))),
                 _ => {}
             }
         }

@@ -132,16 +132,16 @@ fn flatten(node: &Node, rel: &Arc<str>, prefix: &mut Vec<String>, out: &mut Leav
     }
 }
 
-/// A values file's leaves.
-fn leaves(doc: &Node, rel: &str) -> Leaves {
+/// A values file's leaves (each naming the file by its shared path).
+fn leaves(doc: &Node, rel: &Arc<str>) -> Leaves {
     let mut out = Vec::new();
-    flatten(doc, &Arc::from(rel), &mut Vec::new(), &mut out);
+    flatten(doc, rel, &mut Vec::new(), &mut out);
     out
 }
 
 /// Merges `doc` over `values` as helm does for a later `-f` file.
 pub fn merge(values: &mut BTreeMap<Path, Leaf>, doc: &Node, rel: &str) {
-    merge_leaves(values, &leaves(doc, rel));
+    merge_leaves(values, &leaves(doc, &Arc::from(rel)));
 }
 
 /// Merges a file's leaves over `values` (see [`merge`]).
@@ -253,7 +253,7 @@ impl HelmReleases {
                     let dir = doc.rel.rsplit_once('/').map_or("", |(d, _)| d);
                     by_dir.entry(dir).or_default().push(&doc.rel);
                 }
-                Err(e) => out.broken.push((doc.rel.clone(), e.clone())),
+                Err(e) => out.broken.push((doc.rel.to_string(), e.clone())),
                 Ok(_) => {}
             }
         }
@@ -286,9 +286,12 @@ fn releases_of(facts: &Facts, files: &[&str], out: &mut Vec<Release>) {
         };
         for rel in &layers {
             if !flat.contains_key(rel.as_str()) {
-                let file = match facts.doc(rel).map(|d| &d.content) {
-                    Some(Ok(Parsed::HelmValues(node))) => Some(leaves(node, rel)),
-                    _ => None,
+                let file = match facts.doc(rel) {
+                    Some(doc) => match &doc.content {
+                        Ok(Parsed::HelmValues(node)) => Some(leaves(node, &doc.rel)),
+                        _ => None,
+                    },
+                    None => None,
                 };
                 flat.insert(rel.clone(), file);
             }

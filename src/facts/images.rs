@@ -326,7 +326,7 @@ fn from_k8s(facts: &Facts, out: &mut Images) {
         let objects = match &doc.content {
             Ok(Parsed::K8s(o)) => o,
             Err(e) => {
-                out.broken.push((doc.rel.clone(), e.clone()));
+                out.broken.push((doc.rel.to_string(), e.clone()));
                 continue;
             }
             _ => continue,
@@ -345,7 +345,7 @@ fn from_k8s(facts: &Facts, out: &mut Images) {
                     Err(_) => crate::facts::compose::image_name(raw).to_string(),
                 });
                 out.images.push(Image {
-                    rel: Arc::from(doc.rel.as_str()),
+                    rel: doc.rel.clone(),
                     line: image.line,
                     via: format_compact!(
                         "{} {}",

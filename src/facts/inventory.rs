@@ -127,7 +127,7 @@ pub enum Parsed {
 #[derive(Clone, Debug)]
 pub struct Doc {
     /// Path inside the target's root, `/`-separated, no leading `/`.
-    pub rel: String,
+    pub rel: Arc<str>,
     pub kind: Kind,
     pub content: Result<Parsed, String>,
     /// Its lines that carry a `rampart:` marker (inline ignores), numbered
@@ -165,6 +165,11 @@ pub struct Inventory {
 struct PathIndex {
     hasher: foldhash::fast::RandomState,
     at: HashMap<u64, u32, BuildHasherDefault<PassHash>>,
+    /// Where each path's text is in memory → its position and length.
+    /// Items keep their file's path as the file's own `Arc` (not a copy),
+    /// so most lookups are found by address, without hashing or comparing
+    /// text, or reading the file's entry.
+    by_address: foldhash::HashMap<usize, (u32, u32)>,
 }
 
 impl PathIndex {
@@ -174,13 +179,22 @@ impl PathIndex {
         let hasher = foldhash::fast::RandomState::default();
         let mut at: HashMap<u64, u32, BuildHasherDefault<PassHash>> =
             HashMap::with_capacity_and_hasher(docs.len(), BuildHasherDefault::default());
+        let mut by_address =
+            foldhash::HashMap::with_capacity_and_hasher(docs.len(), Default::default());
         for (i, d) in docs.iter().enumerate() {
             let pos = u32::try_from(i).unwrap_or(Self::SHARED);
-            at.entry(hasher.hash_one(d.rel.as_str()))
+            at.entry(hasher.hash_one(&*d.rel))
                 .and_modify(|p| *p = Self::SHARED)
                 .or_insert(pos);
+            if let Ok(len) = u32::try_from(d.rel.len()) {
+                by_address.insert(d.rel.as_ptr() as usize, (pos, len));
+            }
         }
-        PathIndex { hasher, at }
+        PathIndex {
+            hasher,
+            at,
+            by_address,
+        }
     }
 }
 
@@ -277,24 +291,29 @@ impl Inventory {
 
     /// The position of `rel` in `docs`.
     pub fn position(&self, rel: &str) -> Option<usize> {
+        // Text at a file's own path's address, of its length, is that path
+        // (the docs hold their paths for as long as the inventory lives).
+        if let Some(&(i, len)) = self.index.by_address.get(&(rel.as_ptr() as usize))
+            && len as usize == rel.len()
+            && i != PathIndex::SHARED
+        {
+            return Some(i as usize);
+        }
         // Rules look up the file of every item they report, and a file's
         // items often come one after another: the position this thread
-        // found last is tried first (a fifth of the lookups of a 100k-file
-        // scan). It is only a hint (it may be another
+        // found last is tried first. It is only a hint (it may be another
         // inventory's): the path decides, and paths in `docs` are unique.
         thread_local!(static LAST: Cell<usize> = const { Cell::new(usize::MAX) });
         let last = LAST.get();
-        if self.docs.get(last).is_some_and(|d| d.rel == rel) {
+        if self.docs.get(last).is_some_and(|d| *d.rel == *rel) {
             return Some(last);
         }
         let found = match self.index.at.get(&self.index.hasher.hash_one(rel)) {
             None => None,
-            Some(&PathIndex::SHARED) => {
-                self.docs.binary_search_by(|d| d.rel.as_str().cmp(rel)).ok()
-            }
+            Some(&PathIndex::SHARED) => self.docs.binary_search_by(|d| (*d.rel).cmp(rel)).ok(),
             Some(&i) => {
                 let i = i as usize;
-                (self.docs.get(i).map(|d| d.rel.as_str()) == Some(rel)).then_some(i)
+                (self.docs.get(i).map(|d| &*d.rel) == Some(rel)).then_some(i)
             }
         };
         if let Some(i) = found {
@@ -811,7 +830,7 @@ fn kind_by_name(rel: &str, name: &str) -> Option<Kind> {
 fn found(rel: &str, kind: Kind, content: Result<Parsed, String>) -> (Option<Doc>, Option<Note>) {
     (
         Some(Doc {
-            rel: rel.to_string(),
+            rel: Arc::from(rel),
             kind,
             content,
             marks: Box::default(),
@@ -1000,7 +1019,7 @@ pub fn is_example(rel: &str) -> bool {
 /// `env_file:` entries of the compose files found, resolved against each
 /// compose file's directory, that the walk did not already load.
 fn referenced_env_files(root: &Root, docs: &[Doc]) -> Vec<String> {
-    let loaded: HashSet<&str> = docs.iter().map(|d| d.rel.as_str()).collect();
+    let loaded: HashSet<&str> = docs.iter().map(|d| &*d.rel).collect();
     let mut wanted: HashSet<String> = HashSet::new();
     let mut out = Vec::new();
     for doc in docs {
@@ -1510,6 +1529,31 @@ mod tests {
             "{why}"
         );
         assert!(!why.contains("S3cret"), "{why}");
+    }
+
+    #[test]
+    fn files_are_found_by_their_own_path_or_by_its_text() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("a")).unwrap();
+        for f in [".env", "a/.env", "a/.env.example"] {
+            std::fs::write(dir.path().join(f), "A=1\n").unwrap();
+        }
+        let target = Target::tree(dir.path(), "t", dir.path()).unwrap();
+        let inv = Inventory::load(&target, &LoadOptions::default());
+        for (i, d) in inv.docs.iter().enumerate() {
+            // By address (the file's own `Arc`), and by a copy of its text.
+            assert_eq!(inv.position(&d.rel.clone()), Some(i));
+            let copy: String = d.rel.chars().collect();
+            assert_eq!(inv.position(&copy), Some(i));
+        }
+        // A prefix of a file's own path text is not that file: `a/.env`
+        // is found as itself, though its text starts `a/.env.example`'s.
+        let example = inv.position("a/.env.example").unwrap();
+        let prefix = &inv.docs[example].rel[..6];
+        assert_eq!(prefix, "a/.env");
+        assert_eq!(inv.position(prefix), inv.position("a/.env"));
+        assert_ne!(inv.position(prefix), Some(example));
+        assert_eq!(inv.position(&inv.docs[example].rel[..4]), None);
     }
 
     #[test]

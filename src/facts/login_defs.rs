@@ -95,12 +95,12 @@ impl Fact for LoginDefsFiles {
                 .docs_of(Kind::LoginDefs)
                 .filter_map(|d| match &d.content {
                     Ok(Parsed::LoginDefs(l)) => Some(SystemFile {
-                        rel: d.rel.clone(),
+                        rel: d.rel.to_string(),
                         content: Ok(l.clone()),
                     }),
                     Ok(_) => None,
                     Err(e) => Some(SystemFile {
-                        rel: d.rel.clone(),
+                        rel: d.rel.to_string(),
                         content: Err(e.clone()),
                     }),
                 })

@@ -660,7 +660,7 @@ impl NginxTls {
             Ok(Parsed::Nginx(d)) => d,
             Ok(_) => return None,
             Err(e) => {
-                out.errors.push((doc.rel.clone(), e.clone()));
+                out.errors.push((doc.rel.to_string(), e.clone()));
                 return Some((out, Vec::new()));
             }
         };
@@ -669,7 +669,7 @@ impl NginxTls {
             facts,
             root,
             host,
-            main: doc.rel.clone(),
+            main: doc.rel.to_string(),
             main_dir: dir_of(&doc.rel),
             out: &mut out,
             reached: &mut reached,
@@ -677,17 +677,13 @@ impl NginxTls {
             bytes: 0,
             exceeded: false,
         };
-        let nodes = ex.expand(
-            dirs,
-            &Arc::from(doc.rel.as_str()),
-            &mut vec![doc.rel.clone()],
-        );
+        let nodes = ex.expand(dirs, &doc.rel, &mut vec![doc.rel.to_string()]);
         // A configuration cut short is not judged on what was read.
         if !ex.exceeded {
             evaluate(&nodes, &Arc::from("top level"), (None, None), &mut out);
         }
-        reached.remove(&doc.rel);
-        let mut files = vec![doc.rel.clone()];
+        reached.remove(&*doc.rel);
+        let mut files = vec![doc.rel.to_string()];
         files.extend(reached);
         Some((out, files))
     }
@@ -705,7 +701,7 @@ impl NginxTls {
         };
         let host = facts.target.host_source().is_some();
         let docs: Vec<&Doc> = facts.docs_of(Kind::Nginx).collect();
-        out.files = docs.iter().map(|d| d.rel.clone()).collect();
+        out.files = docs.iter().map(|d| d.rel.to_string()).collect();
         let is_main = |d: &Doc| match &d.content {
             Ok(Parsed::Nginx(dirs)) => dirs
                 .iter()
@@ -719,7 +715,7 @@ impl NginxTls {
                 crate::facts::map_chunks(par, batch, 1, |d| NginxTls::one(facts, root, host, d[0]));
             for (doc, part) in batch.iter().zip(parts) {
                 let Some((part, files)) = part else { continue };
-                if reached.contains(&doc.rel) {
+                if reached.contains(&*doc.rel) {
                     continue;
                 }
                 out.settings.extend(part.settings);
@@ -732,7 +728,7 @@ impl NginxTls {
         merge(&mains, &mut out, &mut reached);
         let fragments: Vec<&Doc> = fragments
             .into_iter()
-            .filter(|d| !reached.contains(&d.rel))
+            .filter(|d| !reached.contains(&*d.rel))
             .collect();
         merge(&fragments, &mut out, &mut reached);
         out.settings.sort();

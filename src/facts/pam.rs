@@ -489,7 +489,7 @@ impl Fact for PamConfigs {
                     entry.files.insert(
                         file_name(&d.rel).to_string(),
                         SystemFile {
-                            rel: d.rel.clone(),
+                            rel: d.rel.to_string(),
                             content,
                         },
                     );

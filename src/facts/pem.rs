@@ -66,7 +66,7 @@ impl Fact for PemFiles {
             .docs_of(Kind::Pem)
             .map(|d| {
                 (
-                    d.rel.clone(),
+                    d.rel.to_string(),
                     match &d.content {
                         Ok(Parsed::Pem(b)) => Ok(b.clone()),
                         Ok(_) => Err("not a PEM file".to_string()),

@@ -167,7 +167,7 @@ impl Fact for PwQualityConfigs {
                     BTreeMap::new();
                 for d in facts.docs_of(Kind::PwQuality) {
                     let file = SystemFile {
-                        rel: d.rel.clone(),
+                        rel: d.rel.to_string(),
                         content: match &d.content {
                             Ok(Parsed::PwQuality(p)) => Ok(p.clone()),
                             Ok(_) => continue,

@@ -169,7 +169,7 @@ mod tests {
     #[test]
     fn released_kinds_keep_errors() {
         let mut doc = Doc {
-            rel: "nginx.conf".to_string(),
+            rel: "nginx.conf".into(),
             kind: Kind::Nginx,
             content: Err("line 1: unexpected end".to_string()),
             marks: Box::new([]),

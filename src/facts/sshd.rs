@@ -982,9 +982,9 @@ impl Fact for SshdConfigs {
                 let files: BTreeMap<String, Result<SshdFile, String>> = facts
                     .docs_of(Kind::Sshd)
                     .filter_map(|d| match &d.content {
-                        Ok(Parsed::Sshd(f)) => Some((d.rel.clone(), Ok(f.clone()))),
+                        Ok(Parsed::Sshd(f)) => Some((d.rel.to_string(), Ok(f.clone()))),
                         Ok(_) => None,
-                        Err(e) => Some((d.rel.clone(), Err(e.clone()))),
+                        Err(e) => Some((d.rel.to_string(), Err(e.clone()))),
                     })
                     .collect();
                 let mut configs = Vec::new();

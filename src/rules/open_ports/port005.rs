@@ -43,7 +43,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             Ok(Parsed::K8s(objects)) => objects,
             Ok(_) => continue,
             Err(e) => {
-                j.not_evaluated(doc.rel.clone(), format!("{}: {e}", location.path))
+                j.not_evaluated(doc.rel.to_string(), format!("{}: {e}", location.path))
                     .at(location);
                 continue;
             }

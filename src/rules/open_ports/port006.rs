@@ -19,7 +19,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             Ok(Parsed::VmArgs(a)) => a,
             Ok(_) => continue,
             Err(e) => {
-                j.not_evaluated(doc.rel.clone(), format!("{}: {e}", location.path))
+                j.not_evaluated(doc.rel.to_string(), format!("{}: {e}", location.path))
                     .at(location);
                 continue;
             }

@@ -117,7 +117,7 @@ pub fn each_parsed<'f>(
         match &doc.content {
             Ok(parsed) => judge(j, doc, parsed, location),
             Err(e) => {
-                j.not_evaluated(doc.rel.clone(), format!("{}: {e}", location.path))
+                j.not_evaluated(doc.rel.to_string(), format!("{}: {e}", location.path))
                     .at(location);
             }
         }
