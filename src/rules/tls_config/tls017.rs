@@ -96,7 +96,14 @@ fn blank_variables(raw: &str) -> String {
     out
 }
 
-fn judge_url(j: &mut Judgement, key: String, what: &str, url: &str, loc: Location) {
+/// Judges one URL; `key` is asked for only when it fails.
+fn judge_url(
+    j: &mut Judgement,
+    key: impl FnOnce() -> String,
+    what: &str,
+    url: &str,
+    loc: Location,
+) {
     let Some(host) = http_host(url) else {
         j.checked(format!("{} {what}", loc.path));
         return;
@@ -107,7 +114,7 @@ fn judge_url(j: &mut Judgement, key: String, what: &str, url: &str, loc: Locatio
     }
     let shown = mask_url_credentials(url.trim());
     j.fail(
-        key,
+        key(),
         format!(
             "{what} is {shown:?}: plain HTTP to {host}, so the traffic (and any credentials or tokens in it) can be read and changed on the way. Use https://."
         ),
@@ -127,7 +134,7 @@ fn outbound(j: &mut Judgement, rel: &str, settings: &Json, loc: &Location) {
         {
             judge_url(
                 j,
-                format!("{rel}#outbound.{name}.destination.base_url"),
+                || format!("{rel}#outbound.{name}.destination.base_url"),
                 &format!("outbound.{name}.destination.base_url"),
                 url,
                 loc.clone().with_line(base.line),
@@ -149,7 +156,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
         {
             judge_url(
                 j,
-                format!("{}#app_url", doc.rel),
+                || format!("{}#app_url", doc.rel),
                 "app_url",
                 text,
                 loc.clone().with_line(url.line),
@@ -164,7 +171,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
         for t in &instances.targets {
             judge_url(
                 j,
-                format!("{}#{}", doc.rel, t.raw),
+                || format!("{}#{}", doc.rel, t.raw),
                 "a CHT Watchdog target",
                 &t.raw,
                 loc.clone().with_line(t.line),
@@ -172,11 +179,14 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
         }
     });
     let settings = ctx.facts.get::<ChtSettings>();
-    for s in settings.settings.iter().filter(|s| s.key.contains("URL")) {
+    // (A byte window, not `str::contains`: a searcher built per setting
+    // was most of this loop on a large tree.)
+    let url_key = |k: &str| k.as_bytes().windows(3).any(|w| w == b"URL");
+    for s in settings.settings.iter().filter(|s| url_key(&s.key)) {
         let loc = setting_location(ctx, s);
         match &s.value {
             Value::Set { value, .. } => {
-                judge_url(&mut j, s.logical_key(), &s.written, value.expose(), loc)
+                judge_url(&mut j, || s.logical_key(), &s.written, value.expose(), loc)
             }
             Value::Unresolved(why) => {
                 // The host is often known even when a password in the URL is not.
@@ -184,7 +194,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                 match blanked.as_deref().and_then(http_host) {
                     Some(host) if !host.contains('$') => {
                         let raw = blanked.clone().unwrap_or_default();
-                        judge_url(&mut j, s.logical_key(), &s.written, &raw, loc);
+                        judge_url(&mut j, || s.logical_key(), &s.written, &raw, loc);
                     }
                     _ if s
                         .raw
