@@ -24,6 +24,7 @@ pub mod json;
 pub mod k8s;
 pub mod nginx;
 pub mod pem;
+pub mod published;
 pub mod release;
 pub mod renewal;
 pub mod sockets;
@@ -246,7 +247,8 @@ impl<'t> Facts<'t> {
 
     /// Collects up front, across cores, the facts most rules share (compose
     /// projects, helm releases, certificates, nginx, CouchDB configuration,
-    /// then CHT settings and environment items), so rule jobs find them
+    /// then CHT settings, published ports and environment items), so rule
+    /// jobs find them
     /// ready instead of waiting on the first rule that asks. Called by the
     /// engine before any rule job; collectors stay free of rayon.
     ///
@@ -267,7 +269,12 @@ impl<'t> Facts<'t> {
                     },
                     || self.prepared(|| helm::HelmReleases::gather(self, true)),
                 );
-                self.prepared(|| cht_settings::ChtSettings::gather(self, true));
+                rayon::join(
+                    || self.prepared(|| cht_settings::ChtSettings::gather(self, true)),
+                    || {
+                        self.get::<published::PublishedPorts>();
+                    },
+                );
             },
             || {
                 rayon::join(
