@@ -12,9 +12,9 @@
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::hash::BuildHasher;
+use std::sync::Arc;
 
 use foldhash::{HashMap, HashMapExt, HashSet};
-use std::sync::Arc;
 
 use crate::facts::cht_sources::{self, Front, key_of, known};
 use crate::facts::compose::{ComposeProjects, EnvVar, Project, Service, image_name};

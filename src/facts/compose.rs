@@ -7,11 +7,10 @@
 //! `ComposeProjects` fact pairs each compose file with its `.env`.
 
 use std::net::IpAddr;
-
-use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 
 use compact_str::CompactString;
+use foldhash::{HashMap, HashMapExt};
 
 use crate::facts::dotenv::DotEnv;
 use crate::facts::interpolate::{Interpolated, InterpolationError, interpolate};

@@ -6,10 +6,10 @@
 //! target from the parsed files and CHT settings; compared across
 //! environments by the env-segregation rules. Never judges.
 
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use rayon::slice::ParallelSliceMut;
 
 use crate::facts::cht_settings::{ChtSettings, Setting, Value};

@@ -9,9 +9,9 @@
 //! Parses and merges only.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use foldhash::{HashMap, HashMapExt};
-use std::sync::Arc;
 
 use crate::facts::inventory::{Kind, Parsed};
 use crate::facts::yaml::{Node, Value};

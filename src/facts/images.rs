@@ -7,10 +7,10 @@
 //! Images are grouped by instance (the `.env` of a compose project, a helm
 //! release, a manifest's directory). Collects; never judges.
 
-use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 
 use compact_str::{CompactString, ToCompactString, format_compact};
+use foldhash::{HashMap, HashMapExt};
 
 use crate::facts::compose::{ComposeProjects, Text};
 use crate::facts::helm::HelmReleases;

@@ -4,10 +4,10 @@
 //! keys (`<<: *anchor`) are applied, and alias expansion is bounded so a
 //! "billion laughs" document fails instead of eating memory. Parses only.
 
-use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
 
 use compact_str::CompactString;
+use foldhash::{HashMap, HashMapExt};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, SpannedEventReceiver};
 
 /// Nodes an alias may copy in one file before loading gives up.
