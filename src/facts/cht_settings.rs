@@ -19,7 +19,7 @@ use foldhash::{HashMap, HashMapExt, HashSet};
 use crate::facts::cht_sources::{self, Front, key_of, known};
 use crate::facts::compose::{ComposeProjects, EnvVar, Project, Service, image_name};
 use crate::facts::dotenv::DotEnv;
-use crate::facts::helm::{HelmReleases, Release};
+use crate::facts::helm::{HelmReleases, Leaf, Release};
 use crate::facts::interpolate::InterpolationError;
 use crate::facts::inventory::{Kind, Parsed, is_example};
 use crate::facts::{Doc, Fact, Facts, map_chunks};
@@ -663,7 +663,9 @@ fn helm_key_settings(releases: &[Release], out: &mut Vec<Setting>) {
             let Some(leaf) = release.get(path) else {
                 continue;
             };
-            let Some(text) = &leaf.text else { continue };
+            if leaf.text.is_none() {
+                continue;
+            }
             if let Some(&i) = at.get(&(&*leaf.rel, leaf.line, path)) {
                 if let Via::Helm { releases } = &mut out[i].via {
                     releases.push(release.name.clone());
@@ -671,21 +673,36 @@ fn helm_key_settings(releases: &[Release], out: &mut Vec<Setting>) {
                 continue;
             }
             at.insert((&*leaf.rel, leaf.line, path), out.len());
-            out.push(Setting {
-                key: Cow::Borrowed(key),
-                written: Cow::Borrowed(path),
-                value: Value::Set {
-                    value: Secret::new(&**text),
-                    defaulted: false,
-                },
-                raw: Raw::NONE,
-                rel: leaf.rel.clone(),
-                line: Some(leaf.line),
-                via: Via::Helm {
-                    releases: Box::new(vec![release.name.clone()]),
-                },
-            });
+            out.push(helm_setting(
+                Cow::Borrowed(key),
+                Cow::Borrowed(path),
+                leaf,
+                release,
+            ));
         }
+    }
+}
+
+/// A setting helm values give, naming the release it was first found in.
+fn helm_setting(
+    key: Cow<'static, str>,
+    written: Cow<'static, str>,
+    leaf: &Leaf,
+    release: &Release,
+) -> Setting {
+    Setting {
+        key,
+        written,
+        value: Value::Set {
+            value: Secret::new(leaf.text.as_deref().unwrap_or_default()),
+            defaulted: false,
+        },
+        raw: Raw::NONE,
+        rel: leaf.rel.clone(),
+        line: Some(leaf.line),
+        via: Via::Helm {
+            releases: Box::new(vec![release.name.clone()]),
+        },
     }
 }
 
@@ -709,20 +726,12 @@ fn helm_password_settings(releases: &[Release], out: &mut Vec<Setting>) {
                 continue;
             }
             at.insert((&*leaf.rel, leaf.line, dotted.clone()), out.len() - first);
-            out.push(Setting {
-                key: Cow::Owned(key),
-                written: Cow::Owned(dotted),
-                value: Value::Set {
-                    value: Secret::new(leaf.text.as_deref().unwrap_or_default()),
-                    defaulted: false,
-                },
-                raw: Raw::NONE,
-                rel: leaf.rel.clone(),
-                line: Some(leaf.line),
-                via: Via::Helm {
-                    releases: Box::new(vec![release.name.clone()]),
-                },
-            });
+            out.push(helm_setting(
+                Cow::Owned(key),
+                Cow::Owned(dotted),
+                leaf,
+                release,
+            ));
         }
     }
 }
