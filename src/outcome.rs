@@ -211,7 +211,7 @@ impl Serialize for Stored {
 /// their first directories): at 100,000 files these lists were 41 MB as
 /// JSON text, a tenth of the scan's peak heap.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SortedStrings {
+struct SortedStrings {
     len: u32,
     /// Per item: shared prefix length and suffix length (LEB128), then the
     /// suffix's bytes.
@@ -220,7 +220,7 @@ pub struct SortedStrings {
 
 impl SortedStrings {
     /// Encodes `items`, which must be sorted and distinct.
-    pub fn new(items: &[String]) -> SortedStrings {
+    fn new(items: &[String]) -> SortedStrings {
         debug_assert!(items.windows(2).all(|w| w[0] < w[1]), "sorted and distinct");
         let mut bytes = Vec::new();
         let mut previous = "";

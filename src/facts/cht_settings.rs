@@ -617,37 +617,6 @@ fn doc_part<'f>(out: &mut Vec<Setting>, doc: &'f Doc) -> Option<DocPart<'f>> {
     Some(part)
 }
 
-/// The releases of each directory: runs of consecutive releases whose
-/// files are in one directory (`HelmReleases` lists them directory by
-/// directory).
-fn release_runs(releases: &[Release]) -> Vec<&[Release]> {
-    fn dir(r: &Release) -> &str {
-        r.layers
-            .first()
-            .and_then(|l| l.rsplit_once('/'))
-            .map_or("", |(d, _)| d)
-    }
-    let mut runs = Vec::new();
-    let mut start = 0;
-    for i in 1..=releases.len() {
-        if i == releases.len() || dir(&releases[i]) != dir(&releases[start]) {
-            runs.push(&releases[start..i]);
-            start = i;
-        }
-    }
-    debug_assert!(
-        {
-            let mut dirs: Vec<&str> = runs.iter().map(|r| dir(&r[0])).collect();
-            let n = dirs.len();
-            dirs.sort_unstable();
-            dirs.dedup();
-            dirs.len() == n
-        },
-        "each directory's releases are consecutive"
-    );
-    runs
-}
-
 /// The values at CHT's chart paths (`couchdb.password`) of one directory's
 /// releases, one setting per file and line, naming the releases it holds
 /// in.
@@ -791,7 +760,7 @@ impl ChtSettings {
         // layered only with files of its own directory, so no setting is
         // shared between directories. CHT's paths first, then other
         // charts' passwords, each in release order.
-        let runs = release_runs(&helm.releases);
+        let runs = helm.by_directory();
         let key_parts = map_chunks(par, &runs, CHUNK / 4, |chunk| {
             let mut out = Vec::new();
             for run in chunk {

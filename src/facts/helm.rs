@@ -268,6 +268,19 @@ impl HelmReleases {
         out.releases = parts.into_iter().flatten().collect();
         out
     }
+
+    /// The releases of each directory, in order: `gather` lists them
+    /// directory by directory, and a values file is layered only with
+    /// files of its own directory, so no leaf is shared between two.
+    pub fn by_directory(&self) -> Vec<&[Release]> {
+        fn dir(r: &Release) -> &str {
+            r.layers
+                .first()
+                .and_then(|l| l.rsplit_once('/'))
+                .map_or("", |(d, _)| d)
+        }
+        self.releases.chunk_by(|a, b| dir(a) == dir(b)).collect()
+    }
 }
 
 /// The releases of one directory's values files.
@@ -286,13 +299,10 @@ fn releases_of(facts: &Facts, files: &[&str], out: &mut Vec<Release>) {
         };
         for rel in &layers {
             if !flat.contains_key(rel.as_str()) {
-                let file = match facts.doc(rel) {
-                    Some(doc) => match &doc.content {
-                        Ok(Parsed::HelmValues(node)) => Some(leaves(node, &doc.rel)),
-                        _ => None,
-                    },
-                    None => None,
-                };
+                let file = facts.doc(rel).and_then(|doc| match &doc.content {
+                    Ok(Parsed::HelmValues(node)) => Some(leaves(node, &doc.rel)),
+                    _ => None,
+                });
                 flat.insert(rel.clone(), file);
             }
             if let Some(Some(file)) = flat.get(rel.as_str()) {
