@@ -342,13 +342,32 @@ impl Collector {
 
 impl Collector {
     /// Appends the settings of `part` not found before, in order.
-    fn add(&mut self, mut part: Vec<Setting>) {
+    fn add(&mut self, part: Vec<Setting>) {
+        let hashes: Vec<u64> = part.iter().map(|s| self.identity_hash(s)).collect();
+        self.add_hashed(part, &hashes);
+    }
+
+    /// [`Collector::add`] for each of `parts` in order; with `par`, their
+    /// settings are hashed across cores first.
+    fn add_all(&mut self, parts: Vec<Vec<Setting>>, par: bool) {
+        let hashes = map_chunks(par, &parts, 1, |p| {
+            p[0].iter()
+                .map(|s| self.identity_hash(s))
+                .collect::<Vec<u64>>()
+        });
+        for (part, hashes) in parts.into_iter().zip(hashes) {
+            self.add_hashed(part, &hashes);
+        }
+    }
+
+    /// [`Collector::add`], each setting's identity hash given.
+    fn add_hashed(&mut self, mut part: Vec<Setting>, hashes: &[u64]) {
         let same = |a: &Setting, s: &Setting| a.rel == s.rel && a.line == s.line && a.key == s.key;
         let p = u32::try_from(self.parts.len()).expect("fewer than 2^32 parts");
         let mut kept = 0;
-        for i in 0..part.len() {
+        for (i, &hash) in hashes.iter().enumerate() {
             let s = &part[i];
-            let keep = match self.first.entry(self.identity_hash(s)) {
+            let keep = match self.first.entry(hash) {
                 std::collections::hash_map::Entry::Vacant(v) => {
                     v.insert((p, u32::try_from(kept).expect("fewer than 2^32 settings")));
                     true
@@ -365,7 +384,9 @@ impl Collector {
                 }
             };
             if keep {
-                part.swap(kept, i);
+                if kept != i {
+                    part.swap(kept, i);
+                }
                 kept += 1;
             }
         }
@@ -797,9 +818,21 @@ impl ChtSettings {
             + k8s_settings.len();
         c.first.reserve(found);
 
+        // Settings in the order found: compose projects, files, helm
+        // values, manifests.
+        let (project_settings, project_parts): (Vec<_>, Vec<_>) = project_parts.into_iter().unzip();
+        let (doc_settings, doc_parts): (Vec<_>, Vec<_>) = doc_parts.into_iter().unzip();
+        c.add_all(
+            project_settings
+                .into_iter()
+                .chain(doc_settings)
+                .chain([helm_settings, k8s_settings])
+                .collect(),
+            par,
+        );
+
         let mut project_meta = projects.projects.iter();
-        for (settings, parts) in project_parts {
-            c.add(settings);
+        for parts in project_parts {
             for part in parts {
                 let project = project_meta.next().expect("one part per project");
                 let Some(part) = part else { continue };
@@ -822,8 +855,7 @@ impl ChtSettings {
             }
         }
 
-        for (settings, parts) in doc_parts {
-            c.add(settings);
+        for parts in doc_parts {
             for part in parts {
                 let doc = part.doc;
                 if let Some((env, nginx, instance)) = part.dotenv {
@@ -844,14 +876,10 @@ impl ChtSettings {
             }
         }
 
-        c.add(helm_settings);
-        c.add(k8s_settings);
         // Passwords written inside URLs, wherever the URL was read: a part
         // of their own per part they were found in, in its order.
         let in_urls = map_chunks(par, &c.parts, 1, |p| cht_sources::url_settings(&p[0]));
-        for part in in_urls {
-            c.add(part);
-        }
+        c.add_all(in_urls, par);
 
         // CHT's defaults for what an instance's .env leaves out.
         let mut defaults = Vec::new();

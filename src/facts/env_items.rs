@@ -19,7 +19,7 @@ use crate::facts::json::{Json, JsonValue};
 use crate::facts::pem::PemFiles;
 use crate::facts::x509::PemBlock;
 use crate::facts::yaml::Node;
-use crate::facts::{Doc, Fact, Facts, map_chunks};
+use crate::facts::{Doc, Fact, Facts, first_by_key, map_chunks};
 use crate::secret::{Secret, is_secret_key};
 
 /// A credential-like value and where it is set.
@@ -384,12 +384,12 @@ impl EnvItems {
         }
         // Each (file, line, setting as written) once: the first.
         let firsts: Vec<&Setting> = {
-            let mut seen: HashSet<(&str, Option<u32>, &str)> =
-                HashSet::with_capacity(settings.settings.len());
-            settings
-                .settings
-                .iter()
-                .filter(|s| seen.insert((&s.rel, s.line, &s.written)))
+            let all: Vec<&Setting> = settings.settings.iter().collect();
+            let first = first_by_key(par, &all, |s| (&*s.rel, s.line, &*s.written));
+            all.into_iter()
+                .zip(first)
+                .filter(|(_, f)| *f)
+                .map(|(s, _)| s)
                 .collect()
         };
         let setting_parts = map_chunks(par, &firsts, CHUNK, |chunk| {

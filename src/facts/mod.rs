@@ -116,6 +116,48 @@ pub(crate) fn map_chunks<'a, T: Sync, R: Send>(
     }
 }
 
+/// Whether each of `items` is the first with its key (keys compared
+/// exactly). With `par`, across cores: the keys are hashed in parallel,
+/// then each of a few shards (the keys with its hashes) is checked in
+/// item order on a core of its own; on this thread otherwise.
+pub(crate) fn first_by_key<T: Sync, K: std::hash::Hash + Eq>(
+    par: bool,
+    items: &[T],
+    key: impl Fn(&T) -> K + Sync,
+) -> Vec<bool> {
+    use std::hash::BuildHasher;
+    if !par {
+        let mut seen = foldhash::HashSet::default();
+        return items.iter().map(|t| seen.insert(key(t))).collect();
+    }
+    const SHARDS: u64 = 8;
+    let hasher = foldhash::fast::RandomState::default();
+    let hashes: Vec<u64> = items
+        .par_iter()
+        .with_min_len(1024)
+        .map(|t| hasher.hash_one(key(t)))
+        .collect();
+    // Each shard's repeats (few), by index.
+    let repeats: Vec<Vec<usize>> = (0..SHARDS)
+        .into_par_iter()
+        .map(|shard| {
+            let mut seen = foldhash::HashSet::default();
+            let mut repeats = Vec::new();
+            for (i, h) in hashes.iter().enumerate() {
+                if h % SHARDS == shard && !seen.insert(key(&items[i])) {
+                    repeats.push(i);
+                }
+            }
+            repeats
+        })
+        .collect();
+    let mut first = vec![true; items.len()];
+    for i in repeats.into_iter().flatten() {
+        first[i] = false;
+    }
+    first
+}
+
 /// A fact about a target, collected on first use.
 pub trait Fact: Any + Send + Sync + Sized {
     fn collect(facts: &Facts) -> Self;
@@ -409,5 +451,31 @@ impl<'t> Facts<'t> {
 
     pub fn doc(&self, rel: &str) -> Option<&Doc> {
         self.inventory.doc(rel)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The first of each key is kept, across cores as on one thread, with
+    /// keys repeated far apart, next to each other and many times.
+    #[test]
+    fn first_by_key_keeps_the_first_of_each() {
+        let owned: Vec<(String, u32)> = (0..5000u32)
+            .map(|i| (format!("deploy/site-{}/.env", i % 1000), (i / 1000) % 2))
+            .collect();
+        // Keys borrow from the items, as settings' paths do.
+        let items: Vec<&(String, u32)> = owned.iter().collect();
+        fn key<'a>(t: &&'a (String, u32)) -> (&'a str, u32) {
+            (t.0.as_str(), t.1)
+        }
+        let mut seen = std::collections::HashSet::new();
+        let expected: Vec<bool> = items.iter().map(|t| seen.insert(key(t))).collect();
+        assert_eq!(first_by_key(false, &items, key), expected);
+        assert_eq!(first_by_key(true, &items, key), expected);
+        assert_eq!(expected.iter().filter(|f| **f).count(), 2000);
+        assert!(expected[..2000].iter().all(|f| *f));
+        assert!(first_by_key(true, &[] as &[&(String, u32)], key).is_empty());
     }
 }
