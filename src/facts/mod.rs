@@ -117,9 +117,9 @@ pub(crate) fn map_chunks<'a, T: Sync, R: Send>(
 }
 
 /// Whether each of `items` is the first with its key (keys compared
-/// exactly). With `par`, across cores: the keys are hashed in parallel,
-/// then each of a few shards (the keys with its hashes) is checked in
-/// item order on a core of its own; on this thread otherwise.
+/// exactly). With `par`, across cores: the keys are hashed in parallel and
+/// dealt by hash into a few shards, each checked in item order on a core of
+/// its own (a table of indices per shard, by the hashes already computed).
 pub(crate) fn first_by_key<T: Sync, K: std::hash::Hash + Eq>(
     par: bool,
     items: &[T],
@@ -130,22 +130,36 @@ pub(crate) fn first_by_key<T: Sync, K: std::hash::Hash + Eq>(
         let mut seen = foldhash::HashSet::default();
         return items.iter().map(|t| seen.insert(key(t))).collect();
     }
-    const SHARDS: u64 = 8;
+    const SHARDS: usize = 8;
     let hasher = foldhash::fast::RandomState::default();
     let hashes: Vec<u64> = items
         .par_iter()
         .with_min_len(1024)
         .map(|t| hasher.hash_one(key(t)))
         .collect();
+    // Middle bits pick the shard: a table places by the low bits and tells
+    // entries apart by the top ones, so those stay spread within a shard.
+    let shard_of = |h: u64| (h >> 32) as usize % SHARDS;
+    let mut shards: Vec<Vec<usize>> = (0..SHARDS)
+        .map(|_| Vec::with_capacity(items.len() / SHARDS + items.len() / 64))
+        .collect();
+    for (i, &h) in hashes.iter().enumerate() {
+        shards[shard_of(h)].push(i);
+    }
     // Each shard's repeats (few), by index.
-    let repeats: Vec<Vec<usize>> = (0..SHARDS)
+    let repeats: Vec<Vec<usize>> = shards
         .into_par_iter()
         .map(|shard| {
-            let mut seen = foldhash::HashSet::default();
+            let mut seen: hashbrown::HashTable<usize> =
+                hashbrown::HashTable::with_capacity(shard.len());
             let mut repeats = Vec::new();
-            for (i, h) in hashes.iter().enumerate() {
-                if h % SHARDS == shard && !seen.insert(key(&items[i])) {
-                    repeats.push(i);
+            for i in shard {
+                let (h, k) = (hashes[i], key(&items[i]));
+                match seen.entry(h, |&j| key(&items[j]) == k, |&j| hashes[j]) {
+                    hashbrown::hash_table::Entry::Occupied(_) => repeats.push(i),
+                    hashbrown::hash_table::Entry::Vacant(v) => {
+                        v.insert(i);
+                    }
                 }
             }
             repeats
