@@ -381,8 +381,12 @@ fn run_in_pool(mut plan: Plan) -> Report {
     }
     bar.set_length(jobs.len() as u64);
     bar.set_message("checking");
+    // One task per job (rayon would otherwise run runs of neighbouring
+    // jobs on one core, where no idle core can take them: the last run was
+    // the scan's tail).
     let outcomes: Vec<(usize, &'static RuleMeta, Vec<Outcome>)> = jobs
         .par_iter()
+        .with_max_len(1)
         .map(|&(ti, rule, meta)| {
             let ctx = Ctx {
                 facts: all_targets[ti].1,
