@@ -13,7 +13,7 @@ use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use rayon::slice::ParallelSliceMut;
 
 use crate::facts::cht_settings::{ChtSettings, Setting, Value};
-use crate::facts::helm::HelmReleases;
+use crate::facts::helm::{HelmReleases, Release};
 use crate::facts::inventory::{Kind, Parsed, is_example};
 use crate::facts::json::{Json, JsonValue};
 use crate::facts::pem::PemFiles;
@@ -361,6 +361,44 @@ impl EnvItems {
     }
 
     /// Appends another part's items after these.
+    /// Credentials and the ingress host in the leaves of one directory's
+    /// helm releases, each leaf once.
+    fn helm(&mut self, releases: &[Release]) {
+        let mut helm_seen: HashSet<(&str, u32)> = HashSet::new();
+        for release in releases {
+            if release.layers.iter().all(|l| is_example(l)) {
+                continue;
+            }
+            for (path, leaf) in &release.values {
+                let Some(text) = &leaf.text else { continue };
+                if !helm_seen.insert((&*leaf.rel, leaf.line)) {
+                    continue;
+                }
+                let last = path.last().map(String::as_str).unwrap_or_default();
+                let ingress = path.len() == 2 && path[0] == "ingress" && path[1] == "host";
+                if !is_secret_key(last) && !ingress {
+                    continue;
+                }
+                // A release's leaves come file by file: one path per run.
+                let rel = leaf.rel.clone();
+                let dotted = path.join(".");
+                if is_secret_key(last) {
+                    self.credential(dotted.clone(), &rel, Some(leaf.line), text);
+                }
+                if dotted == "ingress.host" {
+                    self.host(
+                        text,
+                        dotted.clone(),
+                        Role::Serves,
+                        &rel,
+                        Some(leaf.line),
+                        false,
+                    );
+                }
+            }
+        }
+    }
+
     fn append(&mut self, mut other: EnvItems) {
         self.credentials.append(&mut other.credentials);
         self.hosts.append(&mut other.hosts);
@@ -418,39 +456,20 @@ impl EnvItems {
             out.append(part);
         }
 
+        // Each directory's releases apart, across cores: a values file is
+        // layered only with files of its own directory, so each leaf is
+        // seen in one run only.
         let helm = facts.get::<HelmReleases>();
-        let mut helm_seen: HashSet<(&str, u32)> = HashSet::new();
-        for release in &helm.releases {
-            if release.layers.iter().all(|l| is_example(l)) {
-                continue;
+        let runs = helm.by_directory();
+        let helm_parts = map_chunks(par, &runs, CHUNK / 16, |chunk| {
+            let mut part = EnvItems::default();
+            for run in chunk {
+                part.helm(run);
             }
-            for (path, leaf) in &release.values {
-                let Some(text) = &leaf.text else { continue };
-                if !helm_seen.insert((&*leaf.rel, leaf.line)) {
-                    continue;
-                }
-                let last = path.last().map(String::as_str).unwrap_or_default();
-                let ingress = path.len() == 2 && path[0] == "ingress" && path[1] == "host";
-                if !is_secret_key(last) && !ingress {
-                    continue;
-                }
-                // A release's leaves come file by file: one path per run.
-                let rel = leaf.rel.clone();
-                let dotted = path.join(".");
-                if is_secret_key(last) {
-                    out.credential(dotted.clone(), &rel, Some(leaf.line), text);
-                }
-                if dotted == "ingress.host" {
-                    out.host(
-                        text,
-                        dotted.clone(),
-                        Role::Serves,
-                        &rel,
-                        Some(leaf.line),
-                        false,
-                    );
-                }
-            }
+            part
+        });
+        for part in helm_parts {
+            out.append(part);
         }
 
         for part in doc_parts {
