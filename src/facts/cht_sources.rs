@@ -125,16 +125,31 @@ pub const NGINX_ENV_KEYS: [&str; 5] = [
 
 /// The password of a `scheme://user:password@host` URL.
 pub fn url_password(value: &str) -> Option<&str> {
-    let rest = value.split_once("://")?.1;
+    let rest = after_scheme(value)?;
     let authority = rest.split(['/', '?', '#']).next()?;
     let userinfo = authority.rsplit_once('@')?.0;
     let pw = userinfo.split_once(':')?.1;
     (!pw.is_empty()).then_some(pw)
 }
 
+/// What follows the first `://`. Found by its colon (a character search):
+/// `split_once("://")` built a substring searcher for every value, and
+/// every setting's value is asked.
+pub(crate) fn after_scheme(value: &str) -> Option<&str> {
+    let mut from = 0;
+    while let Some(i) = value[from..].find(':') {
+        let at = from + i;
+        if let Some(rest) = value[at + 1..].strip_prefix("//") {
+            return Some(rest);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 /// The port of a URL's authority, if written.
 fn url_port(value: &str) -> Option<&str> {
-    let rest = value.split_once("://")?.1;
+    let rest = after_scheme(value)?;
     let authority = rest.split(['/', '?', '#']).next()?;
     let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     hostport.rsplit_once(':').map(|(_, p)| p)
@@ -603,6 +618,18 @@ mod tests {
                 env: None,
             })),
         }
+    }
+
+    #[test]
+    fn scheme_is_found_at_the_first_colon_slash_slash() {
+        assert_eq!(after_scheme("http://a:b@h"), Some("a:b@h"));
+        assert_eq!(after_scheme("a:b:c://x://y"), Some("x://y"));
+        assert_eq!(after_scheme("x:/y:/://"), Some(""));
+        assert_eq!(after_scheme("no scheme: here"), None);
+        assert_eq!(after_scheme("é:ü://ø"), Some("ø"));
+        assert_eq!(after_scheme(""), None);
+        assert_eq!(url_password("postgres://u:p@h:5432/d"), Some("p"));
+        assert_eq!(url_port("http://h:5984/x"), Some("5984"));
     }
 
     #[test]

@@ -13,6 +13,7 @@ use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use rayon::slice::ParallelSliceMut;
 
 use crate::facts::cht_settings::{ChtSettings, Setting, Value};
+use crate::facts::cht_sources::{after_scheme, url_password};
 use crate::facts::helm::{HelmReleases, Release};
 use crate::facts::inventory::{Kind, Parsed, is_example};
 use crate::facts::json::{Json, JsonValue};
@@ -102,7 +103,7 @@ pub fn host_of(value: &str) -> Option<String> {
     if v.is_empty() || v.contains(['<', '>', '{', '}', '$', ' ']) {
         return None;
     }
-    let rest = v.split_once("://").map_or(v, |(_, r)| r);
+    let rest = after_scheme(v).unwrap_or(v);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
     let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     let host = if let Some(inner) = hostport.strip_prefix('[') {
@@ -119,15 +120,6 @@ pub fn host_of(value: &str) -> Option<String> {
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | ':'));
     let dotted = host.contains('.') || host.contains(':');
     (valid && (dotted || host == "localhost")).then_some(host)
-}
-
-/// The password of a `scheme://user:password@host` URL.
-fn url_password(value: &str) -> Option<&str> {
-    let rest = value.split_once("://")?.1;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let userinfo = authority.rsplit_once('@')?.0;
-    let pw = userinfo.split_once(':')?.1;
-    (!pw.is_empty()).then_some(pw)
 }
 
 impl EnvItems {
