@@ -473,7 +473,7 @@ mod tests {
     use super::*;
 
     /// The first of each key is kept, across cores as on one thread, with
-    /// keys repeated far apart, next to each other and many times.
+    /// keys repeated far apart (every 1,000 items) and several times each.
     #[test]
     fn first_by_key_keeps_the_first_of_each() {
         let owned: Vec<(String, u32)> = (0..5000u32)
