@@ -39,6 +39,9 @@ echo "image holds: $files"
 chroot "$mnt" /rampart --version
 chroot "$mnt" /rampart rules --pack tls | head -n 2
 podman image unmount "$image" >/dev/null
+# Each build retags the name and leaves the previous image behind: remove
+# this one so repeated runs do not fill the disk.
+podman rmi "$image" >/dev/null
 trap - EXIT
 
 step "Ansible fleet (three inventory hosts, one merged report)"
