@@ -31,4 +31,54 @@ fn purge_freed_memory_sooner() {
 // (heaptrack) that watch malloc.
 #[cfg(not(rampart_system_alloc))]
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: FittingMiMalloc = FittingMiMalloc;
+
+/// mimalloc, except that a shrinking `realloc` gives the spare room back.
+/// mimalloc keeps a block in place when it shrinks to no less than half its
+/// size, so `shrink_to_fit` and `into_boxed_slice` after a vector doubled
+/// kept all of its spare capacity (up to half of every such vector, held
+/// for the whole scan). Here a shrink that fits a smaller size class moves
+/// to it.
+#[cfg(not(rampart_system_alloc))]
+struct FittingMiMalloc;
+
+#[cfg(not(rampart_system_alloc))]
+// SAFETY: every call is passed on to mimalloc's, or (a shrink) to its
+// alloc and dealloc with the layouts `GlobalAlloc` guarantees.
+unsafe impl std::alloc::GlobalAlloc for FittingMiMalloc {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        // SAFETY: the caller's guarantees, passed on.
+        unsafe { mimalloc::MiMalloc.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        // SAFETY: the caller's guarantees, passed on.
+        unsafe { mimalloc::MiMalloc.alloc_zeroed(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        // SAFETY: the caller's guarantees, passed on.
+        unsafe { mimalloc::MiMalloc.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: `ptr` is a live block of this allocator (the caller's
+        // guarantee); `new_size` is non-zero and, rounded up to `layout`'s
+        // alignment, does not overflow (also the caller's), so the new
+        // layout is valid; the copy is of the `new_size` bytes both blocks hold.
+        unsafe {
+            if new_size < layout.size()
+                && libmimalloc_sys::mi_good_size(new_size) < libmimalloc_sys::mi_usable_size(ptr.cast())
+            {
+                let fitted = std::alloc::Layout::from_size_align_unchecked(new_size, layout.align());
+                let new = mimalloc::MiMalloc.alloc(fitted);
+                if !new.is_null() {
+                    std::ptr::copy_nonoverlapping(ptr, new, new_size);
+                    mimalloc::MiMalloc.dealloc(ptr, layout);
+                }
+                return new;
+            }
+            mimalloc::MiMalloc.realloc(ptr, layout, new_size)
+        }
+    }
+}

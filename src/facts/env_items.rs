@@ -512,6 +512,12 @@ impl EnvItems {
         }
         out.credentials
             .dedup_by(|a, b| a.rel == b.rel && a.line == b.line && a.item == b.item);
+        // Kept for the whole scan: without the room appending left.
+        out.credentials.shrink_to_fit();
+        out.hosts.shrink_to_fit();
+        out.key_pairs.shrink_to_fit();
+        out.unresolved.shrink_to_fit();
+        out.broken.shrink_to_fit();
         out
     }
 }
