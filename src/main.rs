@@ -82,3 +82,29 @@ unsafe impl std::alloc::GlobalAlloc for FittingMiMalloc {
         }
     }
 }
+
+#[cfg(all(test, not(rampart_system_alloc)))]
+mod tests {
+    /// A vector shrunk to just over half its capacity moves to a block of
+    /// its size, with its contents (mimalloc alone keeps the first block).
+    #[test]
+    fn shrinking_gives_the_spare_room_back() {
+        let mut v: Vec<u8> = Vec::with_capacity(1 << 20);
+        v.extend((0..600_000u32).map(|i| (i % 251) as u8));
+        let before = v.as_ptr();
+        v.shrink_to_fit();
+        // SAFETY: `v`'s buffer is a live block of the global allocator.
+        let usable = unsafe { libmimalloc_sys::mi_usable_size(v.as_ptr().cast()) };
+        assert!(usable < 700_000, "the shrunk block still holds {usable} bytes");
+        assert_ne!(before, v.as_ptr());
+        assert!(v.iter().enumerate().all(|(i, &b)| b == (i % 251) as u8));
+
+        // Shrinking within one size class keeps the block.
+        let mut w: Vec<u8> = Vec::with_capacity(64);
+        w.extend_from_slice(&[7; 63]);
+        let before = w.as_ptr();
+        w.shrink_to_fit();
+        assert_eq!(before, w.as_ptr());
+        assert_eq!(w, [7; 63]);
+    }
+}
