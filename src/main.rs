@@ -68,9 +68,11 @@ unsafe impl std::alloc::GlobalAlloc for FittingMiMalloc {
         // layout is valid; the copy is of the `new_size` bytes both blocks hold.
         unsafe {
             if new_size < layout.size()
-                && libmimalloc_sys::mi_good_size(new_size) < libmimalloc_sys::mi_usable_size(ptr.cast())
+                && libmimalloc_sys::mi_good_size(new_size)
+                    < libmimalloc_sys::mi_usable_size(ptr.cast())
             {
-                let fitted = std::alloc::Layout::from_size_align_unchecked(new_size, layout.align());
+                let fitted =
+                    std::alloc::Layout::from_size_align_unchecked(new_size, layout.align());
                 let new = mimalloc::MiMalloc.alloc(fitted);
                 if !new.is_null() {
                     std::ptr::copy_nonoverlapping(ptr, new, new_size);
@@ -95,7 +97,10 @@ mod tests {
         v.shrink_to_fit();
         // SAFETY: `v`'s buffer is a live block of the global allocator.
         let usable = unsafe { libmimalloc_sys::mi_usable_size(v.as_ptr().cast()) };
-        assert!(usable < 700_000, "the shrunk block still holds {usable} bytes");
+        assert!(
+            usable < 700_000,
+            "the shrunk block still holds {usable} bytes"
+        );
         assert_ne!(before, v.as_ptr());
         assert!(v.iter().enumerate().all(|(i, &b)| b == (i % 251) as u8));
 
