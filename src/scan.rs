@@ -395,7 +395,7 @@ fn run_in_pool(mut plan: Plan) -> Report {
             };
             // The panic's message is withheld: it may quote a scanned file.
             let start = crate::timings::enabled().then(std::time::Instant::now);
-            let out = crate::facts::contain_panic(|| (rule.check)(&ctx)).unwrap_or_else(|| {
+            let mut out = crate::facts::contain_panic(|| (rule.check)(&ctx)).unwrap_or_else(|| {
                 crate::outcome::not_evaluated(format!(
                     "rule {} failed while evaluating: rampart panicked (an internal error; \
                      the panic message is withheld as it may quote a scanned file)",
@@ -404,7 +404,6 @@ fn run_in_pool(mut plan: Plan) -> Report {
             });
             // Kept until the findings are written: without the room
             // pushing left (up to half of each rule's outcomes).
-            let mut out = out;
             out.shrink_to_fit();
             if let Some(start) = start {
                 crate::timings::add(&format!("rule {}", rule.id), start.elapsed().as_secs_f64());
