@@ -276,7 +276,12 @@ impl<'t> Facts<'t> {
                 .docs
                 .par_iter()
                 .map(|d| {
-                    let location = self.target.location(&d.rel);
+                    let mut location = self.target.location(&d.rel);
+                    // A tree scanned from the repository root: the URI is
+                    // the file's path, shared rather than kept twice.
+                    if location.uri == d.rel {
+                        location.uri = d.rel.clone();
+                    }
                     let env = policy.file_environment_at(self.target, &d.rel, &location);
                     (location, env)
                 })
