@@ -5,6 +5,7 @@
 //! layers them `default.ini` < `default.d/*` < `local.ini` < `local.d/*`.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::facts::inventory::{Kind, Parsed};
 use crate::facts::{Fact, Facts};
@@ -113,11 +114,12 @@ pub fn is_couchdb(file: &IniFile) -> bool {
         .any(|(s, _)| COUCHDB_SECTIONS.contains(&s.as_str()))
 }
 
-/// The effective setting of one key, and where it was set.
+/// The effective setting of one key, and where it was set (the file's path
+/// shared with the file, not copied per setting).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Setting {
     pub value: String,
-    pub rel: String,
+    pub rel: Arc<str>,
     pub line: u32,
 }
 
@@ -127,26 +129,50 @@ pub struct CouchConfig {
     /// The directory the files belong to (`etc` of `etc/local.d/x.ini`).
     pub dir: String,
     /// The files in the order CouchDB reads them.
-    pub files: Vec<String>,
-    pub settings: BTreeMap<(String, String), Setting>,
+    pub files: Vec<Arc<str>>,
+    /// The effective setting of each (section, key), sorted by them: a
+    /// vector, not a map (a directory holds a handful of settings, and a
+    /// B-tree node has room for eleven: at 100k files the maps were most of
+    /// this fact's 9 MB).
+    settings: Vec<((Box<str>, Box<str>), Setting)>,
     /// Files of this directory that could not be read or parsed.
     pub broken: Vec<(String, String)>,
 }
 
 impl CouchConfig {
     pub fn get(&self, section: &str, key: &str) -> Option<&Setting> {
-        self.settings.get(&(section.to_string(), key.to_string()))
+        self.settings
+            .binary_search_by(|((s, k), _)| (&**s, &**k).cmp(&(section, key)))
+            .ok()
+            .map(|i| &self.settings[i].1)
     }
 
     /// Only credentials (`[admins]`, the uuid, the cookie secret): what the
     /// CHT image writes into its credentials volume. Such a directory does not
     /// describe the server configuration.
     pub fn credentials_only(&self) -> bool {
-        self.settings.keys().all(|(s, k)| {
-            s == "admins"
-                || (s == "couchdb" && k == "uuid")
-                || ((s == "chttpd_auth" || s == "couch_httpd_auth") && k == "secret")
+        self.settings.iter().all(|((s, k), _)| {
+            &**s == "admins"
+                || (&**s == "couchdb" && &**k == "uuid")
+                || ((&**s == "chttpd_auth" || &**s == "couch_httpd_auth") && &**k == "secret")
         })
+    }
+
+    /// Sorts the settings gathered in reading order by (section, key) and
+    /// keeps, of each, the one read last (a later file, or a later line,
+    /// replaces an earlier value).
+    fn settle(&mut self) {
+        // Stable: the entries of one key stay in reading order.
+        self.settings.sort_by(|(a, _), (b, _)| a.cmp(b));
+        let mut kept: Vec<((Box<str>, Box<str>), Setting)> =
+            Vec::with_capacity(self.settings.len());
+        for item in self.settings.drain(..) {
+            match kept.last_mut() {
+                Some(last) if last.0 == item.0 => *last = item,
+                _ => kept.push(item),
+            }
+        }
+        self.settings = kept;
     }
 }
 
@@ -172,7 +198,7 @@ fn placement(rel: &str) -> (String, u8, String) {
 
 impl Fact for CouchConfigs {
     fn collect(facts: &Facts) -> Self {
-        let mut groups: BTreeMap<String, Vec<(u8, String, &str)>> = BTreeMap::new();
+        let mut groups: BTreeMap<String, Vec<(u8, String, Arc<str>)>> = BTreeMap::new();
         let mut broken: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
         for doc in facts.docs() {
             if doc.kind != Kind::CouchIni {
@@ -181,7 +207,10 @@ impl Fact for CouchConfigs {
             let (dir, rank, name) = placement(&doc.rel);
             match &doc.content {
                 Ok(Parsed::CouchIni(_)) => {
-                    groups.entry(dir).or_default().push((rank, name, &doc.rel));
+                    groups
+                        .entry(dir)
+                        .or_default()
+                        .push((rank, name, doc.rel.clone()));
                 }
                 Err(e) => broken
                     .entry(dir)
@@ -202,21 +231,23 @@ impl Fact for CouchConfigs {
                 ..CouchConfig::default()
             };
             for (_, _, rel) in files {
-                let Some(Ok(Parsed::CouchIni(ini))) = facts.doc(rel).map(|d| &d.content) else {
+                let Some(Ok(Parsed::CouchIni(ini))) = facts.doc(&rel).map(|d| &d.content) else {
                     continue;
                 };
-                cfg.files.push(rel.to_string());
+                cfg.files.push(rel.clone());
                 for e in &ini.entries {
-                    cfg.settings.insert(
-                        (e.section.clone(), e.key.clone()),
+                    cfg.settings.push((
+                        (e.section.as_str().into(), e.key.as_str().into()),
                         Setting {
                             value: e.value.clone(),
-                            rel: rel.to_string(),
+                            rel: rel.clone(),
                             line: e.line,
                         },
-                    );
+                    ));
                 }
             }
+            cfg.settle();
+            cfg.files.shrink_to_fit();
             configs.push(cfg);
         }
         CouchConfigs { configs }
@@ -241,6 +272,50 @@ mod tests {
         let grafana =
             parse("[server]\nhttp_port = 3000\n[security]\nadmin_password = x\n").unwrap();
         assert!(!is_couchdb(&grafana));
+    }
+
+    #[test]
+    fn a_later_value_replaces_an_earlier_one() {
+        let at = |value: &str, rel: &str, line| Setting {
+            value: value.into(),
+            rel: rel.into(),
+            line,
+        };
+        let mut cfg = CouchConfig::default();
+        for (section, key, setting) in [
+            ("chttpd", "port", at("5984", "etc/default.ini", 3)),
+            ("admins", "medic", at("-pbkdf2-a", "etc/local.d/a.ini", 2)),
+            (
+                "chttpd",
+                "bind_address",
+                at("127.0.0.1", "etc/default.ini", 4),
+            ),
+            ("chttpd", "port", at("5986", "etc/local.d/a.ini", 5)),
+            ("chttpd", "port", at("6984", "etc/local.d/a.ini", 9)),
+        ] {
+            cfg.settings.push(((section.into(), key.into()), setting));
+        }
+        cfg.settle();
+        let keys: Vec<(&str, &str)> = cfg
+            .settings
+            .iter()
+            .map(|((s, k), _)| (&**s, &**k))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                ("admins", "medic"),
+                ("chttpd", "bind_address"),
+                ("chttpd", "port")
+            ]
+        );
+        assert_eq!(
+            cfg.get("chttpd", "port"),
+            Some(&at("6984", "etc/local.d/a.ini", 9))
+        );
+        assert_eq!(cfg.get("chttpd", "bind_address").map(|s| s.line), Some(4));
+        assert_eq!(cfg.get("cors", "origins"), None);
+        assert!(!cfg.credentials_only());
     }
 
     #[test]
