@@ -119,3 +119,75 @@ fn race_child() {
         .unwrap_or(100);
     race(runs);
 }
+
+/// A file of the tree exchanged, again and again, with a symlink to a file
+/// outside and with a FIFO (`renameat2(RENAME_EXCHANGE)`), while the tree is
+/// loaded: a file's type is checked before it is opened and the file opened
+/// must be the one checked, so no load may read the outside file, and none
+/// may block on the FIFO (no writer ever opens it).
+#[test]
+fn file_swap_never_reads_outside_or_blocks() {
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let d = tempfile::tempdir().unwrap();
+    let tree = d.path().join("tree");
+    write(&tree.join("a/.env"), "INSIDE_KEY=1\n");
+    write(&d.path().join("outside/.env"), &format!("{MARKER}=x\n"));
+    fs::create_dir_all(tree.join("b")).unwrap();
+    symlink(d.path().join("outside/.env"), tree.join("b/.env")).unwrap();
+    fs::create_dir_all(tree.join("c")).unwrap();
+    nix::unistd::mkfifo(&tree.join("c/.env"), nix::sys::stat::Mode::S_IRWXU).unwrap();
+    let target = Target::tree(&tree, "tree", d.path()).unwrap();
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let swaps = Arc::new(AtomicUsize::new(0));
+    let swapper = {
+        let (stop, swaps) = (stop.clone(), swaps.clone());
+        let (a, b, c) = (
+            tree.join("a/.env"),
+            tree.join("b/.env"),
+            tree.join("c/.env"),
+        );
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                let other = if swaps.load(Ordering::Relaxed) % 4 < 2 {
+                    &b
+                } else {
+                    &c
+                };
+                renameat2(AT_FDCWD, &a, AT_FDCWD, other, RenameFlags::RENAME_EXCHANGE)
+                    .expect("exchange");
+                swaps.fetch_add(1, Ordering::Relaxed);
+            }
+        })
+    };
+    let (done, finished) = mpsc::channel();
+    let loader = std::thread::spawn(move || {
+        let opts = LoadOptions::default();
+        let (mut leaks, mut inside) = (0, 0);
+        for _ in 0..1000 {
+            let s = seen(&Inventory::load(&target, &opts));
+            leaks += usize::from(s.contains(MARKER));
+            inside += usize::from(s.contains("INSIDE_KEY"));
+        }
+        done.send((leaks, inside)).unwrap();
+    });
+    let outcome = finished.recv_timeout(Duration::from_secs(300));
+    stop.store(true, Ordering::Relaxed);
+    swapper.join().unwrap();
+    let (leaks, inside) = outcome.expect("1,000 loads did not finish: a load blocked on the FIFO");
+    loader.join().unwrap();
+    eprintln!(
+        "1000 loads, {} swaps, {inside} read the inside file, {leaks} read outside",
+        swaps.load(Ordering::Relaxed)
+    );
+    assert_eq!(
+        leaks, 0,
+        "{leaks} of 1000 loads read the file outside the tree"
+    );
+    assert!(
+        inside > 0,
+        "no load read the inside file: the test checks nothing"
+    );
+}
