@@ -123,6 +123,9 @@ pub struct Setting {
     pub line: u32,
 }
 
+/// A setting under its (section, key).
+type Keyed = ((Box<str>, Box<str>), Setting);
+
 /// One CouchDB configuration directory, layered.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CouchConfig {
@@ -134,7 +137,7 @@ pub struct CouchConfig {
     /// vector, not a map (a directory holds a handful of settings, and a
     /// B-tree node has room for eleven: at 100k files the maps were most of
     /// this fact's 9 MB).
-    settings: Vec<((Box<str>, Box<str>), Setting)>,
+    settings: Vec<Keyed>,
     /// Files of this directory that could not be read or parsed.
     pub broken: Vec<(String, String)>,
 }
@@ -164,8 +167,7 @@ impl CouchConfig {
     fn settle(&mut self) {
         // Stable: the entries of one key stay in reading order.
         self.settings.sort_by(|(a, _), (b, _)| a.cmp(b));
-        let mut kept: Vec<((Box<str>, Box<str>), Setting)> =
-            Vec::with_capacity(self.settings.len());
+        let mut kept: Vec<Keyed> = Vec::with_capacity(self.settings.len());
         for item in self.settings.drain(..) {
             match kept.last_mut() {
                 Some(last) if last.0 == item.0 => *last = item,
