@@ -7,30 +7,55 @@ use std::sync::Mutex;
 use std::sync::OnceLock;
 use std::time::Instant;
 
-fn state() -> Option<&'static Mutex<Instant>> {
-    static STATE: OnceLock<Option<Mutex<Instant>>> = OnceLock::new();
+/// The last mark: when, and the process's CPU time then.
+fn state() -> Option<&'static Mutex<(Instant, f64)>> {
+    static STATE: OnceLock<Option<Mutex<(Instant, f64)>>> = OnceLock::new();
     STATE
         .get_or_init(|| {
             std::env::var_os("RAMPART_TIMINGS")
                 .is_some_and(|v| !v.is_empty() && v != "0")
-                .then(|| Mutex::new(Instant::now()))
+                .then(|| Mutex::new((Instant::now(), cpu_seconds())))
         })
         .as_ref()
 }
 
-/// Ends the phase called `phase`: prints how long it took since the last mark.
+/// Ends the phase called `phase`: prints how long it took since the last
+/// mark, and the CPU time the process spent in it (on all cores: CPU over
+/// wall is how many cores the phase kept busy).
 pub fn mark(phase: &str) {
     if let Some(last) = state() {
         let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
+        let now = (Instant::now(), cpu_seconds());
         eprintln!(
-            "rampart timings: {phase:<24} {:>9.1} ms  rss {:>6} MB  peak {:>6} MB",
-            (now - *last).as_secs_f64() * 1e3,
+            "rampart timings: {phase:<24} {:>9.1} ms  cpu {:>8.1} ms  rss {:>6} MB  peak {:>6} MB",
+            (now.0 - last.0).as_secs_f64() * 1e3,
+            (now.1 - last.1) * 1e3,
             status_mb("VmRSS:"),
             status_mb("VmHWM:"),
         );
         *last = now;
     }
+}
+
+/// The CPU time (user and system) of this process so far, from
+/// `/proc/self/stat` (in clock ticks: 10 ms on Linux), 0 where it cannot
+/// be read.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // The fields after the command name (which may hold spaces), the
+    // third of which is field 3 (`state`): utime and stime are 14 and 15.
+    let Some((_, rest)) = stat.rsplit_once(')') else {
+        return 0.0;
+    };
+    let ticks: u64 = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|f| f.parse::<u64>().ok())
+        .sum();
+    ticks as f64 / 100.0
 }
 
 /// A memory figure of this process from `/proc/self/status`, in MB (0 where
