@@ -293,9 +293,40 @@ pub const MAX_EXPANDED_BYTES: usize = 64 * 1024 * 1024;
 /// Nested includes.
 pub const MAX_INCLUDE_DEPTH: usize = 16;
 
+/// Whether a path inside the root is a file, as probed once per scan: each
+/// configuration tries the same candidates for an absolute include
+/// (`etc/nginx/mime.types`, `nginx/conf.d/...`), and a tree of many sites
+/// asked the file system the same question once per site.
+#[derive(Default)]
+struct Probes(std::sync::RwLock<foldhash::HashMap<Box<str>, bool>>);
+
+impl Probes {
+    fn is_file(&self, facts: &Facts, root: &Root, path: &str) -> bool {
+        // A file the tree's walk read is a file: no probe.
+        if facts.doc(path).is_some() {
+            return true;
+        }
+        let known = self
+            .0
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(path)
+            .copied();
+        known.unwrap_or_else(|| {
+            let is_file = root.metadata(path).is_ok_and(|m| m.is_file());
+            self.0
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(path.into(), is_file);
+            is_file
+        })
+    }
+}
+
 struct Expander<'a> {
     facts: &'a Facts<'a>,
     root: &'a Root,
+    probes: &'a Probes,
     host: bool,
     /// The configuration being expanded (budget errors are its errors).
     main: String,
@@ -358,7 +389,7 @@ impl<'a> Expander<'a> {
                     .collect(),
                 Err(_) => Vec::new(),
             }
-        } else if self.root.metadata(path).is_ok_and(|m| m.is_file()) {
+        } else if self.probes.is_file(self.facts, self.root, path) {
             vec![path.to_string()]
         } else {
             Vec::new()
@@ -654,7 +685,7 @@ type Part = Option<(NginxTls, Vec<String>)>;
 
 impl NginxTls {
     /// Expands and evaluates one configuration (or fragment) on its own.
-    fn one(facts: &Facts, root: &Root, host: bool, doc: &Doc) -> Part {
+    fn one(facts: &Facts, root: &Root, probes: &Probes, host: bool, doc: &Doc) -> Part {
         let mut out = NginxTls::default();
         let dirs = match &doc.content {
             Ok(Parsed::Nginx(d)) => d,
@@ -668,6 +699,7 @@ impl NginxTls {
         let mut ex = Expander {
             facts,
             root,
+            probes,
             host,
             main: doc.rel.to_string(),
             main_dir: dir_of(&doc.rel),
@@ -710,9 +742,11 @@ impl NginxTls {
         };
         let (mains, fragments): (Vec<&Doc>, Vec<&Doc>) = docs.iter().partition(|d| is_main(d));
         let mut reached: BTreeSet<String> = BTreeSet::new();
+        let probes = Probes::default();
         let merge = |batch: &[&Doc], out: &mut NginxTls, reached: &mut BTreeSet<String>| {
-            let parts: Vec<Part> =
-                crate::facts::map_chunks(par, batch, 1, |d| NginxTls::one(facts, root, host, d[0]));
+            let parts: Vec<Part> = crate::facts::map_chunks(par, batch, 1, |d| {
+                NginxTls::one(facts, root, &probes, host, d[0])
+            });
             for (doc, part) in batch.iter().zip(parts) {
                 let Some((part, files)) = part else { continue };
                 if reached.contains(&*doc.rel) {
@@ -771,6 +805,70 @@ mod tests {
         assert!(parse("a b\n").unwrap_err().contains("line 1"));
         assert!(parse("}\n").is_err());
         assert!(parse("a 'b;\n").is_err());
+    }
+
+    /// Sites of one tree include the same absolute paths: each resolves
+    /// them against its own directory, whatever another site found (the
+    /// file system is asked once per candidate path, not once per site).
+    #[test]
+    fn absolute_includes_resolve_per_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |rel: &str, text: &str| {
+            let p = dir.path().join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        let conf = |name: &str| {
+            format!(
+                "events {{}}\nhttp {{\n  include /etc/nginx/tls.params;\n  include /etc/nginx/mime.types;\n  \
+                 server {{\n    listen 443 ssl;\n    server_name {name};\n  }}\n}}\n"
+            )
+        };
+        for site in ["a", "b", "c"] {
+            write(&format!("{site}/nginx.conf"), &conf(site));
+        }
+        // Not a file the walk parses as nginx: found by asking the root.
+        write("a/tls.params", "ssl_protocols TLSv1;\n");
+        write("c/nginx/tls.params", "ssl_protocols TLSv1.3;\n");
+        let target =
+            crate::target::Target::tree(dir.path(), "t", dir.path()).expect("a tree target");
+        let facts = Facts::load(&target, &crate::facts::LoadOptions::default());
+        let tls = NginxTls::gather(&facts, true);
+        let protocols = |site: &str| {
+            let server = tls
+                .servers
+                .iter()
+                .find(|s| s.names == [site])
+                .unwrap_or_else(|| panic!("server {site}: {:?}", tls.servers));
+            server
+                .protocols
+                .as_ref()
+                .map(|p| (p.rel.to_string(), p.value.clone()))
+        };
+        assert_eq!(
+            protocols("a"),
+            Some(("a/tls.params".to_string(), "TLSv1".to_string()))
+        );
+        assert_eq!(protocols("b"), None);
+        assert_eq!(
+            protocols("c"),
+            Some(("c/nginx/tls.params".to_string(), "TLSv1.3".to_string()))
+        );
+        let mut unresolved: Vec<(&str, &str)> = tls
+            .unresolved
+            .iter()
+            .map(|(rel, _, pattern)| (rel.as_str(), pattern.as_str()))
+            .collect();
+        unresolved.sort();
+        assert_eq!(
+            unresolved,
+            [
+                ("a/nginx.conf", "/etc/nginx/mime.types"),
+                ("b/nginx.conf", "/etc/nginx/mime.types"),
+                ("b/nginx.conf", "/etc/nginx/tls.params"),
+                ("c/nginx.conf", "/etc/nginx/mime.types"),
+            ]
+        );
     }
 
     #[test]
