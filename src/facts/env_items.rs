@@ -9,6 +9,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use compact_str::CompactString;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use rayon::slice::ParallelSliceMut;
 
@@ -366,7 +367,7 @@ impl EnvItems {
                 if !helm_seen.insert((&*leaf.rel, leaf.line)) {
                     continue;
                 }
-                let last = path.last().map(String::as_str).unwrap_or_default();
+                let last = path.last().map(CompactString::as_str).unwrap_or_default();
                 let ingress = path.len() == 2 && path[0] == "ingress" && path[1] == "host";
                 if !is_secret_key(last) && !ingress {
                     continue;

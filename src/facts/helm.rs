@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use compact_str::CompactString;
 use foldhash::{HashMap, HashMapExt};
 
 use crate::facts::inventory::{Kind, Parsed};
@@ -80,9 +81,13 @@ pub struct Values(Box<[(Path, Leaf)]>);
 
 impl Values {
     /// The leaf at `path`.
-    pub fn get(&self, path: &[String]) -> Option<&Leaf> {
+    pub fn get<S: AsRef<str>>(&self, path: &[S]) -> Option<&Leaf> {
         self.0
-            .binary_search_by(|(p, _)| (**p).cmp(path))
+            .binary_search_by(|(p, _)| {
+                p.iter()
+                    .map(CompactString::as_str)
+                    .cmp(path.iter().map(AsRef::as_ref))
+            })
             .ok()
             .map(|i| &self.0[i].1)
     }
@@ -127,13 +132,14 @@ impl From<BTreeMap<Path, Leaf>> for Values {
 }
 
 /// A value's path from the top of the values (`["couchdb", "password"]`),
-/// shared by every release that layers the file that sets it.
-pub type Path = Arc<[String]>;
+/// shared by every release that layers the file that sets it. Its keys are
+/// short: kept inline, not one allocation per key of every leaf.
+pub type Path = Arc<[CompactString]>;
 
 impl Release {
     /// The leaf at a dotted path (`couchdb.password`).
     pub fn get(&self, path: &str) -> Option<&Leaf> {
-        let key: Vec<String> = path.split('.').map(str::to_string).collect();
+        let key: Vec<&str> = path.split('.').collect();
         self.values.get(&key)
     }
 
@@ -154,12 +160,12 @@ pub struct HelmReleases {
 /// deletes).
 type Leaves = Vec<(Path, Option<Leaf>)>;
 
-fn flatten(node: &Node, rel: &Arc<str>, prefix: &mut Vec<String>, out: &mut Leaves) {
+fn flatten(node: &Node, rel: &Arc<str>, prefix: &mut Vec<CompactString>, out: &mut Leaves) {
     match &node.value {
         Value::Map(entries) if !entries.is_empty() => {
             for (k, v) in entries {
                 let Some(key) = k.as_str() else { continue };
-                prefix.push(key.to_string());
+                prefix.push(CompactString::new(key));
                 flatten(v, rel, prefix, out);
                 prefix.pop();
             }
@@ -210,7 +216,7 @@ fn merge_leaves(values: &mut BTreeMap<Path, Leaf>, leaves: &Leaves) {
         // parents are its proper prefixes: no pass over the whole map per
         // leaf (that made one large values file quadratic).
         let under: Vec<Path> = values
-            .range::<[String], _>((
+            .range::<[CompactString], _>((
                 std::ops::Bound::Included(&**path),
                 std::ops::Bound::Unbounded,
             ))
@@ -425,7 +431,10 @@ mod tests {
         merge(&mut v, &over[0], "o.yaml");
         let keys: Vec<String> = v.keys().map(|k| k.join(".")).collect();
         assert_eq!(keys, ["a.b", "ab", "m", "m2.x", "n.k.deep"]);
-        assert_eq!(v[["m".to_string()].as_slice()].text.as_deref(), Some("6"));
+        assert_eq!(
+            v[[CompactString::new("m")].as_slice()].text.as_deref(),
+            Some("6")
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 use std::sync::OnceLock;
 
+use compact_str::CompactString;
 use regex::Regex;
 
 use crate::facts::helm::{HelmReleases, Release};
@@ -115,14 +116,14 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
 /// Whether a helm values ingress map (at `prefix`) carries TLS: a `tls`
 /// list, a certificate annotation (AWS ALB `certificate-arn`, CHT's
 /// `annotations.certificate`), or a GKE managed certificate.
-fn ingress_has_tls(release: &Release, prefix: &[String]) -> bool {
+fn ingress_has_tls(release: &Release, prefix: &[CompactString]) -> bool {
     release.values.iter().any(|(path, leaf)| {
         if !path.starts_with(prefix) {
             return false;
         }
         let rest: Vec<String> = path[prefix.len()..]
             .iter()
-            .map(|p| p.to_ascii_lowercase())
+            .map(|p| p.as_str().to_ascii_lowercase())
             .collect();
         let set = leaf.text.as_deref().is_none_or(|t| !t.trim().is_empty());
         set && rest.iter().any(|p| {
@@ -146,7 +147,10 @@ fn helm_values(ctx: &Ctx, j: &mut Judgement) {
                 continue;
             };
             let n = path.len();
-            let lower: Vec<String> = path.iter().map(|p| p.to_ascii_lowercase()).collect();
+            let lower: Vec<String> = path
+                .iter()
+                .map(|p| p.as_str().to_ascii_lowercase())
+                .collect();
             let loc = target.location(&leaf.rel).with_line(leaf.line);
             let dotted = path.join(".");
             // `<component>.service.type` / `<component>.serviceType`.
@@ -170,11 +174,11 @@ fn helm_values(ctx: &Ctx, j: &mut Judgement) {
                             .then(|| internal_component(&release.name))
                             .flatten()
                     });
-                let port_prefix: Vec<String> = path[..n - 1].to_vec();
+                let port_prefix = &path[..n - 1];
                 let exposed = release
                     .values
                     .iter()
-                    .filter(|(p, _)| p.starts_with(&port_prefix) && p.len() > port_prefix.len())
+                    .filter(|(p, _)| p.starts_with(port_prefix) && p.len() > port_prefix.len())
                     .filter(|(p, _)| {
                         p.last()
                             .is_some_and(|k| k.to_ascii_lowercase().contains("port"))
@@ -204,11 +208,11 @@ fn helm_values(ctx: &Ctx, j: &mut Judgement) {
             }
             // `<...>.ingress.enabled: true`.
             if n >= 2 && lower[n - 1] == "enabled" && lower[n - 2] == "ingress" && text == "true" {
-                let prefix = path[..n - 1].to_vec();
+                let prefix = &path[..n - 1];
                 if !seen.insert((leaf.rel.clone(), leaf.line)) {
                     continue;
                 }
-                if ingress_has_tls(release, &prefix) {
+                if ingress_has_tls(release, prefix) {
                     j.checked(format!("{} {dotted} (with TLS)", loc.path));
                     continue;
                 }
