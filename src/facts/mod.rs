@@ -473,6 +473,24 @@ impl<'t> Facts<'t> {
     }
 }
 
+/// Characters of a name an error quotes: names come from the scanned files
+/// (an `include` line's argument may be any length), and an error stays
+/// short.
+pub const MAX_NAME_SHOWN: usize = 64;
+
+/// `name` as an error quotes it: whole when short, else its first
+/// characters and `…`.
+pub fn brief(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.chars().nth(MAX_NAME_SHOWN).is_none() {
+        return name.into();
+    }
+    let cut = name
+        .char_indices()
+        .nth(MAX_NAME_SHOWN - 1)
+        .map_or(0, |(i, _)| i);
+    format!("{}…", &name[..cut]).into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,7 @@ use std::fmt;
 
 use crate::facts::inventory::{Kind, Parsed};
 use crate::facts::system::{SystemFile, file_name, join, list_dir, parent, read_host_file};
-use crate::facts::{Fact, Facts};
+use crate::facts::{Fact, Facts, brief};
 use crate::target::Source;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -317,7 +317,7 @@ impl PamDir {
         } else {
             return Err(StackError {
                 rel: self.dir().to_string(),
-                what: format!("no PAM file for {service} (nor `other`)"),
+                what: format!("no PAM file for {} (nor `other`)", brief(service)),
             });
         };
         let rel = self.files[name].rel.clone();
@@ -353,8 +353,13 @@ impl PamDir {
             return Err(StackError {
                 rel: from(),
                 what: format!(
-                    "PAM include loop or too deep: {} → {service}",
-                    chain.join(" → ")
+                    "PAM include loop or too deep: {} → {}",
+                    chain
+                        .iter()
+                        .map(|c| brief(c))
+                        .collect::<Vec<_>>()
+                        .join(" → "),
+                    brief(service)
                 ),
             });
         }
@@ -377,8 +382,9 @@ impl PamDir {
             return Err(StackError {
                 rel: from(),
                 what: format!(
-                    "{} includes {service}, which does not exist beside it",
-                    chain.last().map_or("the stack", String::as_str)
+                    "{} includes {}, which does not exist beside it",
+                    chain.last().map_or("the stack".into(), |c| brief(c)),
+                    brief(service)
                 ),
             });
         };
@@ -523,6 +529,28 @@ mod tests {
                 .collect(),
             errors: Vec::new(),
         }
+    }
+
+    /// An include's argument may be any length: the error names it short.
+    #[test]
+    fn errors_quote_long_names_briefly() {
+        let long = format!("system{}", "\u{1f}é".repeat(2000));
+        let d = dir(&[
+            ("sshd", &format!("auth substack {long}\n")),
+            ("other", "auth required pam_deny.so\n"),
+        ]);
+        let e = d.stack("sshd", PamType::Auth).unwrap_err();
+        assert!(e.what.len() < 300, "{} bytes: {:?}", e.what.len(), e.what);
+        // 63 characters of it, then `…`.
+        let shown = format!("system{}\u{1f}…", "\u{1f}é".repeat(28));
+        assert_eq!(
+            e.what,
+            format!("sshd includes {shown}, which does not exist beside it")
+        );
+        let e = d.stack(&long, PamType::Auth);
+        assert!(e.is_ok(), "falls back to `other`");
+        let e = dir(&[]).stack(&long, PamType::Auth).unwrap_err();
+        assert_eq!(e.what, format!("no PAM file for {shown} (nor `other`)"));
     }
 
     #[test]

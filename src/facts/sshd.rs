@@ -26,7 +26,7 @@ use globset::GlobBuilder;
 
 use crate::facts::inventory::{Kind, Parsed};
 use crate::facts::system::{SYSTEM_FILE_CAP, file_name, join, parent, read_error};
-use crate::facts::{Fact, Facts};
+use crate::facts::{Fact, Facts, brief};
 use crate::target::{Root, RootError, Source};
 
 /// One configuration line: the keyword (lowercase, aliases resolved) and its
@@ -879,7 +879,8 @@ impl IncludeSource for RootSource<'_> {
     fn expand(&self, _from_dir: &str, pattern: &str) -> Result<Vec<String>, String> {
         if pattern.starts_with('~') {
             return Err(format!(
-                "{pattern}: a `~` path is not expanded by sshd's Include"
+                "{}: a `~` path is not expanded by sshd's Include",
+                brief(pattern)
             ));
         }
         let abs = if pattern.starts_with('/') {
@@ -919,12 +920,16 @@ impl IncludeSource for TreeSource<'_> {
                 Some(r) => join(r, rest),
                 None => {
                     return Err(format!(
-                        "Include {pattern}: outside /etc/ssh, not found in the tree"
+                        "Include {}: outside /etc/ssh, not found in the tree",
+                        brief(pattern)
                     ));
                 }
             }
         } else if pattern.starts_with('~') {
-            return Err(format!("Include {pattern}: `~` is not expanded by sshd"));
+            return Err(format!(
+                "Include {}: `~` is not expanded by sshd",
+                brief(pattern)
+            ));
         } else {
             join(&self.ssh_dir, pattern)
         };
@@ -932,7 +937,7 @@ impl IncludeSource for TreeSource<'_> {
             .literal_separator(true)
             .backslash_escape(true)
             .build()
-            .map_err(|e| format!("Include {pattern}: {e}"))?
+            .map_err(|e| format!("Include {}: {}", brief(pattern), e.kind()))?
             .compile_matcher();
         let mut out: Vec<String> = self
             .files
@@ -1201,6 +1206,26 @@ mod tests {
             "a cut configuration is not judged"
         );
         assert_eq!(cfg.files.len(), 4);
+    }
+
+    /// An Include's pattern may be any length: its errors quote it short.
+    #[test]
+    fn include_errors_quote_long_patterns_briefly() {
+        let long = "x".repeat(3000);
+        for (pattern, says) in [
+            (format!("~/{long}"), "`~` is not expanded by sshd"),
+            (format!("/etc/ssh/[{long}"), "unclosed character class"),
+        ] {
+            let src = mem(&[(
+                "etc/ssh/sshd_config",
+                &format!("Include {pattern}\nPasswordAuthentication no\n"),
+            )]);
+            let cfg = SshdConfig::build("etc/ssh/sshd_config", false, &src);
+            let (_, _, e) = cfg.unresolved.first().expect("an unresolved include");
+            assert!(e.len() < 300, "{} bytes: {e}", e.len());
+            assert!(e.contains(says), "{e}");
+            assert!(e.contains(&format!("{}…", &pattern[..63])), "{e}");
+        }
     }
 
     #[test]
