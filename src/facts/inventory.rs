@@ -566,9 +566,11 @@ impl Walk<'_> {
         let mut subdirs = Vec::new();
         let mut files = Vec::new();
         for e in entries {
-            let rel = join(&e.name);
-            if let Some(ig) = ignores
-                && ig.ignored(root, &rel, e.is_dir)
+            // The entry's path, made only when something reads it: most
+            // directories have no ignore rules, and most files are not read.
+            let mut rel = None;
+            if let Some(ig) = ignores.filter(|ig| !ig.is_empty())
+                && ig.ignored(root, rel.insert(join(&e.name)), e.is_dir)
             {
                 continue;
             }
@@ -581,7 +583,7 @@ impl Walk<'_> {
             if classify_name(&e.name).is_none() && system_kind(dir_name, &e.name).is_none() {
                 continue;
             }
-            files.push((rel, e.name));
+            files.push((rel.unwrap_or_else(|| join(&e.name)), e.name));
         }
         let (loaded, below) = rayon::join(
             || match self.load {
@@ -702,7 +704,20 @@ enum NameKind {
 }
 
 fn classify_name(name: &str) -> Option<NameKind> {
-    let lower = name.to_ascii_lowercase();
+    // Lower-cased on the stack: the walk asks this of every file.
+    let mut buf = [0u8; 128];
+    let owned;
+    let lower: &str = match buf.get_mut(..name.len()) {
+        Some(b) => {
+            b.copy_from_slice(name.as_bytes());
+            b.make_ascii_lowercase();
+            std::str::from_utf8(b).expect("ASCII lower-casing keeps UTF-8")
+        }
+        None => {
+            owned = name.to_ascii_lowercase();
+            &owned
+        }
+    };
     if lower == ".env"
         || lower.ends_with(".env")
         || lower.starts_with(".env.")
@@ -712,7 +727,7 @@ fn classify_name(name: &str) -> Option<NameKind> {
     {
         return Some(NameKind::DotEnv);
     }
-    if maybe_env_name(&lower) {
+    if maybe_env_name(lower) {
         return Some(NameKind::MaybeDotEnv);
     }
     if lower == "vm.args" {
@@ -1036,11 +1051,17 @@ fn yaml_name_kind(rel: &str, name: &str) -> Option<Kind> {
 /// Whether a file is an example or template to copy from (`.env.example`,
 /// `env.template`, `*.sample`, `*.dist`): documentation, not what runs.
 pub fn is_example(rel: &str) -> bool {
-    let name = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
-    name.split('.')
-        .any(|part| matches!(part, "example" | "sample" | "template" | "dist" | "tmpl"))
-        || name.starts_with("example")
-        || name == "env.template"
+    // Compared without case, and without a lower-case copy: rules ask this
+    // of every file they read.
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    name.split('.').any(|part| {
+        ["example", "sample", "template", "dist", "tmpl"]
+            .iter()
+            .any(|w| part.eq_ignore_ascii_case(w))
+    }) || name
+        .get(..7)
+        .is_some_and(|p| p.eq_ignore_ascii_case("example"))
+        || name.eq_ignore_ascii_case("env.template")
 }
 
 /// `env_file:` entries of the compose files found, resolved against each
@@ -1126,6 +1147,11 @@ mod gitignore {
         }
 
         /// Whether `rel` is ignored: the innermost matcher that has a say wins.
+        /// Whether no `.gitignore` applies.
+        pub fn is_empty(&self) -> bool {
+            self.levels.is_empty()
+        }
+
         pub fn ignored(&self, root: &Root, rel: &str, is_dir: bool) -> bool {
             if self.levels.is_empty() {
                 return false;
@@ -1581,6 +1607,33 @@ mod tests {
         assert_eq!(inv.position(prefix), inv.position("a/.env"));
         assert_ne!(inv.position(prefix), Some(example));
         assert_eq!(inv.position(&inv.docs[example].rel[..4]), None);
+    }
+
+    #[test]
+    fn examples_are_told_by_name_in_any_case() {
+        for rel in [
+            "a/.env.example",
+            "a/values.SAMPLE.yaml",
+            "docker-compose.Template.yml",
+            "x/app_settings.json.dist",
+            "cht.tmpl.env",
+            "Example-values.yaml",
+            "examples.yml",
+            "ENV.TEMPLATE",
+        ] {
+            assert!(is_example(rel), "{rel}");
+        }
+        for rel in [
+            ".env",
+            "example/.env",
+            "exampl.yml",
+            "templates.yml",
+            "a/counter-example.yml",
+            "é-example.yml",
+            "exé",
+        ] {
+            assert!(!is_example(rel), "{rel}");
+        }
     }
 
     #[test]

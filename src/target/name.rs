@@ -18,6 +18,7 @@
 //! lossless except that a name holding the literal text `\xff` displays like
 //! the byte 0xff; the SARIF `uri` (percent-encoded bytes) is exact.
 
+use std::borrow::Cow;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
@@ -79,11 +80,11 @@ pub fn to_bytes(s: &str) -> Vec<u8> {
 }
 
 /// The OS string a carrier-form string stands for.
-pub fn to_os(s: &str) -> OsString {
+pub fn to_os(s: &str) -> Cow<'_, OsStr> {
     if s.chars().any(|c| carried_byte(c).is_some()) {
-        OsString::from_vec(to_bytes(s))
+        Cow::Owned(OsString::from_vec(to_bytes(s)))
     } else {
-        OsString::from(s)
+        Cow::Borrowed(OsStr::new(s))
     }
 }
 

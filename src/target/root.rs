@@ -192,7 +192,7 @@ fn path_of(rel: &str) -> OsString {
     if trimmed.is_empty() {
         OsString::from(".")
     } else {
-        name::to_os(trimmed)
+        name::to_os(trimmed).into_owned()
     }
 }
 
@@ -421,7 +421,7 @@ impl Root {
     /// not to be the file checked, closed unread.)
     pub fn read_in(&self, dir: &DirHandle, name: &str, cap: u64) -> Result<Vec<u8>, RootError> {
         let os = name::to_os(name);
-        let st = fstatat(dir.fd.as_fd(), os.as_os_str(), AtFlags::AT_SYMLINK_NOFOLLOW)
+        let st = fstatat(dir.fd.as_fd(), &*os, AtFlags::AT_SYMLINK_NOFOLLOW)
             .map_err(RootError::from_errno)?;
         match kind_of(&st) {
             SFlag::S_IFREG => {}
@@ -437,7 +437,7 @@ impl Root {
             | OFlag::O_NOCTTY
             | OFlag::O_NONBLOCK
             | OFlag::O_NOFOLLOW;
-        let fd = match openat(dir.fd.as_fd(), os.as_os_str(), flags, Mode::empty()) {
+        let fd = match openat(dir.fd.as_fd(), &*os, flags, Mode::empty()) {
             Ok(fd) => fd,
             // Swapped for a symlink since the check.
             Err(Errno::ELOOP) => return self.read(&join_rel(&dir.rel, name), cap),
@@ -549,7 +549,7 @@ impl Root {
             .map(|p| p.to_string_lossy().into_owned())
             .unwrap_or_default();
         let dir = self.open_path(&parent)?;
-        readlinkat(&dir, name::to_os(&last.to_string_lossy()).as_os_str())
+        readlinkat(&dir, &*name::to_os(&last.to_string_lossy()))
             .map(|t| name::from_os(&t))
             .map_err(RootError::from_errno)
     }
@@ -581,7 +581,7 @@ impl Root {
     pub fn open_subdir(&self, parent: &DirHandle, name: &str) -> Result<DirHandle, RootError> {
         let fd = openat(
             parent.fd.as_fd(),
-            name::to_os(name).as_os_str(),
+            &*name::to_os(name),
             OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
             Mode::empty(),
         )
@@ -616,7 +616,9 @@ impl Root {
         };
         let mut buf = [std::mem::MaybeUninit::<u8>::uninit(); 16 * 1024];
         let mut entries = rustix::fs::RawDir::new(fd, &mut buf);
-        let mut out: Vec<(Vec<u8>, Entry)> = Vec::new();
+        // Each entry with its raw name when its text differs (bytes that
+        // are not UTF-8, carried): entries sort by their raw names.
+        let mut out: Vec<(Option<Box<[u8]>>, Entry)> = Vec::new();
         while let Some(entry) = entries.next() {
             let entry =
                 entry.map_err(|e| RootError::from_errno(Errno::from_raw(e.raw_os_error())))?;
@@ -641,17 +643,21 @@ impl Root {
                 )
                 .map_or(SFlag::empty(), |st| kind_of(&st)),
             };
+            let name = name::from_bytes(raw);
             out.push((
-                raw.to_vec(),
+                (name.as_bytes() != raw).then(|| raw.into()),
                 Entry {
-                    name: name::from_bytes(raw),
+                    name,
                     is_dir: kind == SFlag::S_IFDIR,
                     is_symlink: kind == SFlag::S_IFLNK,
                     is_file: kind == SFlag::S_IFREG,
                 },
             ));
         }
-        out.sort_by(|a, b| a.0.cmp(&b.0));
+        fn raw(e: &(Option<Box<[u8]>>, Entry)) -> &[u8] {
+            e.0.as_deref().unwrap_or(e.1.name.as_bytes())
+        }
+        out.sort_by(|a, b| raw(a).cmp(raw(b)));
         Ok(out.into_iter().map(|(_, e)| e).collect())
     }
 
@@ -668,7 +674,7 @@ impl Root {
         let dir = self.open_dir(rel)?;
         let mut out = Vec::new();
         for e in self.list(&dir)? {
-            if let Ok(target) = readlinkat(&dir.fd, name::to_os(&e.name).as_os_str()) {
+            if let Ok(target) = readlinkat(&dir.fd, &*name::to_os(&e.name)) {
                 out.push((e.name, name::from_os(&target)));
             }
         }
