@@ -29,41 +29,44 @@ const IDENTITY: [(&str, Option<&str>); 7] = [
     ("DB2_DATA", None),
 ];
 
-fn value(inst: &Instance, key: &str, default: Option<&str>) -> Option<(String, Option<u32>)> {
+fn value<'a>(
+    inst: &'a Instance,
+    key: &str,
+    default: Option<&'static str>,
+) -> Option<(&'a str, Option<u32>)> {
     match inst.env.get(key) {
         Some(e) => e
             .value
             .as_deref()
             .filter(|v| !v.trim().is_empty())
-            .map(|v| (v.trim().trim_end_matches('/').to_string(), Some(e.line)))
-            .or(default.map(|d| (d.to_string(), None))),
-        None => default.map(|d| (d.to_string(), None)),
+            .map(|v| (v.trim().trim_end_matches('/'), Some(e.line)))
+            .or(default.map(|d| (d, None))),
+        None => default.map(|d| (d, None)),
     }
 }
 
 /// The deployment root an instance's `.env` is in (see the module doc); the
 /// whole target for a host.
-fn deployment_root(kind: TargetKind, rel: &str) -> String {
+fn deployment_root(kind: TargetKind, rel: &str) -> &str {
     if kind == TargetKind::Host {
-        return String::new();
+        return "";
     }
     let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
     if name != ".env" {
-        return rel.to_string();
+        return rel;
     }
-    dir.rsplit_once('/')
-        .map_or("", |(parent, _)| parent)
-        .to_string()
+    dir.rsplit_once('/').map_or("", |(parent, _)| parent)
 }
 
 pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     let settings = ctx.facts.get::<ChtSettings>();
     let target = ctx.target();
-    let mut hosts: BTreeMap<(Option<String>, String), Vec<&Instance>> = BTreeMap::new();
+    let mut hosts: BTreeMap<(Option<std::borrow::Cow<'_, str>>, &str), Vec<&Instance>> =
+        BTreeMap::new();
     for inst in &settings.instances {
         hosts
             .entry((
-                ctx.environment(&inst.rel).map(|e| e.into_owned()),
+                ctx.environment(&inst.rel),
                 deployment_root(target.kind, &inst.rel),
             ))
             .or_default()
@@ -75,7 +78,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
         for (key, default) in IDENTITY {
             // Instances by the value they give this setting: one finding per
             // shared value, however many instances share it.
-            let mut by_value: BTreeMap<String, Vec<(&Instance, Option<u32>)>> = BTreeMap::new();
+            let mut by_value: BTreeMap<&str, Vec<(&Instance, Option<u32>)>> = BTreeMap::new();
             for inst in group {
                 if let Some((v, line)) = value(inst, key, default) {
                     by_value.entry(v).or_default().push((inst, line));
@@ -112,7 +115,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                     None => loc,
                 })
                 .evidence("setting", key)
-                .evidence("value", v.clone())
+                .evidence("value", v)
                 .evidence("instances", paths);
             }
         }

@@ -21,11 +21,11 @@ fn production_hosts(ctx: &Ctx, facts: &Facts) -> BTreeMap<String, (String, Locat
         if h.role != Role::Serves || h.defaulted || h.host == "localhost" {
             continue;
         }
-        let env = ctx.policy.file_environment(facts.target, &h.rel);
+        let env = facts.environment(ctx.policy, &h.rel);
         if !ctx.policy.is_production(env.as_deref()) {
             continue;
         }
-        let mut loc = facts.target.location(&h.rel);
+        let mut loc = facts.location(&h.rel);
         loc.line = h.line;
         out.entry(h.host.clone())
             .or_insert((h.setting.to_string(), loc));
@@ -37,7 +37,7 @@ fn production_hosts(ctx: &Ctx, facts: &Facts) -> BTreeMap<String, (String, Locat
 fn watched(facts: &Facts, into: &mut BTreeSet<String>, lists: &mut Vec<String>) {
     let m = facts.get::<Monitoring>();
     for (rel, targets) in &m.instance_lists {
-        lists.push(facts.target.location(rel).path.to_string());
+        lists.push(facts.location(rel).path.to_string());
         into.extend(targets.iter().filter_map(|(t, _)| host_of(t)));
     }
 }
@@ -135,7 +135,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
 fn report_broken(j: &mut Judgement, facts: &Facts) {
     let m = facts.get::<Monitoring>();
     for (rel, e) in &m.broken_lists {
-        let loc = facts.target.location(rel);
+        let loc = facts.location(rel);
         j.not_evaluated(
             format!("{}#{rel}", facts.target.id),
             format!("{}: {e}; the instances it lists are unknown", loc.path),

@@ -7,6 +7,7 @@
 //! `*-exporter`) on any port. Metrics tell an attacker the software, versions and load
 //! of every service; Prometheus and exporters have no login at all.
 
+use crate::facts::compose::ComposeProjects;
 use crate::facts::grafana::Monitoring;
 use crate::facts::sockets::Sockets;
 use crate::outcome::{Judgement, Outcome, not_evaluated};
@@ -32,7 +33,8 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     }
     let m = ctx.facts.get::<Monitoring>();
     let mut j = Judgement::new();
-    let ports = published_ports(ctx, &mut Judgement::new());
+    let projects = ctx.facts.get::<ComposeProjects>();
+    let ports = published_ports(ctx, &projects, &mut Judgement::new());
     // The ports in key order, so a service's ports (keys starting with
     // `rel#service/`) are one range found by binary search, not a pass over
     // every port of the tree for every service.

@@ -4,13 +4,15 @@
 //! Publishing host port 80 or 443 is what a web entry point does (CHT 3.x's
 //! all-in-one medic-os image is one), so those two are left to PORT-004.
 
+use crate::facts::compose::ComposeProjects;
 use crate::outcome::{Judgement, Outcome, Severity};
 use crate::rules::Ctx;
 
 pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     let never = &ctx.policy.open_ports.never_public;
     let mut j = Judgement::new();
-    for port in super::published::published_ports(ctx, &mut j) {
+    let projects = ctx.facts.get::<ComposeProjects>();
+    for port in super::published::published_ports(ctx, &projects, &mut j) {
         let p = &port.published;
         if p.is_loopback() {
             continue;
@@ -55,9 +57,15 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                 j.fail(port.key.clone(), text)
                     .at(port.location.clone())
                     .severity(severity)
-                    .evidence("service", port.service.clone())
+                    .evidence("service", port.service)
                     .evidence("published", p.describe())
-                    .evidence("profiles", port.profiles.clone());
+                    .evidence(
+                        "profiles",
+                        port.profiles
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<String>>(),
+                    );
             }
             None => j.checked(format!("{} {}", port.service, p.describe())),
         }

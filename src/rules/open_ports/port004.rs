@@ -2,12 +2,14 @@
 //! 80/443 binds every interface (no host IP, `0.0.0.0` or `::`). Docker
 //! writes its own iptables rules, so ufw or firewalld do not protect it.
 
+use crate::facts::compose::ComposeProjects;
 use crate::outcome::{Judgement, Outcome};
 use crate::rules::Ctx;
 
 pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     let mut j = Judgement::new();
-    for port in super::published::published_ports(ctx, &mut j) {
+    let projects = ctx.facts.get::<ComposeProjects>();
+    for port in super::published::published_ports(ctx, &projects, &mut j) {
         let p = &port.published;
         let web_only = p.host_ports.is_some() && p.host_ports_iter().all(|n| n == 80 || n == 443);
         if !p.all_interfaces() || web_only {
@@ -29,7 +31,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             ),
         )
         .at(port.location.clone())
-        .evidence("service", port.service.clone())
+        .evidence("service", port.service)
         .evidence("published", p.describe());
     }
     j.finish(

@@ -121,12 +121,9 @@ fn ingress_has_tls(release: &Release, prefix: &[CompactString]) -> bool {
         if !path.starts_with(prefix) {
             return false;
         }
-        let rest: Vec<String> = path[prefix.len()..]
-            .iter()
-            .map(|p| p.as_str().to_ascii_lowercase())
-            .collect();
         let set = leaf.text.as_deref().is_none_or(|t| !t.trim().is_empty());
-        set && rest.iter().any(|p| {
+        set && path[prefix.len()..].iter().any(|p| {
+            let p = p.as_str().to_ascii_lowercase();
             p == "tls"
                 || p.contains("certificate")
                 || p.contains("ssl-cert")
@@ -147,15 +144,19 @@ fn helm_values(ctx: &Ctx, j: &mut Judgement) {
                 continue;
             };
             let n = path.len();
-            let lower: Vec<String> = path
-                .iter()
-                .map(|p| p.as_str().to_ascii_lowercase())
-                .collect();
+            // The key `n - back` from the end, compared without case.
+            let key_is =
+                |back: usize, word: &str| n >= back && path[n - back].eq_ignore_ascii_case(word);
+            // `<component>.service.type` / `<component>.serviceType`.
+            let service_type =
+                (key_is(1, "type") && key_is(2, "service")) || key_is(1, "servicetype");
+            // `<...>.ingress.enabled: true`.
+            let ingress = key_is(1, "enabled") && key_is(2, "ingress") && text == "true";
+            if !service_type && !ingress {
+                continue;
+            }
             let loc = target.location(&leaf.rel).with_line(leaf.line);
             let dotted = path.join(".");
-            // `<component>.service.type` / `<component>.serviceType`.
-            let service_type = (n >= 2 && lower[n - 1] == "type" && lower[n - 2] == "service")
-                || lower[n - 1] == "servicetype";
             if service_type {
                 if !matches!(text, "NodePort" | "LoadBalancer") {
                     continue;
@@ -163,7 +164,7 @@ fn helm_values(ctx: &Ctx, j: &mut Judgement) {
                 if !seen.insert((leaf.rel.clone(), leaf.line)) {
                     continue;
                 }
-                let owner = &path[..n - if lower[n - 1] == "servicetype" { 1 } else { 2 }];
+                let owner = &path[..n - if key_is(1, "servicetype") { 1 } else { 2 }];
                 let component = owner
                     .iter()
                     .rev()
@@ -206,8 +207,7 @@ fn helm_values(ctx: &Ctx, j: &mut Judgement) {
                 .evidence("release", release.name.clone());
                 continue;
             }
-            // `<...>.ingress.enabled: true`.
-            if n >= 2 && lower[n - 1] == "enabled" && lower[n - 2] == "ingress" && text == "true" {
+            if ingress {
                 let prefix = &path[..n - 1];
                 if !seen.insert((leaf.rel.clone(), leaf.line)) {
                     continue;

@@ -9,9 +9,9 @@ use crate::facts::published::{Met, PublishedPorts};
 use crate::outcome::{Judgement, Location};
 use crate::rules::Ctx;
 
-pub struct Port {
-    pub service: String,
-    pub profiles: Vec<String>,
+pub struct Port<'a> {
+    pub service: &'a str,
+    pub profiles: &'a [compact_str::CompactString],
     pub web_proxy: bool,
     pub published: Published,
     pub location: Location,
@@ -37,15 +37,26 @@ fn is_web_proxy(ctx: &Ctx, service: &str, image: &str) -> bool {
         return true;
     }
     !image.is_empty()
-        && proxies
-            .iter()
-            .any(|p| image.contains(&p.to_ascii_lowercase()))
+        && proxies.iter().any(|p| {
+            // `image` is lower case: a proxy name is compared lower-cased,
+            // without a lower-cased copy per port.
+            image.as_bytes().windows(p.len().max(1)).any(|w| {
+                w.iter()
+                    .zip(p.bytes())
+                    .all(|(a, b)| *a == b.to_ascii_lowercase())
+            }) || p.is_empty()
+        })
 }
 
 /// Every resolvable published port; the rest goes into `j` as not evaluated.
-pub fn published_ports(ctx: &Ctx, j: &mut Judgement) -> Vec<Port> {
+/// `projects` is the target's (`ctx.facts.get::<ComposeProjects>()`): the
+/// ports borrow from it.
+pub fn published_ports<'a>(
+    ctx: &Ctx,
+    projects: &'a ComposeProjects,
+    j: &mut Judgement,
+) -> Vec<Port<'a>> {
     let target = ctx.target();
-    let projects = ctx.facts.get::<ComposeProjects>();
     for (rel, error) in &projects.broken {
         j.not_evaluated(
             rel.clone(),
@@ -64,8 +75,8 @@ pub fn published_ports(ctx: &Ctx, j: &mut Judgement) -> Vec<Port> {
                 let project = project(p.project);
                 let svc = &project.file.services[p.service as usize];
                 out.push(Port {
-                    service: svc.name.to_string(),
-                    profiles: svc.profiles.iter().map(ToString::to_string).collect(),
+                    service: &svc.name,
+                    profiles: &svc.profiles,
                     web_proxy: is_web_proxy(ctx, &svc.name, &p.image),
                     published: p.published.clone(),
                     location: target.location(&project.rel).with_line(p.line),

@@ -21,7 +21,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
         {
             continue;
         }
-        let env = ctx.policy.file_environment(&ctx.target(), &image.rel);
+        let env = ctx.environment(&image.rel);
         if env.is_some() && !ctx.policy.is_production(env.as_deref()) {
             continue;
         }
@@ -70,7 +70,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                 )
                 .at(at(ctx, image))
                 .evidence("image", reference.display())
-                .evidence("environment", env);
+                .evidence("environment", env.as_deref());
             }
         }
     }
