@@ -163,15 +163,20 @@ pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
 const INDEX_FROM: usize = 16;
 
 /// A collection being built: its line, items and anchor.
+/// A collection being built. Its children wait on the builder's shared
+/// stacks (`items`, `pairs`) from the index it holds, and are moved into a
+/// slice of exactly their number when it ends: one allocation per
+/// collection, not a vector grown and shrunk for each.
 enum Frame {
-    Seq(u32, Vec<Node>, usize),
-    /// The mapping's line, entries and anchor, a key waiting for its
-    /// value, and, once it has [`INDEX_FROM`] entries, where each key is
-    /// (so a repeated key is found in constant time; quoted keys, then
-    /// plain ones).
+    /// The sequence's line, where its items start in `items`, its anchor.
+    Seq(u32, usize, usize),
+    /// The mapping's line, where its entries start in `pairs`, its anchor,
+    /// a key waiting for its value, and, once it has [`INDEX_FROM`]
+    /// entries, where each key is among them (so a repeated key is found
+    /// in constant time; quoted keys, then plain ones).
     Map(
         u32,
-        Vec<(Node, Node)>,
+        usize,
         usize,
         Option<Node>,
         Option<[HashMap<Value, usize>; 2]>,
@@ -182,6 +187,10 @@ enum Frame {
 struct Builder {
     docs: Vec<Node>,
     stack: Vec<Frame>,
+    /// The items of the sequences being built, innermost last.
+    items: Vec<Node>,
+    /// The entries of the mappings being built, innermost last.
+    pairs: Vec<(Node, Node)>,
     anchors: HashMap<usize, Node>,
     budget_used: usize,
     anchor_nodes: usize,
@@ -282,15 +291,17 @@ impl Builder {
         }
         match self.stack.last_mut() {
             None => self.docs.push(node),
-            Some(Frame::Seq(_, items, _)) => items.push(node),
-            Some(Frame::Map(_, entries, _, pending, index)) => match pending.take() {
+            Some(Frame::Seq(..)) => self.items.push(node),
+            Some(Frame::Map(_, start, _, pending, index)) => match pending.take() {
                 None => *pending = Some(node),
                 Some(key) => {
+                    let entries = &mut self.pairs;
+                    let start = *start;
                     // Last one wins, as most YAML consumers do.
                     let merge = key.as_str() == Some("<<");
-                    if index.is_none() && entries.len() >= INDEX_FROM {
+                    if index.is_none() && entries.len() - start >= INDEX_FROM {
                         let mut by_style = [HashMap::new(), HashMap::new()];
-                        for (i, (k, _)) in entries.iter().enumerate() {
+                        for (i, (k, _)) in entries[start..].iter().enumerate() {
                             if k.as_str() != Some("<<") {
                                 by_style[usize::from(k.plain)].insert(k.value.clone(), i);
                             }
@@ -303,15 +314,17 @@ impl Builder {
                         match index {
                             Some(index) => index[usize::from(key.plain)].get(&key.value).copied(),
                             // A merge key never equals a key that is not one.
-                            None => entries.iter().position(|(k, _)| k.key() == key.key()),
+                            None => entries[start..]
+                                .iter()
+                                .position(|(k, _)| k.key() == key.key()),
                         }
                     };
                     match found {
-                        Some(i) => entries[i].1 = node,
+                        Some(i) => entries[start + i].1 = node,
                         None => {
                             if !merge && let Some(index) = index {
                                 index[usize::from(key.plain)]
-                                    .insert(key.value.clone(), entries.len());
+                                    .insert(key.value.clone(), entries.len() - start);
                             }
                             entries.push((key, node));
                         }
@@ -336,27 +349,28 @@ impl<'input> SpannedEventReceiver<'input> for Builder {
                 if self.stack.len() >= MAX_DEPTH {
                     return self.fail(line, "nesting too deep");
                 }
-                self.stack.push(Frame::Seq(line, Vec::new(), anchor));
+                self.stack.push(Frame::Seq(line, self.items.len(), anchor));
             }
             Event::MappingStart(anchor, _) => {
                 if self.stack.len() >= MAX_DEPTH {
                     return self.fail(line, "nesting too deep");
                 }
                 self.stack
-                    .push(Frame::Map(line, Vec::new(), anchor, None, None));
+                    .push(Frame::Map(line, self.pairs.len(), anchor, None, None));
             }
             Event::SequenceEnd => {
-                if let Some(Frame::Seq(line, items, anchor)) = self.stack.pop() {
+                if let Some(Frame::Seq(line, start, anchor)) = self.stack.pop() {
                     let node = Node {
                         line,
                         plain: false,
-                        value: Value::Seq(items.into_boxed_slice()),
+                        value: Value::Seq(self.items.drain(start..).collect()),
                     };
                     self.insert(node, anchor);
                 }
             }
             Event::MappingEnd => {
-                if let Some(Frame::Map(line, mut entries, anchor, _, _)) = self.stack.pop() {
+                if let Some(Frame::Map(line, start, anchor, _, _)) = self.stack.pop() {
+                    let mut entries: Vec<(Node, Node)> = self.pairs.drain(start..).collect();
                     apply_merges(&mut entries);
                     let node = Node {
                         line,
