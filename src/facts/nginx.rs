@@ -27,9 +27,9 @@ pub struct Directive {
 
 /// Parses nginx configuration text.
 pub fn parse(text: &str) -> Result<Vec<Directive>, String> {
-    let tokens = tokenize(text)?;
+    let mut tokens = tokenize(text)?;
     let mut pos = 0;
-    let out = parse_block(&tokens, &mut pos, 0)?;
+    let out = parse_block(&mut tokens, &mut pos, 0)?;
     if pos != tokens.len() {
         return Err(format!("line {}: unexpected \"}}\"", tokens[pos].1));
     }
@@ -141,8 +141,10 @@ fn tokenize(text: &str) -> Result<Vec<(Tok, u32)>, String> {
     Ok(out)
 }
 
+/// Parses the directives from `tokens[*pos]` on, moving each word out of
+/// its token (a token is read once).
 fn parse_block(
-    tokens: &[(Tok, u32)],
+    tokens: &mut [(Tok, u32)],
     pos: &mut usize,
     depth: usize,
 ) -> Result<Vec<Directive>, String> {
@@ -151,7 +153,7 @@ fn parse_block(
     }
     let mut out = Vec::new();
     while *pos < tokens.len() {
-        let (tok, line) = &tokens[*pos];
+        let (tok, line) = &mut tokens[*pos];
         match tok {
             Tok::Close => {
                 if depth == 0 {
@@ -163,18 +165,18 @@ fn parse_block(
             Tok::Semi => return Err(format!("line {line}: unexpected \";\"")),
             Tok::Open => return Err(format!("line {line}: unexpected \"{{\"")),
             Tok::Word(name) => {
-                let name = name.clone();
+                let name = std::mem::take(name);
                 let line = *line;
                 *pos += 1;
                 let mut args = Vec::new();
                 loop {
-                    let Some((t, l)) = tokens.get(*pos) else {
+                    let Some((t, l)) = tokens.get_mut(*pos) else {
                         // The word is not quoted: it may be a stray value.
                         return Err(format!("line {line}: directive is not terminated by \";\""));
                     };
                     *pos += 1;
                     match t {
-                        Tok::Word(w) => args.push(w.clone()),
+                        Tok::Word(w) => args.push(std::mem::take(w)),
                         Tok::Semi => {
                             out.push(Directive {
                                 name,
