@@ -564,6 +564,7 @@ impl Judgement {
     }
 
     pub fn fail(&mut self, key: impl Into<String>, message: impl Into<String>) -> &mut Outcome {
+        self.no_pass();
         self.outcomes
             .push(Outcome::new(Verdict::Fail, key.into(), message.into()));
         self.outcomes.last_mut().expect("just pushed")
@@ -574,6 +575,7 @@ impl Judgement {
         key: impl Into<String>,
         reason: impl Into<String>,
     ) -> &mut Outcome {
+        self.no_pass();
         self.outcomes.push(Outcome::new(
             Verdict::NotEvaluated,
             key.into(),
@@ -582,9 +584,27 @@ impl Judgement {
         self.outcomes.last_mut().expect("just pushed")
     }
 
-    /// Records an item that was judged and found sound (shown as pass evidence).
+    /// Records an item that was judged and found sound (shown as pass
+    /// evidence). A judgement with a failure or a part not evaluated has
+    /// no pass: then the item is not kept.
     pub fn checked(&mut self, what: impl Into<String>) {
-        self.checked.push(what.into());
+        if self.passing() {
+            self.checked.push(what.into());
+        }
+    }
+
+    /// Whether the judgement can still pass (nothing failed and nothing
+    /// was left unevaluated): a rule that spends work on describing what
+    /// it checked can ask first.
+    pub fn passing(&self) -> bool {
+        self.outcomes.is_empty()
+    }
+
+    /// What was checked will not be shown: freed now, not at the end.
+    fn no_pass(&mut self) {
+        if self.checked.capacity() > 0 {
+            self.checked = Vec::new();
+        }
     }
 
     /// Extra evidence for the pass outcome (thresholds applied, sources read).
@@ -706,6 +726,20 @@ mod tests {
         j.not_evaluated("b", "broken");
         let out = j.finish("ok", "nothing");
         assert_eq!(out.len(), 2);
+
+        // Once it cannot pass, what is checked is neither kept nor shown.
+        let mut j = Judgement::new();
+        j.checked("a");
+        assert!(j.passing());
+        j.fail("k", "bad");
+        assert!(!j.passing());
+        assert!(j.checked.is_empty() && j.checked.capacity() == 0);
+        j.checked("b");
+        assert!(j.checked.is_empty());
+        let out = j.finish("ok", "nothing");
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].verdict, Verdict::Fail);
+        assert!(out[0].evidence.get("checked").is_none());
     }
 
     #[test]

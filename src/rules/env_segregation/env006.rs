@@ -120,7 +120,9 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             }
         }
         for inst in group.iter().filter(|i| !colliding.contains(i.rel.as_str())) {
-            j.checked(ctx.location(&inst.rel).path.to_string());
+            if j.passing() {
+                j.checked(ctx.location(&inst.rel).path.to_string());
+            }
         }
     }
     j.finish(
