@@ -600,9 +600,9 @@ impl Vars {
         true
     }
 
-    pub fn lookup(&self, name: &str) -> Option<String> {
+    pub fn lookup(&self, name: &str) -> Option<&str> {
         match &self.source {
-            EnvSource::Found { env, .. } => env.value(name).map(str::to_string),
+            EnvSource::Found { env, .. } => env.value(name),
             _ => None,
         }
     }

@@ -121,11 +121,7 @@ pub fn parse(text: &str) -> Result<DotEnv, DotEnvError> {
             continue;
         };
         let rest = rest.trim_start();
-        let lookup = |name: &str| {
-            latest
-                .get(name)
-                .and_then(|&i| entries[i].value.as_deref().map(str::to_string))
-        };
+        let lookup = |name: &str| latest.get(name).and_then(|&i| entries[i].value.as_deref());
         let value = match rest.chars().next() {
             Some(q @ ('\'' | '"')) => {
                 // Quoted, possibly over several lines: each line is scanned
@@ -253,9 +249,9 @@ fn unescape(s: &str) -> String {
     out
 }
 
-fn expand(
+fn expand<'v>(
     value: &str,
-    lookup: &dyn Fn(&str) -> Option<String>,
+    lookup: &dyn Fn(&str) -> Option<&'v str>,
     line: u32,
     key: &str,
 ) -> Result<String, DotEnvError> {

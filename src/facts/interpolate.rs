@@ -53,9 +53,9 @@ fn syntax_at(whole: &str, here: &str) -> InterpolationError {
 }
 
 /// Interpolates `text`, looking variables up with `lookup`.
-pub fn interpolate(
+pub fn interpolate<'v>(
     text: &str,
-    lookup: &dyn Fn(&str) -> Option<String>,
+    lookup: &dyn Fn(&str) -> Option<&'v str>,
 ) -> Result<Interpolated, InterpolationError> {
     let mut unset = Vec::new();
     let value = expand(text, text, lookup, &mut unset, 0)?;
@@ -74,10 +74,10 @@ fn is_name_char(c: char) -> bool {
 
 /// `text` is a slice of `whole`, the value being interpolated (for
 /// positions in errors).
-fn expand(
+fn expand<'v>(
     text: &str,
     whole: &str,
-    lookup: &dyn Fn(&str) -> Option<String>,
+    lookup: &dyn Fn(&str) -> Option<&'v str>,
     unset: &mut Vec<String>,
     depth: usize,
 ) -> Result<String, InterpolationError> {
@@ -111,7 +111,7 @@ fn expand(
                     .map_or(after.len(), |(j, _)| j);
                 let name = &after[..len];
                 match lookup(name) {
-                    Some(v) => out.push_str(&v),
+                    Some(v) => out.push_str(v),
                     None => unset.push(name.to_string()),
                 }
                 rest = &after[len..];
@@ -149,10 +149,10 @@ fn matching_brace(s: &str) -> Option<usize> {
     None
 }
 
-fn braced(
+fn braced<'v>(
     inner: &str,
     whole: &str,
-    lookup: &dyn Fn(&str) -> Option<String>,
+    lookup: &dyn Fn(&str) -> Option<&'v str>,
     unset: &mut Vec<String>,
     depth: usize,
 ) -> Result<String, InterpolationError> {
@@ -167,12 +167,12 @@ fn braced(
     let op = &inner[name_len..];
     let value = lookup(name);
     let set = value.is_some();
-    let non_empty = value.as_deref().is_some_and(|v| !v.is_empty());
+    let non_empty = value.is_some_and(|v| !v.is_empty());
     let arg = |skip: usize| &op[skip..];
     let mut sub = |s: &str| expand(s, whole, lookup, unset, depth + 1);
     Ok(match op {
         "" => match value {
-            Some(v) => v,
+            Some(v) => v.to_string(),
             None => {
                 unset.push(name.to_string());
                 String::new()
@@ -180,14 +180,14 @@ fn braced(
         },
         _ if op.starts_with(":-") => {
             if non_empty {
-                value.unwrap_or_default()
+                value.unwrap_or_default().to_string()
             } else {
                 sub(arg(2))?
             }
         }
         _ if op.starts_with('-') => {
             if set {
-                value.unwrap_or_default()
+                value.unwrap_or_default().to_string()
             } else {
                 sub(arg(1))?
             }
@@ -196,7 +196,7 @@ fn braced(
             let strict = op.starts_with(':');
             let ok = if strict { non_empty } else { set };
             if ok {
-                value.unwrap_or_default()
+                value.unwrap_or_default().to_string()
             } else {
                 // The message is expanded (as compose does, for its errors)
                 // but not kept.
@@ -228,12 +228,8 @@ fn braced(
 mod tests {
     use super::*;
 
-    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let pairs: Vec<(String, String)> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        move |k| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
+    fn env<'v>(pairs: &'v [(&'v str, &'v str)]) -> impl Fn(&str) -> Option<&'v str> {
+        move |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| *v)
     }
 
     fn run(text: &str, vars: &[(&str, &str)]) -> Result<Interpolated, InterpolationError> {

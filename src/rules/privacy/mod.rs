@@ -45,7 +45,7 @@ pub fn env_value(
         return Ok(None);
     };
     let Some(v) = &e.value else {
-        return Ok(p.vars.lookup(key).map(|v| (v, e.line)));
+        return Ok(p.vars.lookup(key).map(|v| (v.to_string(), e.line)));
     };
     p.vars
         .resolve(v)
