@@ -1146,12 +1146,12 @@ mod gitignore {
             next
         }
 
-        /// Whether `rel` is ignored: the innermost matcher that has a say wins.
         /// Whether no `.gitignore` applies.
         pub fn is_empty(&self) -> bool {
             self.levels.is_empty()
         }
 
+        /// Whether `rel` is ignored: the innermost matcher that has a say wins.
         pub fn ignored(&self, root: &Root, rel: &str, is_dir: bool) -> bool {
             if self.levels.is_empty() {
                 return false;

@@ -162,7 +162,6 @@ pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
 /// key is found by comparing with each (no copy of every key).
 const INDEX_FROM: usize = 16;
 
-/// A collection being built: its line, items and anchor.
 /// A collection being built. Its children wait on the builder's shared
 /// stacks (`items`, `pairs`) from the index it holds, and are moved into a
 /// slice of exactly their number when it ends: one allocation per

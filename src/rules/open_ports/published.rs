@@ -38,8 +38,8 @@ fn is_web_proxy(ctx: &Ctx, service: &str, image: &str) -> bool {
     }
     !image.is_empty()
         && proxies.iter().any(|p| {
-            // `image` is lower case: a proxy name is compared lower-cased,
-            // without a lower-cased copy per port.
+            // Whether `image` holds the proxy's name lower-cased, compared
+            // a byte at a time: no lower-cased copy of each name per port.
             image.as_bytes().windows(p.len().max(1)).any(|w| {
                 w.iter()
                     .zip(p.bytes())
