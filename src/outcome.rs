@@ -593,10 +593,17 @@ impl Judgement {
         }
     }
 
+    /// [`Judgement::checked`] for an item whose description costs work:
+    /// `what` runs only while the judgement can still pass.
+    pub fn checked_with(&mut self, what: impl FnOnce() -> String) {
+        if self.passing() {
+            self.checked.push(what());
+        }
+    }
+
     /// Whether the judgement can still pass (nothing failed and nothing
-    /// was left unevaluated): a rule that spends work on describing what
-    /// it checked can ask first.
-    pub fn passing(&self) -> bool {
+    /// was left unevaluated).
+    fn passing(&self) -> bool {
         self.outcomes.is_empty()
     }
 
@@ -730,11 +737,14 @@ mod tests {
         // Once it cannot pass, what is checked is neither kept nor shown.
         let mut j = Judgement::new();
         j.checked("a");
+        j.checked_with(|| "c".to_string());
+        assert_eq!(j.checked, ["a", "c"]);
         assert!(j.passing());
         j.fail("k", "bad");
         assert!(!j.passing());
         assert!(j.checked.is_empty() && j.checked.capacity() == 0);
         j.checked("b");
+        j.checked_with(|| unreachable!("not described once it cannot pass"));
         assert!(j.checked.is_empty());
         let out = j.finish("ok", "nothing");
         assert_eq!(out.len(), 1);

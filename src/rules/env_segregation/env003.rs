@@ -84,8 +84,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                 .evidence("setting", &*h.setting)
                 .evidence("host", h.host.clone());
             }
-            None if j.passing() => j.checked(format!("{} {}", h.setting, h.host)),
-            None => {}
+            None => j.checked_with(|| format!("{} {}", h.setting, h.host)),
         }
     }
     j.finish(
@@ -123,9 +122,7 @@ fn across(ctx: &Ctx) -> Vec<Outcome> {
             .filter(|s| !own && !ctx.policy.is_production(Some(&s.env)))
             .collect();
         let Some(first) = others.first() else {
-            if j.passing() {
-                j.checked(format!("{} {}", h.item.setting, h.item.host));
-            }
+            j.checked_with(|| format!("{} {}", h.item.setting, h.item.host));
             continue;
         };
         let envs: Vec<String> = others.iter().map(|o| o.env.to_string()).collect();

@@ -120,9 +120,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             }
         }
         for inst in group.iter().filter(|i| !colliding.contains(i.rel.as_str())) {
-            if j.passing() {
-                j.checked(ctx.location(&inst.rel).path.to_string());
-            }
+            j.checked_with(|| ctx.location(&inst.rel).path.to_string());
         }
     }
     j.finish(

@@ -72,9 +72,7 @@ fn judge(
     let shown = &lists[..lists.len().min(LISTS_NAMED)];
     for (host, (setting, loc)) in hosts {
         if watched.contains(host) {
-            if j.passing() {
-                j.checked(format!("{host} ({setting}) is watched"));
-            }
+            j.checked_with(|| format!("{host} ({setting}) is watched"));
             continue;
         }
         let f = j.fail(

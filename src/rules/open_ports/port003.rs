@@ -67,8 +67,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                             .collect::<Vec<String>>(),
                     );
             }
-            None if j.passing() => j.checked(format!("{} {}", port.service, p.describe())),
-            None => {}
+            None => j.checked_with(|| format!("{} {}", port.service, p.describe())),
         }
     }
     j.finish(

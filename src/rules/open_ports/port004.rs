@@ -13,9 +13,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
         let p = &port.published;
         let web_only = p.host_ports.is_some() && p.host_ports_iter().all(|n| n == 80 || n == 443);
         if !p.all_interfaces() || web_only {
-            if j.passing() {
-                j.checked(format!("{} {}", port.service, p.describe()));
-            }
+            j.checked_with(|| format!("{} {}", port.service, p.describe()));
             continue;
         }
         let host = match p.host_ports {

@@ -28,9 +28,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                 .filter(|c| UNSAFE.contains(c))
                 .count();
             if count == 0 {
-                if j.passing() {
-                    j.checked(format!("{} {}", loc.path, s.written));
-                }
+                j.checked_with(|| format!("{} {}", loc.path, s.written));
                 return;
             }
             j.fail(

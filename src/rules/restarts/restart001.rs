@@ -101,16 +101,9 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                 (None, None) => (None, svc.line),
             };
             match policy.as_deref() {
-                Some("always" | "unless-stopped") => {
-                    if j.passing() {
-                        j.checked(format!(
-                            "{} {}: {}",
-                            loc.path,
-                            svc.name,
-                            policy.unwrap_or_default()
-                        ));
-                    }
-                }
+                Some("always" | "unless-stopped") => j.checked_with(|| {
+                    format!("{} {}: {}", loc.path, svc.name, policy.unwrap_or_default())
+                }),
                 other => {
                     let what = match other {
                         None => "has no restart policy (docker's default is `no`)".to_string(),

@@ -35,19 +35,17 @@ fn check_static(ctx: &Ctx) -> Vec<Outcome> {
         let key = format!("{}#server {name}#hsts", srv.rel);
         let what = match &srv.hsts {
             Some(h) if h.value.contains('$') => {
-                if j.passing() {
-                    j.checked(format!(
+                j.checked_with(|| {
+                    format!(
                         "{} (server {name}): Strict-Transport-Security set from a variable",
                         loc.path
-                    ));
-                }
+                    )
+                });
                 continue;
             }
             Some(h) => match max_age(&h.value) {
                 Some(age) if age >= min => {
-                    if j.passing() {
-                        j.checked(format!("{} (server {name}): HSTS max-age {age}", loc.path));
-                    }
+                    j.checked_with(|| format!("{} (server {name}): HSTS max-age {age}", loc.path));
                     continue;
                 }
                 Some(age) => format!("Strict-Transport-Security max-age={age}, below {min}"),
