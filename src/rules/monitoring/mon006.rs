@@ -9,6 +9,7 @@
 
 use crate::facts::compose::ComposeProjects;
 use crate::facts::grafana::Monitoring;
+use crate::facts::published::PublishedPorts;
 use crate::facts::sockets::Sockets;
 use crate::outcome::{Judgement, Outcome, not_evaluated};
 use crate::rules::Ctx;
@@ -34,20 +35,21 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     let m = ctx.facts.get::<Monitoring>();
     let mut j = Judgement::new();
     let projects = ctx.facts.get::<ComposeProjects>();
-    let ports = published_ports(ctx, &projects, &mut Judgement::new());
-    // The ports in key order, so a service's ports (keys starting with
-    // `rel#service/`) are one range found by binary search, not a pass over
-    // every port of the tree for every service.
-    let mut by_key: Vec<usize> = (0..ports.len()).collect();
-    by_key.sort_by(|&a, &b| ports[a].key.cmp(&ports[b].key));
+    let published = ctx.facts.get::<PublishedPorts>();
+    let ports = published_ports(ctx, &projects, &published, &mut Judgement::new());
+    // The ports by file and service, so a service's ports are one range
+    // found by binary search, not a pass over every port of the tree for
+    // every service.
+    let mut by_service: Vec<usize> = (0..ports.len()).collect();
+    by_service.sort_by_key(|&i| ports[i].service_of());
     for svc in &m.services {
-        let prefix = format!("{}#{}/", svc.rel, svc.service);
         let mut any = false;
-        let from = by_key.partition_point(|&i| ports[i].key.as_str() < prefix.as_str());
-        let mut mine: Vec<usize> = by_key[from..]
+        let wanted = (&*svc.rel, &*svc.service);
+        let from = by_service.partition_point(|&i| ports[i].service_of() < wanted);
+        let mut mine: Vec<usize> = by_service[from..]
             .iter()
             .copied()
-            .take_while(|&i| ports[i].key.starts_with(&prefix))
+            .take_while(|&i| ports[i].service_of() == wanted)
             .collect();
         mine.sort_unstable();
         for p in mine.into_iter().map(|i| &ports[i]) {
@@ -62,7 +64,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                 continue;
             }
             j.fail(
-                p.key.clone(),
+                p.key(),
                 format!(
                     "Service {} ({}) publishes {} on {}: its metrics or dashboards are reachable from the network. Bind it to 127.0.0.1 and reach it through an authenticating reverse proxy or a VPN.",
                     svc.service,
@@ -75,7 +77,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                     }
                 ),
             )
-            .at(p.location.clone())
+            .at(p.location(ctx))
             .evidence("service", svc.service.clone())
             .evidence("published", p.published.describe());
         }

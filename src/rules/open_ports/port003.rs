@@ -5,6 +5,7 @@
 //! all-in-one medic-os image is one), so those two are left to PORT-004.
 
 use crate::facts::compose::ComposeProjects;
+use crate::facts::published::PublishedPorts;
 use crate::outcome::{Judgement, Outcome, Severity};
 use crate::rules::Ctx;
 
@@ -12,8 +13,9 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     let never = &ctx.policy.open_ports.never_public;
     let mut j = Judgement::new();
     let projects = ctx.facts.get::<ComposeProjects>();
-    for port in super::published::published_ports(ctx, &projects, &mut j) {
-        let p = &port.published;
+    let published = ctx.facts.get::<PublishedPorts>();
+    for port in super::published::published_ports(ctx, &projects, &published, &mut j) {
+        let p = port.published;
         if p.is_loopback() {
             continue;
         }
@@ -54,8 +56,8 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
         };
         match message {
             Some((text, severity)) => {
-                j.fail(port.key.clone(), text)
-                    .at(port.location.clone())
+                j.fail(port.key(), text)
+                    .at(port.location(ctx))
                     .severity(severity)
                     .evidence("service", port.service)
                     .evidence("published", p.describe())

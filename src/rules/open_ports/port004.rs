@@ -3,14 +3,16 @@
 //! writes its own iptables rules, so ufw or firewalld do not protect it.
 
 use crate::facts::compose::ComposeProjects;
+use crate::facts::published::PublishedPorts;
 use crate::outcome::{Judgement, Outcome};
 use crate::rules::Ctx;
 
 pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     let mut j = Judgement::new();
     let projects = ctx.facts.get::<ComposeProjects>();
-    for port in super::published::published_ports(ctx, &projects, &mut j) {
-        let p = &port.published;
+    let published = ctx.facts.get::<PublishedPorts>();
+    for port in super::published::published_ports(ctx, &projects, &published, &mut j) {
+        let p = port.published;
         let web_only = p.host_ports.is_some() && p.host_ports_iter().all(|n| n == 80 || n == 443);
         if !p.all_interfaces() || web_only {
             j.checked_with(|| format!("{} {}", port.service, p.describe()));
@@ -22,7 +24,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             Some((a, b)) => format!("host ports {a}-{b}"),
         };
         j.fail(
-            port.key.clone(),
+            port.key(),
             format!(
                 "service {} publishes {} ({}) on every interface; docker bypasses ufw/firewalld, so it is reachable from any network. Give it a host IP (127.0.0.1 or a private address).",
                 port.service,
@@ -30,7 +32,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                 p.describe()
             ),
         )
-        .at(port.location.clone())
+        .at(port.location(ctx))
         .evidence("service", port.service)
         .evidence("published", p.describe());
     }

@@ -9,14 +9,35 @@ use crate::facts::published::{Met, PublishedPorts};
 use crate::outcome::{Judgement, Location};
 use crate::rules::Ctx;
 
+/// A published port, borrowed from the `PublishedPorts` and
+/// `ComposeProjects` facts: its key and location are built only for the
+/// ports a rule reports (most are passed over).
 pub struct Port<'a> {
     pub service: &'a str,
     pub profiles: &'a [compact_str::CompactString],
     pub web_proxy: bool,
-    pub published: Published,
-    pub location: Location,
+    pub published: &'a Published,
+    /// The compose file (path inside the target), the line and the spec as
+    /// written.
+    rel: &'a str,
+    line: u32,
+    written: &'a str,
+}
+
+impl Port<'_> {
     /// Stable identity: file, service, the spec as written.
-    pub key: String,
+    pub fn key(&self) -> String {
+        format!("{}#{}/{}", self.rel, self.service, self.written)
+    }
+
+    /// The compose file and service that publish it.
+    pub fn service_of(&self) -> (&str, &str) {
+        (self.rel, self.service)
+    }
+
+    pub fn location(&self, ctx: &Ctx) -> Location {
+        ctx.location(self.rel).with_line(self.line)
+    }
 }
 
 #[cfg(test)]
@@ -49,11 +70,13 @@ fn is_web_proxy(ctx: &Ctx, service: &str, image: &str) -> bool {
 }
 
 /// Every resolvable published port; the rest goes into `j` as not evaluated.
-/// `projects` is the target's (`ctx.facts.get::<ComposeProjects>()`): the
-/// ports borrow from it.
+/// `projects` and `published` are the target's
+/// (`ctx.facts.get::<ComposeProjects>()`, `ctx.facts.get::<PublishedPorts>()`):
+/// the ports borrow from them.
 pub fn published_ports<'a>(
     ctx: &Ctx,
     projects: &'a ComposeProjects,
+    published: &'a PublishedPorts,
     j: &mut Judgement,
 ) -> Vec<Port<'a>> {
     let target = ctx.target();
@@ -64,7 +87,6 @@ pub fn published_ports<'a>(
         )
         .at(target.location(rel));
     }
-    let published = ctx.facts.get::<PublishedPorts>();
     let project = |i: u32| &projects.projects[i as usize];
     let mut out = Vec::with_capacity(published.ports.len());
     for met in &published.met {
@@ -78,9 +100,10 @@ pub fn published_ports<'a>(
                     service: &svc.name,
                     profiles: &svc.profiles,
                     web_proxy: is_web_proxy(ctx, &svc.name, &p.image),
-                    published: p.published.clone(),
-                    location: target.location(&project.rel).with_line(p.line),
-                    key: format!("{}#{}/{}", project.rel, svc.name, p.written),
+                    published: &p.published,
+                    rel: &project.rel,
+                    line: p.line,
+                    written: &p.written,
                 });
             }
             Met::Unresolved(u) => {
