@@ -437,6 +437,19 @@ mod tests {
     }
 
     #[test]
+    fn a_root_block_scalar_ends_at_the_next_document() {
+        // A block scalar not indented (at a document's root) ends at `---`:
+        // before saphyr-parser 0.3.4 the `---` and everything after it were
+        // part of the scalar, so the next document (here a Secret) went
+        // unseen.
+        let docs = parse("--- |\nnotes\n---\nkind: Secret\n").unwrap();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[0].as_str(), Some("notes\n"));
+        assert_eq!(docs[1].get("kind").unwrap().as_str(), Some("Secret"));
+        assert_eq!(docs[1].get("kind").unwrap().line, 4);
+    }
+
+    #[test]
     fn errors_have_lines() {
         let e = parse("a: 1\nb: [1, 2\nc: 3\n").unwrap_err();
         assert!(e.line >= 2, "{e}");
