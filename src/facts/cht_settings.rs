@@ -208,6 +208,12 @@ impl Settings {
     pub fn is_empty(&self) -> bool {
         self.parts.iter().all(Vec::is_empty)
     }
+
+    /// Room for settings never found (kept for the whole scan, so none).
+    #[cfg(test)]
+    pub(crate) fn spare(&self) -> usize {
+        self.parts.iter().map(|p| p.capacity() - p.len()).sum()
+    }
 }
 
 impl<'a> IntoIterator for &'a Settings {
@@ -390,7 +396,10 @@ impl Collector {
                 kept += 1;
             }
         }
+        // Kept to the end of the scan: without the room of the settings
+        // found before, or of a vector grown by doubling.
         part.truncate(kept);
+        part.shrink_to_fit();
         if !part.is_empty() {
             self.parts.push(part);
         }
@@ -912,6 +921,7 @@ impl ChtSettings {
             .collect();
         if !default_at.is_empty() {
             for part in &mut c.parts {
+                let before = part.len();
                 part.retain(|s| match &s.via {
                     Via::Compose(c) if s.defaulted() => c
                         .env
@@ -919,6 +929,9 @@ impl ChtSettings {
                         .is_none_or(|env| !default_at.contains(&(env.clone(), s.key.clone()))),
                     _ => true,
                 });
+                if part.len() < before {
+                    part.shrink_to_fit();
+                }
             }
         }
         broken.sort();

@@ -633,6 +633,8 @@ mod tests {
             assert_eq!(serial.settings, par.settings, "{}", tree.display());
             assert_eq!(serial.instances, par.instances, "{}", tree.display());
             assert_eq!(serial.broken, par.broken, "{}", tree.display());
+            assert_eq!(serial.settings.spare(), 0, "{}", tree.display());
+            assert_eq!(par.settings.spare(), 0, "{}", tree.display());
             settings_seen += serial.settings.len();
             let serial = projection(&EnvItems::gather(&facts, false));
             let par = projection(&EnvItems::gather(&facts, true));
