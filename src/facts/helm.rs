@@ -325,7 +325,10 @@ impl HelmReleases {
             }
             releases
         });
-        out.releases = parts.into_iter().flatten().collect();
+        // Kept to the end of the scan: exactly as long as the list.
+        out.releases = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+        out.releases.extend(parts.into_iter().flatten());
+        share_paths(&mut out.releases);
         out
     }
 
@@ -340,6 +343,23 @@ impl HelmReleases {
                 .map_or("", |(d, _)| d)
         }
         self.releases.chunk_by(|a, b| dir(a) == dir(b)).collect()
+    }
+}
+
+/// Makes every release hold one copy of each path (`couchdb.password`):
+/// a directory's releases share their paths already, but a tree of many
+/// sites repeats the same few paths in every site's values files.
+fn share_paths(releases: &mut [Release]) {
+    let mut seen: foldhash::HashSet<Path> = foldhash::HashSet::default();
+    for release in releases {
+        for (path, _) in release.values.0.iter_mut() {
+            match seen.get(path) {
+                Some(first) => *path = first.clone(),
+                None => {
+                    seen.insert(path.clone());
+                }
+            }
+        }
     }
 }
 
@@ -397,6 +417,37 @@ mod tests {
         assert!(is_values_name("prod.values.yaml"));
         assert!(!is_values_name("helm/Chart.yaml"));
         assert!(!is_values_name("valuesx.txt"));
+    }
+
+    #[test]
+    fn releases_share_each_path() {
+        // Two sites' values files, each merged on its own.
+        let mut releases: Vec<Release> = ["site-a/values.yaml", "site-b/values.yaml"]
+            .iter()
+            .map(|rel| {
+                let doc = yaml::parse("couchdb:\n  password: x\n  user: medic\n").unwrap();
+                let mut values = BTreeMap::new();
+                merge(&mut values, &doc[0], rel);
+                Release {
+                    values: values.into(),
+                    ..Release::default()
+                }
+            })
+            .collect();
+        let path = |r: &Release, i: usize| r.values.0[i].0.clone();
+        assert!(!Arc::ptr_eq(&path(&releases[0], 0), &path(&releases[1], 0)));
+        share_paths(&mut releases);
+        for i in 0..2 {
+            assert!(Arc::ptr_eq(&path(&releases[0], i), &path(&releases[1], i)));
+        }
+        assert_eq!(
+            releases[1].get("couchdb.password").unwrap().rel.as_ref(),
+            "site-b/values.yaml"
+        );
+        assert_eq!(
+            releases[1].get("couchdb.user").unwrap().text.as_deref(),
+            Some("medic")
+        );
     }
 
     #[test]

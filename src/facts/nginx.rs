@@ -778,6 +778,11 @@ impl NginxTls {
         out.errors.dedup();
         out.unresolved.sort();
         out.unresolved.dedup();
+        // Kept to the end of the scan: without the room the lists grew into.
+        out.settings.shrink_to_fit();
+        out.servers.shrink_to_fit();
+        out.unresolved.shrink_to_fit();
+        out.errors.shrink_to_fit();
         out
     }
 }
