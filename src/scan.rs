@@ -61,7 +61,7 @@ pub struct TargetInfo {
 #[derive(Clone, Debug)]
 pub struct Finding {
     pub rule: &'static RuleMeta,
-    pub target: String,
+    pub target: std::sync::Arc<str>,
     pub status: Status,
     pub severity: Severity,
     pub message: String,
@@ -158,7 +158,7 @@ impl Report {
             if t.error.is_some() || t.kind == TargetKind::Env {
                 continue;
             }
-            let mine: Vec<&Finding> = self.results.iter().filter(|f| f.target == t.id).collect();
+            let mine: Vec<&Finding> = self.results.iter().filter(|f| *f.target == *t.id).collect();
             if mine.is_empty() && !(compared && t.kind != TargetKind::Tls) {
                 why.push(format!(
                     "{}: no selected rule applies to a {} target",
@@ -710,13 +710,16 @@ fn finish_findings(
     // the report's, never copied.
     // Each target's identity (part of every fingerprint), once.
     let identities: Vec<String> = target_of.iter().map(|t| identity(t)).collect();
+    // And its id, shared by its findings rather than copied into each.
+    let ids: Vec<std::sync::Arc<str>> = target_of.iter().map(|t| t.id.as_str().into()).collect();
     let (mut results, hits): (Vec<Finding>, Vec<WaiverHits>) = outcomes
         .into_par_iter()
         .flat_map_iter(|(ti, meta, outs)| {
             let target = target_of[ti];
             let identity = identities[ti].as_str();
+            let id = &ids[ti];
             outs.into_iter().map(move |o| {
-                let (mut f, hits) = finish_outcome(plan, target, identity, meta, o);
+                let (mut f, hits) = finish_outcome(plan, target, id, identity, meta, o);
                 crate::policy::inline::apply(inline, target, &mut f);
                 (f, hits)
             })
@@ -758,6 +761,7 @@ fn finish_findings(
 fn finish_outcome(
     plan: &Plan,
     target: &Target,
+    id: &std::sync::Arc<str>,
     identity: &str,
     meta: &'static RuleMeta,
     o: Outcome,
@@ -789,7 +793,7 @@ fn finish_outcome(
     }
     let finding = Finding {
         rule: meta,
-        target: target.id.clone(),
+        target: id.clone(),
         status,
         severity,
         fingerprint: fingerprint(&meta.id, identity, &o.key),

@@ -79,7 +79,7 @@ mod tests {
     fn finding(rule: &str, path: Option<&str>, n: usize) -> Finding {
         Finding {
             rule: crate::catalog::catalog().get(rule).unwrap(),
-            target: "tree".to_string(),
+            target: "tree".into(),
             status: Status::Fail,
             severity: Severity::High,
             message: format!("finding {n}"),

@@ -216,7 +216,7 @@ fn finding(
     let fingerprint = esc(&r.fingerprint);
     Some(Finding {
         rule,
-        target,
+        target: target.into(),
         status,
         severity,
         message: esc(&r.message),
@@ -318,7 +318,7 @@ pub fn rebuild(wire: &WireReport) -> Rebuilt {
     let mut evaluated: BTreeSet<(String, &'static str)> = results
         .iter()
         .filter_map(|f| {
-            let c = target_category.get(f.target.as_str())?;
+            let c = target_category.get(&*f.target)?;
             Some((c.to_string(), f.rule.id.as_str()))
         })
         .collect();
@@ -461,7 +461,7 @@ mod tests {
         assert_eq!(f.rule.id, "ZZZ-999");
         assert_eq!(f.rule.pack, "future");
         assert_eq!(f.message, "m\\x0d\\x9b31m");
-        assert_eq!(f.target, "tree:x\\x0aCRITICAL forged");
+        assert_eq!(&*f.target, "tree:x\\x0aCRITICAL forged");
         let l = f.location.as_ref().expect("location");
         assert_eq!(&*l.uri, "a%0Ab.env");
         assert_eq!(&*l.path, "a\\x0ab.env");

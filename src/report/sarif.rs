@@ -440,9 +440,7 @@ fn render_limited(
             .map(|f| {
                 let (uri, line) = uri_of(
                     f,
-                    fallback
-                        .get(f.target.as_str())
-                        .map_or("rampart", String::as_str),
+                    fallback.get(&*f.target).map_or("rampart", String::as_str),
                 );
                 let mut fp = BTreeMap::new();
                 fp.insert(
@@ -617,7 +615,7 @@ pub(crate) mod tests {
         let results = (0..n)
             .map(|i| Finding {
                 rule: meta,
-                target: "tree:.".to_string(),
+                target: "tree:.".into(),
                 status: Status::Fail,
                 severity: if i % 2 == 0 {
                     Severity::Critical

@@ -85,7 +85,7 @@ pub fn render(report: &Report) -> String {
                     Some(n) => format!("{}:{n}", l.path),
                     None => l.path.to_string(),
                 },
-                None => f.target.clone(),
+                None => f.target.to_string(),
             };
             let state = report
                 .baseline_state(f)

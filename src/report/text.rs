@@ -315,7 +315,7 @@ pub fn render_width(report: &Report, style: Style, width: usize) -> String {
     let mut controls: BTreeMap<(&str, &str, &str), Vec<&Finding>> = BTreeMap::new();
     for f in &report.results {
         controls
-            .entry((f.rule.pack.as_str(), f.rule.id.as_str(), f.target.as_str()))
+            .entry((f.rule.pack.as_str(), f.rule.id.as_str(), &*f.target))
             .or_default()
             .push(f);
     }
@@ -398,7 +398,7 @@ pub fn render_width(report: &Report, style: Style, width: usize) -> String {
     groups.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
     let fail_controls: BTreeSet<(&str, &str)> = failures
         .iter()
-        .map(|f| (f.rule.id.as_str(), f.target.as_str()))
+        .map(|f| (f.rule.id.as_str(), &*f.target))
         .collect();
     if !failures.is_empty() {
         let _ = writeln!(
@@ -490,7 +490,7 @@ pub fn render_width(report: &Report, style: Style, width: usize) -> String {
             let rules: Vec<&str> = rules.into_iter().collect();
             let mut places: Vec<(&Option<crate::outcome::Location>, &str, String)> = fs
                 .iter()
-                .map(|f| (&f.location, f.target.as_str(), location_text(f)))
+                .map(|f| (&f.location, &*f.target, location_text(f)))
                 .collect();
             places.sort();
             places.dedup_by(|a, b| a.2 == b.2);

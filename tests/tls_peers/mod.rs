@@ -288,7 +288,7 @@ pub fn scan(targets: Vec<Target>, policy: Option<&str>) -> Report {
 pub fn results<'r>(r: &'r Report, target: &str, rule: &str) -> Vec<&'r rampart::scan::Finding> {
     r.results
         .iter()
-        .filter(|f| f.target == target && f.rule.id == rule)
+        .filter(|f| &*f.target == target && f.rule.id == rule)
         .collect()
 }
 
