@@ -73,6 +73,25 @@ pub struct Finding {
     pub waiver: Option<(String, String)>,
 }
 
+impl Finding {
+    /// A finding that holds nothing (no allocation): a slot a finding is
+    /// written into.
+    fn blank(rule: &'static RuleMeta, target: &std::sync::Arc<str>) -> Finding {
+        Finding {
+            rule,
+            target: target.clone(),
+            status: Status::Pass,
+            severity: rule.severity,
+            message: String::new(),
+            location: None,
+            evidence: Evidence::default(),
+            key: String::new(),
+            fingerprint: String::new(),
+            waiver: None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum WaiverState {
     Applied,
@@ -697,34 +716,81 @@ fn probe_one(src: &crate::target::TlsSource) -> crate::probe::TlsProbe {
 /// The policy waivers a failure matched: (index, expired).
 type WaiverHits = Vec<(usize, bool)>;
 
+/// A rule job's outcomes: the target's index, the rule, what it found.
+type Job = (usize, &'static RuleMeta, Vec<Outcome>);
+
 /// Turns the rules' outcomes into the report's findings: policy severity,
 /// waivers, inline ignores and fingerprints, across cores; then sorts them
 /// and folds floods. Returns them with each waiver's (applied, expired) hits.
 fn finish_findings(
     plan: &Plan,
     target_of: &[&Target],
-    outcomes: Vec<(usize, &'static RuleMeta, Vec<Outcome>)>,
+    outcomes: Vec<Job>,
     inline: &crate::policy::inline::InlineIgnores,
 ) -> (Vec<Finding>, Vec<(usize, usize)>) {
-    // Findings and their waiver hits side by side: the findings vector is
-    // the report's, never copied.
     // Each target's identity (part of every fingerprint), once.
     let identities: Vec<String> = target_of.iter().map(|t| identity(t)).collect();
     // And its id, shared by its findings rather than copied into each.
     let ids: Vec<std::sync::Arc<str>> = target_of.iter().map(|t| t.id.as_str().into()).collect();
-    let (mut results, hits): (Vec<Finding>, Vec<WaiverHits>) = outcomes
+    // Findings are sorted by target, rule, then within (status, location,
+    // key, message). A job holds one target's findings of one rule, so
+    // the jobs are put in (target, rule) order first (stably: jobs that
+    // share both keep their order, as one stable sort of every finding
+    // would) and each group of jobs with the same (target, rule) is given
+    // its run of the report's vector, where its findings are finished and
+    // sorted on their own, across cores. The vector is allocated once at
+    // its length: no second copy of the findings while they are gathered.
+    let mut outcomes = outcomes;
+    outcomes.sort_by(|a, b| (&*ids[a.0], a.1.id.as_str()).cmp(&(&*ids[b.0], b.1.id.as_str())));
+    let total = outcomes.iter().map(|(_, _, outs)| outs.len()).sum();
+    let mut results: Vec<Finding> = match outcomes.first() {
+        Some(&(ti, meta, _)) => {
+            let blank = Finding::blank(meta, &ids[ti]);
+            std::iter::repeat_n(blank, total).collect()
+        }
+        None => Vec::new(),
+    };
+    let mut groups: Vec<(Vec<Job>, &mut [Finding])> = Vec::new();
+    let mut rest = results.as_mut_slice();
+    let mut outcomes = outcomes.into_iter().peekable();
+    while let Some(first) = outcomes.next() {
+        let key = (first.0, first.1.id.as_str());
+        let mut jobs = vec![first];
+        while let Some(next) = outcomes.next_if(|n| *ids[n.0] == *ids[key.0] && n.1.id == key.1) {
+            jobs.push(next);
+        }
+        let len = jobs.iter().map(|(_, _, outs)| outs.len()).sum();
+        let (run, tail) = std::mem::take(&mut rest).split_at_mut(len);
+        rest = tail;
+        groups.push((jobs, run));
+    }
+    let hits: Vec<WaiverHits> = groups
         .into_par_iter()
-        .flat_map_iter(|(ti, meta, outs)| {
-            let target = target_of[ti];
-            let identity = identities[ti].as_str();
-            let id = &ids[ti];
-            outs.into_iter().map(move |o| {
-                let (mut f, hits) = finish_outcome(plan, target, id, identity, meta, o);
-                crate::policy::inline::apply(inline, target, &mut f);
-                (f, hits)
-            })
+        .with_max_len(1)
+        .map(|(jobs, run)| {
+            let mut slots = run.iter_mut();
+            let mut hits = WaiverHits::new();
+            for (ti, meta, outs) in jobs {
+                let target = target_of[ti];
+                for o in outs {
+                    let (mut f, mut h) =
+                        finish_outcome(plan, target, &ids[ti], &identities[ti], meta, o);
+                    crate::policy::inline::apply(inline, target, &mut f);
+                    hits.append(&mut h);
+                    *slots.next().expect("a slot for each outcome") = f;
+                }
+            }
+            run.sort_by(|a, b| {
+                (a.status, &a.location, &a.key, &a.message).cmp(&(
+                    b.status,
+                    &b.location,
+                    &b.key,
+                    &b.message,
+                ))
+            });
+            hits
         })
-        .unzip();
+        .collect();
     let mut waiver_counts: Vec<(usize, usize)> = vec![(0, 0); plan.policy.waivers.len()];
     for (i, expired) in hits.into_iter().flatten() {
         if expired {
@@ -733,28 +799,10 @@ fn finish_findings(
             waiver_counts[i].0 += 1;
         }
     }
-    crate::timings::mark("finish outcomes");
-    results.par_sort_by(|a, b| {
-        (
-            &a.target,
-            &a.rule.id,
-            a.status,
-            &a.location,
-            &a.key,
-            &a.message,
-        )
-            .cmp(&(
-                &b.target,
-                &b.rule.id,
-                b.status,
-                &b.location,
-                &b.key,
-                &b.message,
-            ))
-    });
+    crate::timings::mark("finish and sort outcomes");
     // Bounded output: a flood of findings in one file folds into one.
     let results = crate::report::bound::fold(results);
-    crate::timings::mark("sort and fold");
+    crate::timings::mark("fold");
     (results, waiver_counts)
 }
 
