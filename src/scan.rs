@@ -398,38 +398,77 @@ fn run_in_pool(mut plan: Plan) -> Report {
             }
         }
     }
+    // The readers of the CHT settings and environment items go first; once
+    // the last of them has finished, both facts are freed while the other
+    // rules run (`retire_settings`). Stable: otherwise in plan order.
+    jobs.sort_by_key(|(_, rule, _)| !crate::rules::SETTINGS_READERS.contains(&rule.id));
+    let readers = jobs
+        .iter()
+        .filter(|(_, rule, _)| crate::rules::SETTINGS_READERS.contains(&rule.id))
+        .count();
+    let retire_settings = || {
+        for (_, f) in &all_targets {
+            f.retire::<crate::facts::cht_settings::ChtSettings>();
+            f.retire::<crate::facts::env_items::EnvItems>();
+        }
+    };
+    if readers == 0 {
+        retire_settings();
+    }
+    let readers_left = std::sync::atomic::AtomicUsize::new(readers);
     bar.set_length(jobs.len() as u64);
     bar.set_message("checking");
-    // One task per job (rayon would otherwise run runs of neighbouring
-    // jobs on one core, where no idle core can take them: the last run was
-    // the scan's tail).
-    let outcomes: Vec<(usize, &'static RuleMeta, Vec<Outcome>)> = jobs
-        .par_iter()
-        .with_max_len(1)
-        .map(|&(ti, rule, meta)| {
-            let ctx = Ctx {
-                facts: all_targets[ti].1,
-                policy: &plan.policy,
-                today: plan.today,
-            };
-            // The panic's message is withheld: it may quote a scanned file.
-            let start = crate::timings::enabled().then(std::time::Instant::now);
-            let mut out = crate::facts::contain_panic(|| (rule.check)(&ctx)).unwrap_or_else(|| {
-                crate::outcome::not_evaluated(format!(
-                    "rule {} failed while evaluating: rampart panicked (an internal error; \
-                     the panic message is withheld as it may quote a scanned file)",
-                    rule.id
-                ))
+    // Each core takes the next job in order (so every settings reader has
+    // started before any other rule), one at a time: the longest job, not
+    // a run of neighbouring jobs on one core, is the scan's tail.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let done: Vec<std::sync::OnceLock<Vec<Outcome>>> =
+        jobs.iter().map(|_| std::sync::OnceLock::new()).collect();
+    let run_job = |&(ti, rule, _): &(usize, &'static Rule, &'static RuleMeta)| {
+        let ctx = Ctx {
+            facts: all_targets[ti].1,
+            policy: &plan.policy,
+            today: plan.today,
+        };
+        // The panic's message is withheld: it may quote a scanned file.
+        let start = crate::timings::enabled().then(std::time::Instant::now);
+        let mut out = crate::facts::contain_panic(|| (rule.check)(&ctx)).unwrap_or_else(|| {
+            crate::outcome::not_evaluated(format!(
+                "rule {} failed while evaluating: rampart panicked (an internal error; \
+                 the panic message is withheld as it may quote a scanned file)",
+                rule.id
+            ))
+        });
+        // Kept until the findings are written: without the room
+        // pushing left (up to half of each rule's outcomes).
+        out.shrink_to_fit();
+        if let Some(start) = start {
+            crate::timings::add(&format!("rule {}", rule.id), start.elapsed().as_secs_f64());
+        }
+        bar.inc(1);
+        out
+    };
+    rayon::scope(|s| {
+        for _ in 0..rayon::current_num_threads() {
+            s.spawn(|_| {
+                use std::sync::atomic::Ordering;
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(job) = jobs.get(i) else { break };
+                    let _ = done[i].set(run_job(job));
+                    if crate::rules::SETTINGS_READERS.contains(&job.1.id)
+                        && readers_left.fetch_sub(1, Ordering::AcqRel) == 1
+                    {
+                        retire_settings();
+                    }
+                }
             });
-            // Kept until the findings are written: without the room
-            // pushing left (up to half of each rule's outcomes).
-            out.shrink_to_fit();
-            if let Some(start) = start {
-                crate::timings::add(&format!("rule {}", rule.id), start.elapsed().as_secs_f64());
-            }
-            bar.inc(1);
-            (ti, meta, out)
-        })
+        }
+    });
+    let outcomes: Vec<(usize, &'static RuleMeta, Vec<Outcome>)> = jobs
+        .iter()
+        .zip(done)
+        .map(|(&(ti, _, meta), out)| (ti, meta, out.into_inner().expect("every job ran")))
         .collect();
     bar.finish_and_clear();
     crate::timings::mark("rules");

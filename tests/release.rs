@@ -145,3 +145,60 @@ fn released_facts_give_the_same_outcomes() {
     assert!(released > 50, "{released} files released");
     assert!(pruned > 3, "{pruned} app settings files pruned");
 }
+
+/// The engine frees the CHT settings and environment items once the rules
+/// in `rules::SETTINGS_READERS` have finished (the other rules may still be
+/// running): no other rule may read them, directly or through another
+/// fact, on any fixture (each rule runs on facts that have collected
+/// nothing, on the target and on the environments comparison over it).
+/// And each listed rule does read them on some fixture: the list is exact.
+#[test]
+fn only_the_settings_readers_read_settings() {
+    use rampart::facts::cht_settings::ChtSettings;
+    use rampart::facts::env_items::EnvItems;
+    use std::collections::BTreeSet;
+    let policy = policy::load(None).expect("baseline policy");
+    let today = Date::parse(common::TODAY).expect("date");
+    let opts = LoadOptions::default();
+    let env_target = Target::environments();
+    let mut readers: BTreeSet<&str> = BTreeSet::new();
+    let mut strays: BTreeSet<String> = BTreeSet::new();
+    for (dir, host) in inputs() {
+        let t = target(&dir, host);
+        let peers = vec![Facts::load(&t, &opts)];
+        peers[0].index_files(&policy);
+        let env = Facts::over(&env_target, &peers);
+        for facts in [&peers[0], &env] {
+            for r in rules::registry().into_iter().filter(|r| {
+                catalog()
+                    .get(r.id)
+                    .is_some_and(|m| m.applies_to(facts.target.kind))
+            }) {
+                peers[0].forget();
+                env.forget();
+                let ctx = Ctx {
+                    facts,
+                    policy: &policy,
+                    today,
+                };
+                (r.check)(&ctx);
+                let read = peers[0].collected::<ChtSettings>() || peers[0].collected::<EnvItems>();
+                if read {
+                    readers.insert(r.id);
+                    if !rules::SETTINGS_READERS.contains(&r.id) {
+                        strays.insert(format!("{} on {}", r.id, dir.display()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        strays.is_empty(),
+        "rules read the CHT settings or environment items but are not in rules::SETTINGS_READERS: {strays:#?}"
+    );
+    let listed: BTreeSet<&str> = rules::SETTINGS_READERS.iter().copied().collect();
+    assert_eq!(
+        listed, readers,
+        "rules::SETTINGS_READERS lists rules no fixture shows reading them"
+    );
+}

@@ -255,6 +255,30 @@ impl<'t> Facts<'t> {
             .expect("cells are keyed by the type they hold")
     }
 
+    /// Whether `F` has been collected (or provided) and not retired.
+    pub fn collected<F: Fact>(&self) -> bool {
+        let cells = self.cells.lock().unwrap_or_else(|p| p.into_inner());
+        cells
+            .get(&TypeId::of::<F>())
+            .is_some_and(|cell| cell.get().is_some())
+    }
+
+    /// Lets go of `F`: it is freed once the rules holding it are done with
+    /// it, and a later `get` would collect it again. The engine retires the
+    /// facts only some rules read once those rules have finished (see
+    /// `rules::SETTINGS_READERS`).
+    pub fn retire<F: Fact>(&self) {
+        let mut cells = self.cells.lock().unwrap_or_else(|p| p.into_inner());
+        cells.remove(&TypeId::of::<F>());
+    }
+
+    /// Lets go of every collected fact (the files stay loaded): for tests
+    /// and tools that watch which facts a rule collects.
+    pub fn forget(&self) {
+        let mut cells = self.cells.lock().unwrap_or_else(|p| p.into_inner());
+        cells.clear();
+    }
+
     /// Supplies a fact gathered outside the rule jobs (the TLS probe, which
     /// the engine runs on its own threads before any rule); later `get`s
     /// return it. A fact already collected is kept.
