@@ -332,10 +332,12 @@ impl<'t> Facts<'t> {
 
     /// Collects up front, across cores, the facts most rules share (compose
     /// projects, helm releases, certificates, nginx, CouchDB configuration,
-    /// then CHT settings, published ports and environment items), so rule
-    /// jobs find them
+    /// then CHT settings and environment items), so rule jobs find them
     /// ready instead of waiting on the first rule that asks. Called by the
-    /// engine before any rule job; collectors stay free of rayon.
+    /// engine before any rule job; collectors stay free of rayon. Published
+    /// ports are left to their rules (PORT-003, PORT-004, MON-006), which
+    /// start after the CHT settings are freed: collected up front, they sat
+    /// beside the settings at the scan's peak.
     ///
     /// CHT settings and environment items are gathered here with their
     /// per-file work spread across cores (`par`), outside any fact's cell,
@@ -354,12 +356,7 @@ impl<'t> Facts<'t> {
                     },
                     || self.prepared(|| helm::HelmReleases::gather(self, true)),
                 );
-                rayon::join(
-                    || self.prepared(|| cht_settings::ChtSettings::gather(self, true)),
-                    || {
-                        self.get::<published::PublishedPorts>();
-                    },
-                );
+                self.prepared(|| cht_settings::ChtSettings::gather(self, true));
             },
             || {
                 rayon::join(
