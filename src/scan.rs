@@ -398,28 +398,40 @@ fn run_in_pool(mut plan: Plan) -> Report {
             }
         }
     }
-    // The readers of the CHT settings and environment items go first; once
-    // the last of them has finished, both facts are freed while the other
-    // rules run (`retire_settings`). Stable: otherwise in plan order.
-    jobs.sort_by_key(|(_, rule, _)| !crate::rules::SETTINGS_READERS.contains(&rule.id));
-    let readers = jobs
-        .iter()
-        .filter(|(_, rule, _)| crate::rules::SETTINGS_READERS.contains(&rule.id))
-        .count();
-    let retire_settings = || {
+    // The readers of the facts only some rules read (`rules::RETIRED`) go
+    // first; once the last reader of one has finished, that fact is freed
+    // while the other rules run. Stable: otherwise in plan order.
+    let retired = crate::rules::RETIRED;
+    let rank = |id: &str| {
+        retired
+            .iter()
+            .position(|r| r.readers.contains(&id))
+            .unwrap_or(retired.len())
+    };
+    jobs.sort_by_key(|(_, rule, _)| rank(rule.id));
+    let retire = |r: &crate::rules::Retired| {
         for (_, f) in &all_targets {
-            f.retire::<crate::facts::cht_settings::ChtSettings>();
-            f.retire::<crate::facts::env_items::EnvItems>();
+            (r.retire)(f);
         }
     };
-    if readers == 0 {
-        retire_settings();
-    }
-    let readers_left = std::sync::atomic::AtomicUsize::new(readers);
+    // Readers still to finish, per retired fact.
+    let readers_left: Vec<std::sync::atomic::AtomicUsize> = retired
+        .iter()
+        .map(|r| {
+            let n = jobs
+                .iter()
+                .filter(|(_, rule, _)| r.readers.contains(&rule.id))
+                .count();
+            if n == 0 {
+                retire(r);
+            }
+            std::sync::atomic::AtomicUsize::new(n)
+        })
+        .collect();
     bar.set_length(jobs.len() as u64);
     bar.set_message("checking");
-    // Each core takes the next job in order (so every settings reader has
-    // started before any other rule), one at a time: the longest job, not
+    // Each core takes the next job in order (so the readers of a retired
+    // fact have all started before any later job), one at a time: the longest job, not
     // a run of neighbouring jobs on one core, is the scan's tail.
     let next = std::sync::atomic::AtomicUsize::new(0);
     let done: Vec<std::sync::OnceLock<Vec<Outcome>>> =
@@ -456,10 +468,11 @@ fn run_in_pool(mut plan: Plan) -> Report {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(job) = jobs.get(i) else { break };
                     let _ = done[i].set(run_job(job));
-                    if crate::rules::SETTINGS_READERS.contains(&job.1.id)
-                        && readers_left.fetch_sub(1, Ordering::AcqRel) == 1
-                    {
-                        retire_settings();
+                    for (r, left) in retired.iter().zip(&readers_left) {
+                        if r.readers.contains(&job.1.id) && left.fetch_sub(1, Ordering::AcqRel) == 1
+                        {
+                            retire(r);
+                        }
                     }
                 }
             });

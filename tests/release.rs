@@ -146,22 +146,22 @@ fn released_facts_give_the_same_outcomes() {
     assert!(pruned > 3, "{pruned} app settings files pruned");
 }
 
-/// The engine frees the CHT settings and environment items once the rules
-/// in `rules::SETTINGS_READERS` have finished (the other rules may still be
-/// running): no other rule may read them, directly or through another
-/// fact, on any fixture (each rule runs on facts that have collected
-/// nothing, on the target and on the environments comparison over it).
-/// And each listed rule does read them on some fixture: the list is exact.
+/// The engine frees each fact of `rules::RETIRED` once the rules it lists
+/// have finished (the other rules may still be running): no other rule may
+/// read it, directly or through another fact, on any fixture (each rule
+/// runs on facts that have collected nothing, on the target and on the
+/// environments comparison over it). And each listed rule does read it on
+/// some fixture: the lists are exact.
 #[test]
-fn only_the_settings_readers_read_settings() {
-    use rampart::facts::cht_settings::ChtSettings;
-    use rampart::facts::env_items::EnvItems;
+fn only_the_listed_readers_read_retired_facts() {
     use std::collections::BTreeSet;
     let policy = policy::load(None).expect("baseline policy");
     let today = Date::parse(common::TODAY).expect("date");
     let opts = LoadOptions::default();
     let env_target = Target::environments();
-    let mut readers: BTreeSet<&str> = BTreeSet::new();
+    let retired = rules::RETIRED;
+    assert!(!retired.is_empty());
+    let mut readers: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); retired.len()];
     let mut strays: BTreeSet<String> = BTreeSet::new();
     for (dir, host) in inputs() {
         let t = target(&dir, host);
@@ -182,11 +182,17 @@ fn only_the_settings_readers_read_settings() {
                     today,
                 };
                 (r.check)(&ctx);
-                let read = peers[0].collected::<ChtSettings>() || peers[0].collected::<EnvItems>();
-                if read {
-                    readers.insert(r.id);
-                    if !rules::SETTINGS_READERS.contains(&r.id) {
-                        strays.insert(format!("{} on {}", r.id, dir.display()));
+                for (fact, seen) in retired.iter().zip(&mut readers) {
+                    if (fact.collected)(&peers[0]) {
+                        seen.insert(r.id);
+                        if !fact.readers.contains(&r.id) {
+                            strays.insert(format!(
+                                "{} reads the {} on {}",
+                                r.id,
+                                fact.fact,
+                                dir.display()
+                            ));
+                        }
                     }
                 }
             }
@@ -194,11 +200,14 @@ fn only_the_settings_readers_read_settings() {
     }
     assert!(
         strays.is_empty(),
-        "rules read the CHT settings or environment items but are not in rules::SETTINGS_READERS: {strays:#?}"
+        "rules read a retired fact but are not listed in rules::RETIRED: {strays:#?}"
     );
-    let listed: BTreeSet<&str> = rules::SETTINGS_READERS.iter().copied().collect();
-    assert_eq!(
-        listed, readers,
-        "rules::SETTINGS_READERS lists rules no fixture shows reading them"
-    );
+    for (fact, seen) in retired.iter().zip(&readers) {
+        let listed: BTreeSet<&str> = fact.readers.iter().copied().collect();
+        assert_eq!(
+            &listed, seen,
+            "rules::RETIRED lists readers of the {} no fixture shows reading it",
+            fact.fact
+        );
+    }
 }

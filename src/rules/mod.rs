@@ -74,31 +74,60 @@ impl<'a> Ctx<'a> {
 
 pub type Check = fn(&Ctx) -> Vec<Outcome>;
 
-/// The rules that read the CHT settings or the environment items (the
-/// largest derived facts), directly or through another fact. The engine
-/// starts them before every other rule and frees both facts as soon as they
-/// have all finished, while the other rules run, so the findings of the
-/// rest of the scan never sit beside them. A rule that starts reading
-/// either must be listed here (`tests/release.rs` fails otherwise; unlisted,
-/// it would collect them again, at a cost, not with another result).
-pub const SETTINGS_READERS: &[&str] = &[
-    "ENV-001",
-    "ENV-002",
-    "ENV-003",
-    "ENV-004",
-    "ENV-005",
-    "ENV-006",
-    "ENV-007",
-    "MON-001",
-    "PASS-010",
-    "PASS-011",
-    "PASS-012",
-    "PASS-013",
-    "PASS-016",
-    "RENEW-001",
-    "TLS-009",
-    "TLS-014",
-    "TLS-017",
+/// A derived fact only some rules read, freed as soon as those rules have
+/// finished.
+pub struct Retired {
+    /// What it is, for messages.
+    pub fact: &'static str,
+    /// Every rule that reads it, directly or through another fact.
+    pub readers: &'static [&'static str],
+    /// Whether `facts` holds it.
+    pub collected: fn(&Facts) -> bool,
+    /// Lets go of it (see `Facts::retire`).
+    pub retire: fn(&Facts),
+}
+
+/// The largest derived facts, which only some rules read. The engine starts
+/// their readers before every other rule, in this order (a rule goes with
+/// the first entry that lists it), and frees each fact as soon as its
+/// readers have all finished, while the other rules run: the findings of
+/// the rest of the scan never sit beside them. A rule that starts reading
+/// one must be listed (`tests/release.rs` fails otherwise; unlisted, it
+/// would collect the fact again, at a cost, not with another result).
+pub const RETIRED: &[Retired] = &[
+    Retired {
+        fact: "environment items",
+        readers: &[
+            "ENV-001", "ENV-003", "ENV-004", "ENV-007", "MON-001", "TLS-009",
+        ],
+        collected: |f| f.collected::<crate::facts::env_items::EnvItems>(),
+        retire: |f| f.retire::<crate::facts::env_items::EnvItems>(),
+    },
+    Retired {
+        fact: "CHT settings",
+        // The environment items are built from them: their readers too.
+        readers: &[
+            "ENV-001",
+            "ENV-002",
+            "ENV-003",
+            "ENV-004",
+            "ENV-005",
+            "ENV-006",
+            "ENV-007",
+            "MON-001",
+            "PASS-010",
+            "PASS-011",
+            "PASS-012",
+            "PASS-013",
+            "PASS-016",
+            "RENEW-001",
+            "TLS-009",
+            "TLS-014",
+            "TLS-017",
+        ],
+        collected: |f| f.collected::<crate::facts::cht_settings::ChtSettings>(),
+        retire: |f| f.retire::<crate::facts::cht_settings::ChtSettings>(),
+    },
 ];
 
 /// The paths into CHT app settings (`Parsed::AppSettings`) rules read: the
