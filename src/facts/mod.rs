@@ -266,7 +266,7 @@ impl<'t> Facts<'t> {
     /// Lets go of `F`: it is freed once the rules holding it are done with
     /// it, and a later `get` would collect it again. The engine retires the
     /// facts only some rules read once those rules have finished (see
-    /// `rules::SETTINGS_READERS`).
+    /// `rules::RETIRED`).
     pub fn retire<F: Fact>(&self) {
         let mut cells = self.cells.lock().unwrap_or_else(|p| p.into_inner());
         cells.remove(&TypeId::of::<F>());
