@@ -428,11 +428,23 @@ fn run_in_pool(mut plan: Plan) -> Report {
             std::sync::atomic::AtomicUsize::new(n)
         })
         .collect();
+    // Retired facts not yet freed. The rules that read none of them start
+    // once all are freed: started earlier, beside the last readers, they
+    // collected their own facts (images, backups) while the retired ones
+    // were still held, and that was the scan's peak.
+    let pending = std::sync::Mutex::new(
+        readers_left
+            .iter()
+            .filter(|n| n.load(std::sync::atomic::Ordering::Relaxed) > 0)
+            .count(),
+    );
+    let all_freed = std::sync::Condvar::new();
     bar.set_length(jobs.len() as u64);
     bar.set_message("checking");
     // Each core takes the next job in order (so the readers of a retired
-    // fact have all started before any later job), one at a time: the longest job, not
-    // a run of neighbouring jobs on one core, is the scan's tail.
+    // fact have all started before any later job), one at a time: the
+    // longest job, not a run of neighbouring jobs on one core, is the
+    // scan's tail.
     let next = std::sync::atomic::AtomicUsize::new(0);
     let done: Vec<std::sync::OnceLock<Vec<Outcome>>> =
         jobs.iter().map(|_| std::sync::OnceLock::new()).collect();
@@ -467,11 +479,22 @@ fn run_in_pool(mut plan: Plan) -> Report {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(job) = jobs.get(i) else { break };
+                    if rank(job.1.id) == retired.len() {
+                        let mut left = pending.lock().unwrap_or_else(|p| p.into_inner());
+                        while *left > 0 {
+                            left = all_freed.wait(left).unwrap_or_else(|p| p.into_inner());
+                        }
+                    }
                     let _ = done[i].set(run_job(job));
                     for (r, left) in retired.iter().zip(&readers_left) {
                         if r.readers.contains(&job.1.id) && left.fetch_sub(1, Ordering::AcqRel) == 1
                         {
                             retire(r);
+                            let mut left = pending.lock().unwrap_or_else(|p| p.into_inner());
+                            *left -= 1;
+                            if *left == 0 {
+                                all_freed.notify_all();
+                            }
                         }
                     }
                 }
