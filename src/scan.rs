@@ -401,11 +401,19 @@ fn run_in_pool(mut plan: Plan) -> Report {
     // The readers of the facts only some rules read (`rules::RETIRED`) go
     // first; once the last reader of one has finished, that fact is freed
     // while the other rules run. Stable: otherwise in plan order.
+    // Only facts that hold something are worth ordering the jobs and
+    // waiting for (a host's empty CHT settings are not: there the order
+    // would only cost the parallelism of the host's own facts).
     let retired = crate::rules::RETIRED;
+    let worth: Vec<bool> = retired
+        .iter()
+        .map(|r| all_targets.iter().any(|(_, f)| (r.held)(f) > 0))
+        .collect();
     let rank = |id: &str| {
         retired
             .iter()
-            .position(|r| r.readers.contains(&id))
+            .zip(&worth)
+            .position(|(r, &w)| w && r.readers.contains(&id))
             .unwrap_or(retired.len())
     };
     jobs.sort_by_key(|(_, rule, _)| rank(rule.id));
@@ -435,7 +443,8 @@ fn run_in_pool(mut plan: Plan) -> Report {
     let pending = std::sync::Mutex::new(
         readers_left
             .iter()
-            .filter(|n| n.load(std::sync::atomic::Ordering::Relaxed) > 0)
+            .zip(&worth)
+            .filter(|(n, w)| **w && n.load(std::sync::atomic::Ordering::Relaxed) > 0)
             .count(),
     );
     let all_freed = std::sync::Condvar::new();
@@ -486,10 +495,13 @@ fn run_in_pool(mut plan: Plan) -> Report {
                         }
                     }
                     let _ = done[i].set(run_job(job));
-                    for (r, left) in retired.iter().zip(&readers_left) {
+                    for ((r, left), &w) in retired.iter().zip(&readers_left).zip(&worth) {
                         if r.readers.contains(&job.1.id) && left.fetch_sub(1, Ordering::AcqRel) == 1
                         {
                             retire(r);
+                            if !w {
+                                continue;
+                            }
                             let mut left = pending.lock().unwrap_or_else(|p| p.into_inner());
                             *left -= 1;
                             if *left == 0 {

@@ -257,10 +257,19 @@ impl<'t> Facts<'t> {
 
     /// Whether `F` has been collected (or provided) and not retired.
     pub fn collected<F: Fact>(&self) -> bool {
+        self.peek::<F>().is_some()
+    }
+
+    /// `F` if it has been collected (or provided) and not retired; never
+    /// collects it.
+    pub fn peek<F: Fact>(&self) -> Option<Arc<F>> {
         let cells = self.cells.lock().unwrap_or_else(|p| p.into_inner());
-        cells
-            .get(&TypeId::of::<F>())
-            .is_some_and(|cell| cell.get().is_some())
+        let value = cells.get(&TypeId::of::<F>())?.get()?.clone();
+        Some(
+            value
+                .downcast::<F>()
+                .expect("cells are keyed by the type they hold"),
+        )
     }
 
     /// Lets go of `F`: it is freed once the rules holding it are done with
