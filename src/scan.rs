@@ -400,7 +400,7 @@ fn run_in_pool(mut plan: Plan) -> Report {
     }
     // The readers of the facts only some rules read (`rules::RETIRED`) go
     // first; once the last reader of one has finished, that fact is freed
-    // while the other rules run. Stable: otherwise in plan order.
+    // while the other rules run. Stable: the other rules in plan order.
     // Only facts that hold something are worth ordering the jobs and
     // waiting for (a host's empty CHT settings are not: there the order
     // would only cost the parallelism of the host's own facts).
@@ -416,7 +416,14 @@ fn run_in_pool(mut plan: Plan) -> Report {
             .position(|(r, &w)| w && r.readers.contains(&id))
             .unwrap_or(retired.len())
     };
-    jobs.sort_by_key(|(_, rule, _)| rank(rule.id));
+    // Within a fact's readers, in the order it lists them.
+    jobs.sort_by_key(|(_, rule, _)| {
+        let r = rank(rule.id);
+        let at = retired
+            .get(r)
+            .and_then(|f| f.readers.iter().position(|id| *id == rule.id));
+        (r, at)
+    });
     let retire = |r: &crate::rules::Retired| {
         for (_, f) in &all_targets {
             (r.retire)(f);
