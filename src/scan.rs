@@ -399,8 +399,8 @@ fn run_in_pool(mut plan: Plan) -> Report {
         }
     }
     // The readers of the facts only some rules read (`rules::RETIRED`) go
-    // first; once the last reader of one has finished, that fact is freed
-    // while the other rules run. Stable: the other rules in plan order.
+    // first, in the order it lists them; once the last reader of one has
+    // finished, that fact is freed. Stable: the other rules in plan order.
     // Only facts that hold something are worth ordering the jobs and
     // waiting for (a host's empty CHT settings are not: there the order
     // would only cost the parallelism of the host's own facts).
@@ -416,7 +416,6 @@ fn run_in_pool(mut plan: Plan) -> Report {
             .position(|(r, &w)| w && r.readers.contains(&id))
             .unwrap_or(retired.len())
     };
-    // Within a fact's readers, in the order it lists them.
     jobs.sort_by_key(|(_, rule, _)| {
         let r = rank(rule.id);
         let at = retired
@@ -443,25 +442,8 @@ fn run_in_pool(mut plan: Plan) -> Report {
             std::sync::atomic::AtomicUsize::new(n)
         })
         .collect();
-    // Retired facts not yet freed. The rules that read none of them start
-    // once all are freed: started earlier, beside the last readers, they
-    // collected their own facts (images, backups) while the retired ones
-    // were still held, and that was the scan's peak.
-    let pending = std::sync::Mutex::new(
-        readers_left
-            .iter()
-            .zip(&worth)
-            .filter(|(n, w)| **w && n.load(std::sync::atomic::Ordering::Relaxed) > 0)
-            .count(),
-    );
-    let all_freed = std::sync::Condvar::new();
     bar.set_length(jobs.len() as u64);
     bar.set_message("checking");
-    // Each core takes the next job in order (so the readers of a retired
-    // fact have all started before any later job), one at a time: the
-    // longest job, not a run of neighbouring jobs on one core, is the
-    // scan's tail.
-    let next = std::sync::atomic::AtomicUsize::new(0);
     let done: Vec<std::sync::OnceLock<Vec<Outcome>>> =
         jobs.iter().map(|_| std::sync::OnceLock::new()).collect();
     let run_job = |&(ti, rule, _): &(usize, &'static Rule, &'static RuleMeta)| {
@@ -488,38 +470,40 @@ fn run_in_pool(mut plan: Plan) -> Report {
         bar.inc(1);
         out
     };
-    rayon::scope(|s| {
-        for _ in 0..rayon::current_num_threads() {
-            s.spawn(|_| {
-                use std::sync::atomic::Ordering;
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(job) = jobs.get(i) else { break };
-                    if rank(job.1.id) == retired.len() {
-                        let mut left = pending.lock().unwrap_or_else(|p| p.into_inner());
-                        while *left > 0 {
-                            left = all_freed.wait(left).unwrap_or_else(|p| p.into_inner());
+    // The readers of the retired facts first, then the other rules once
+    // they have all finished (so their findings and the facts they collect,
+    // images or backups, never sit beside the retired facts). In each part,
+    // each core takes the next job in order, one at a time: the longest
+    // job, not a run of neighbouring jobs on one core, is the part's tail.
+    let readers = jobs
+        .iter()
+        .take_while(|(_, rule, _)| rank(rule.id) < retired.len())
+        .count();
+    for part in [0..readers, readers..jobs.len()] {
+        let next = std::sync::atomic::AtomicUsize::new(part.start);
+        rayon::scope(|s| {
+            for _ in 0..rayon::current_num_threads() {
+                s.spawn(|_| {
+                    use std::sync::atomic::Ordering;
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= part.end {
+                            break;
+                        }
+                        let job = &jobs[i];
+                        let _ = done[i].set(run_job(job));
+                        for (r, left) in retired.iter().zip(&readers_left) {
+                            if r.readers.contains(&job.1.id)
+                                && left.fetch_sub(1, Ordering::AcqRel) == 1
+                            {
+                                retire(r);
+                            }
                         }
                     }
-                    let _ = done[i].set(run_job(job));
-                    for ((r, left), &w) in retired.iter().zip(&readers_left).zip(&worth) {
-                        if r.readers.contains(&job.1.id) && left.fetch_sub(1, Ordering::AcqRel) == 1
-                        {
-                            retire(r);
-                            if !w {
-                                continue;
-                            }
-                            let mut left = pending.lock().unwrap_or_else(|p| p.into_inner());
-                            *left -= 1;
-                            if *left == 0 {
-                                all_freed.notify_all();
-                            }
-                        }
-                    }
-                }
-            });
-        }
-    });
+                });
+            }
+        });
+    }
     let outcomes: Vec<(usize, &'static RuleMeta, Vec<Outcome>)> = jobs
         .iter()
         .zip(done)
