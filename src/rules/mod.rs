@@ -93,13 +93,14 @@ pub struct Retired {
 /// The largest derived facts, which only some rules read. The engine starts
 /// their readers before every other rule, in this order (a rule goes with
 /// the first entry that lists it, and starts in the order that entry lists
-/// it), and frees each fact as soon as its readers have all finished, while
-/// the other rules run: the findings of the rest of the scan never sit
-/// beside them. Readers that hold most while they run (TLS-017's list of
-/// the URLs it checked) are listed first, so that they run before the
-/// others' findings pile up. A rule that starts reading
-/// one must be listed (`tests/release.rs` fails otherwise; unlisted, it
-/// would collect the fact again, at a cost, not with another result).
+/// it), frees each fact as soon as its readers have all finished, and
+/// starts the other rules once every reader has finished: the findings of
+/// the rest of the scan never sit beside these facts. Readers that hold
+/// most while they run (TLS-017's list of the URLs it checked) are listed
+/// first, so that they run before the others' findings pile up. A rule
+/// that starts reading one must be listed (`tests/release.rs` fails
+/// otherwise; unlisted, it would collect the fact again, at a cost, not
+/// with another result).
 pub const RETIRED: &[Retired] = &[
     Retired {
         fact: "environment items",
