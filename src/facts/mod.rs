@@ -370,15 +370,14 @@ impl<'t> Facts<'t> {
             || {
                 rayon::join(
                     || {
+                        self.prepared(|| nginx::NginxTls::gather(self, true));
+                        // After nginx: on a host, the certificate files
+                        // include those nginx serves (collected in parallel,
+                        // nginx was gathered twice when they asked first).
                         self.get::<pem::PemFiles>();
                     },
                     || {
-                        rayon::join(
-                            || self.prepared(|| nginx::NginxTls::gather(self, true)),
-                            || {
-                                self.get::<couchdb_ini::CouchConfigs>();
-                            },
-                        )
+                        self.get::<couchdb_ini::CouchConfigs>();
                     },
                 )
             },
