@@ -407,7 +407,11 @@ fn run_in_pool(mut plan: Plan) -> Report {
     let retired = crate::rules::RETIRED;
     let worth: Vec<bool> = retired
         .iter()
-        .map(|r| all_targets.iter().any(|(_, f)| (r.held)(f) > 0))
+        .map(|r| {
+            all_targets
+                .iter()
+                .any(|(_, f)| (r.held)(f).is_some_and(|n| n > 0))
+        })
         .collect();
     let rank = |id: &str| {
         retired

@@ -147,7 +147,7 @@ fn released_facts_give_the_same_outcomes() {
 }
 
 /// The engine frees each fact of `rules::RETIRED` once the rules it lists
-/// have finished (the other rules may still be running): no other rule may
+/// have finished (the other rules start after them): no other rule may
 /// read it, directly or through another fact, on any fixture (each rule
 /// runs on facts that have collected nothing, on the target and on the
 /// environments comparison over it). And each listed rule does read it on
@@ -183,7 +183,7 @@ fn only_the_listed_readers_read_retired_facts() {
                 };
                 (r.check)(&ctx);
                 for (fact, seen) in retired.iter().zip(&mut readers) {
-                    if (fact.collected)(&peers[0]) {
+                    if (fact.held)(&peers[0]).is_some() {
                         seen.insert(r.id);
                         if !fact.readers.contains(&r.id) {
                             strays.insert(format!(

@@ -255,11 +255,6 @@ impl<'t> Facts<'t> {
             .expect("cells are keyed by the type they hold")
     }
 
-    /// Whether `F` has been collected (or provided) and not retired.
-    pub fn collected<F: Fact>(&self) -> bool {
-        self.peek::<F>().is_some()
-    }
-
     /// `F` if it has been collected (or provided) and not retired; never
     /// collects it.
     pub fn peek<F: Fact>(&self) -> Option<Arc<F>> {

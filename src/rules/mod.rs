@@ -81,11 +81,9 @@ pub struct Retired {
     pub fact: &'static str,
     /// Every rule that reads it, directly or through another fact.
     pub readers: &'static [&'static str],
-    /// Whether `facts` holds it (collected, even if empty).
-    pub collected: fn(&Facts) -> bool,
-    /// How many items `facts` holds in it (0 when it is not collected):
-    /// the engine orders and waits for nothing to free none.
-    pub held: fn(&Facts) -> usize,
+    /// How many items `facts` holds in it; `None` when it is not collected.
+    /// The engine orders the jobs for none that holds nothing.
+    pub held: fn(&Facts) -> Option<usize>,
     /// Lets go of it (see `Facts::retire`).
     pub retire: fn(&Facts),
 }
@@ -107,12 +105,10 @@ pub const RETIRED: &[Retired] = &[
         readers: &[
             "ENV-001", "ENV-003", "ENV-004", "ENV-007", "MON-001", "TLS-009",
         ],
-        collected: |f| f.collected::<crate::facts::env_items::EnvItems>(),
         held: |f| {
-            f.peek::<crate::facts::env_items::EnvItems>()
-                .map_or(0, |e| {
-                    e.credentials.len() + e.hosts.len() + e.key_pairs.len() + e.unresolved.len()
-                })
+            f.peek::<crate::facts::env_items::EnvItems>().map(|e| {
+                e.credentials.len() + e.hosts.len() + e.key_pairs.len() + e.unresolved.len()
+            })
         },
         retire: |f| f.retire::<crate::facts::env_items::EnvItems>(),
     },
@@ -138,10 +134,9 @@ pub const RETIRED: &[Retired] = &[
             "TLS-009",
             "TLS-014",
         ],
-        collected: |f| f.collected::<crate::facts::cht_settings::ChtSettings>(),
         held: |f| {
             f.peek::<crate::facts::cht_settings::ChtSettings>()
-                .map_or(0, |s| s.settings.len() + s.instances.len())
+                .map(|s| s.settings.len() + s.instances.len())
         },
         retire: |f| f.retire::<crate::facts::cht_settings::ChtSettings>(),
     },
