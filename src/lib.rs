@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod cli;
 pub mod clock;
 pub mod facts;
+pub mod heap;
 pub mod lifecycle;
 pub mod outcome;
 pub mod policy;

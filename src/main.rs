@@ -47,11 +47,24 @@ struct FittingMiMalloc;
 // alloc and dealloc with the layouts `GlobalAlloc` guarantees.
 unsafe impl std::alloc::GlobalAlloc for FittingMiMalloc {
     unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        if let Some(heap) = parse_tree_heap() {
+            // SAFETY: `heap` is a live mimalloc heap (never deleted); size
+            // and alignment from a valid layout.
+            return unsafe {
+                libmimalloc_sys::mi_heap_malloc_aligned(heap, layout.size(), layout.align()).cast()
+            };
+        }
         // SAFETY: the caller's guarantees, passed on.
         unsafe { mimalloc::MiMalloc.alloc(layout) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        if let Some(heap) = parse_tree_heap() {
+            // SAFETY: as in `alloc`.
+            return unsafe {
+                libmimalloc_sys::mi_heap_zalloc_aligned(heap, layout.size(), layout.align()).cast()
+            };
+        }
         // SAFETY: the caller's guarantees, passed on.
         unsafe { mimalloc::MiMalloc.alloc_zeroed(layout) }
     }
@@ -67,6 +80,15 @@ unsafe impl std::alloc::GlobalAlloc for FittingMiMalloc {
         // alignment, does not overflow (also the caller's), so the new
         // layout is valid; the copy is of the `new_size` bytes both blocks hold.
         unsafe {
+            if let Some(heap) = parse_tree_heap() {
+                return libmimalloc_sys::mi_heap_realloc_aligned(
+                    heap,
+                    ptr.cast(),
+                    new_size,
+                    layout.align(),
+                )
+                .cast();
+            }
             if new_size < layout.size()
                 && libmimalloc_sys::mi_good_size(new_size)
                     < libmimalloc_sys::mi_usable_size(ptr.cast())
@@ -85,8 +107,84 @@ unsafe impl std::alloc::GlobalAlloc for FittingMiMalloc {
     }
 }
 
+/// The heap of parse trees (see `rampart::heap`): one for the process
+/// (mimalloc 3's heaps take allocations from any thread), made on first
+/// use, never deleted.
+#[cfg(not(rampart_system_alloc))]
+static PARSE_TREE_HEAP: std::sync::atomic::AtomicPtr<libmimalloc_sys::mi_heap_t> =
+    std::sync::atomic::AtomicPtr::new(std::ptr::null_mut());
+
+/// [`PARSE_TREE_HEAP`], when this thread is inside
+/// `rampart::heap::parse_tree`.
+#[cfg(not(rampart_system_alloc))]
+#[inline]
+fn parse_tree_heap() -> Option<*mut libmimalloc_sys::mi_heap_t> {
+    use std::sync::atomic::Ordering;
+    if !rampart::heap::in_parse_tree() {
+        return None;
+    }
+    let heap = PARSE_TREE_HEAP.load(Ordering::Acquire);
+    if !heap.is_null() {
+        return Some(heap);
+    }
+    // SAFETY: makes a heap; no other effect.
+    let new = unsafe { libmimalloc_sys::mi_heap_new() };
+    if new.is_null() {
+        return None;
+    }
+    match PARSE_TREE_HEAP.compare_exchange(
+        std::ptr::null_mut(),
+        new,
+        Ordering::AcqRel,
+        Ordering::Acquire,
+    ) {
+        Ok(_) => Some(new),
+        Err(theirs) => {
+            // SAFETY: `new` is ours, empty, and no block was taken from it.
+            unsafe { libmimalloc_sys::mi_heap_delete(new) };
+            Some(theirs)
+        }
+    }
+}
+
 #[cfg(all(test, not(rampart_system_alloc)))]
 mod tests {
+    unsafe extern "C" {
+        /// mimalloc 3: the heap a block was taken from.
+        fn mi_heap_of(p: *const std::ffi::c_void) -> *mut libmimalloc_sys::mi_heap_t;
+    }
+
+    fn heap_of<T: ?Sized>(p: &T) -> *mut libmimalloc_sys::mi_heap_t {
+        // SAFETY: `p` points into a live block of the global allocator.
+        unsafe { mi_heap_of((p as *const T).cast()) }
+    }
+
+    /// What a thread allocates inside `parse_tree` (and grows there) is on
+    /// the parse trees' heap; before and after, and on other threads, it
+    /// is not.
+    #[test]
+    fn parse_trees_get_a_heap_of_their_own() {
+        let before = vec![1u64; 8];
+        let (tree, grown) = rampart::heap::parse_tree(|| {
+            let elsewhere = std::thread::spawn(|| heap_of(&*vec![2u64; 8]) as usize)
+                .join()
+                .unwrap();
+            let mut grown: Vec<u64> = Vec::with_capacity(2);
+            grown.extend(0..1000);
+            (vec![3u64; 8], (grown, elsewhere))
+        });
+        let after = vec![4u64; 8];
+        let heap = super::PARSE_TREE_HEAP.load(std::sync::atomic::Ordering::Acquire);
+        assert!(!heap.is_null());
+        assert_eq!(heap_of(&*tree), heap);
+        assert_eq!(heap_of(&*grown.0), heap);
+        assert_ne!(grown.1, heap as usize, "another thread's allocation");
+        assert_ne!(heap_of(&*before), heap);
+        assert_ne!(heap_of(&*after), heap);
+        assert!(grown.0.iter().copied().eq(0..1000));
+        drop(tree);
+    }
+
     /// A vector shrunk to just over half its capacity moves to a block of
     /// its size, with its contents (mimalloc alone keeps the first block).
     #[test]

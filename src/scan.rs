@@ -314,19 +314,15 @@ fn run_in_pool(mut plan: Plan) -> Report {
     crate::timings::print_totals();
     // Derived facts, up front and across cores: every file's location and
     // environment once, then the facts most rules share. Rule jobs then read
-    // them without waiting on one another.
+    // them without waiting on one another. Parse trees no rule reads are
+    // freed as soon as the facts that read them are built, not at exit: the
+    // later facts and the rules' findings reuse their memory.
     bar.set_message("deriving facts");
-    facts.par_iter().for_each(|f| {
+    facts.par_iter_mut().for_each(|f| {
         f.index_files(&plan.policy);
-        f.prepare();
+        f.release(crate::rules::APP_SETTINGS_READ);
     });
     crate::timings::mark("derive");
-    // Parse trees no rule reads are freed now, not at exit: the rules'
-    // findings reuse their memory.
-    facts
-        .par_iter_mut()
-        .for_each(|f| f.release(crate::rules::APP_SETTINGS_READ));
-    crate::timings::mark("release");
     crate::timings::print_totals();
     let domain_targets = match &plan.check_domains {
         Some(options) => with_instance_domains(domain_targets, &facts, &plan.policy, options),

@@ -4,7 +4,9 @@
 //! applies to the target — and every rule of the environments comparison
 //! over it — must say exactly the same on both. A rule that starts reading
 //! a released kind, or an app settings path missing from
-//! `rules::APP_SETTINGS_READ`, fails here on the fixtures that exercise it.
+//! `rules::APP_SETTINGS_READ`, fails here on the fixtures that exercise it;
+//! so does a kind released (`release::last_read`) before a step of
+//! `Facts::prepare` that reads it.
 
 mod common;
 

@@ -994,7 +994,7 @@ fn load_as(
             Kind::GrafanaIni,
             Ok(Parsed::GrafanaIni(grafana::parse_ini(&text))),
         ),
-        NameKind::Ini => match couchdb_ini::parse(&text) {
+        NameKind::Ini => match crate::heap::parse_tree(|| couchdb_ini::parse(&text)) {
             Ok(ini) if couchdb_ini::is_couchdb(&ini) => {
                 doc(Kind::CouchIni, Ok(Parsed::CouchIni(ini)))
             }
@@ -1007,20 +1007,22 @@ fn load_as(
         NameKind::Yaml => load_yaml(rel, name, &text, guessed),
         NameKind::Json => doc(
             Kind::AppSettings,
-            json::parse(&text).map_err(|e| e.to_string()).and_then(|j| {
-                if j.is_object() {
-                    Ok(Parsed::AppSettings(j))
-                } else {
-                    Err("line 1: CHT app settings must be a JSON object".to_string())
-                }
-            }),
+            crate::heap::parse_tree(|| json::parse(&text))
+                .map_err(|e| e.to_string())
+                .and_then(|j| {
+                    if j.is_object() {
+                        Ok(Parsed::AppSettings(j))
+                    } else {
+                        Err("line 1: CHT app settings must be a JSON object".to_string())
+                    }
+                }),
         ),
         NameKind::Csv if users_csv::is_users_header(&text) => doc(
             Kind::UsersCsv,
             users_csv::parse(&text).map(Parsed::UsersCsv),
         ),
         NameKind::Csv => (None, None),
-        NameKind::Conf => match nginx::parse(&text) {
+        NameKind::Conf => match crate::heap::parse_tree(|| nginx::parse(&text)) {
             Ok(d) if nginx::looks_like_nginx(&d) => doc(Kind::Nginx, Ok(Parsed::Nginx(d))),
             Ok(_) => (None, None),
             Err(e) if sniff_nginx(rel, name, &text) => {
@@ -1391,7 +1393,7 @@ fn load_yaml(
     if is_template(rel, name, text) {
         return template_note();
     }
-    let mut docs = match yaml::parse(text) {
+    let mut docs = match crate::heap::parse_tree(|| yaml::parse(text)) {
         Ok(d) => d,
         Err(e) => {
             if text.contains("{{") {
@@ -1439,7 +1441,11 @@ fn load_yaml(
         );
     }
     if docs.iter().any(k8s::looks_like_k8s) {
-        return doc(Kind::K8s, Ok(Parsed::K8s(k8s::into_objects(docs))));
+        // Kept for the whole scan (rules read it): copied out of the parse
+        // trees' heap, whose pages then empty with the rest of the tree.
+        let objects = k8s::into_objects(docs);
+        #[allow(clippy::redundant_clone)]
+        return doc(Kind::K8s, Ok(Parsed::K8s(objects.clone())));
     }
     if guessed == Some(Kind::Watchdog) {
         return doc(
@@ -1452,8 +1458,9 @@ fn load_yaml(
         && (guessed == Some(Kind::HelmValues) || helm::looks_like_cht_values(&docs[at]))
     {
         let mut first = docs.swap_remove(at);
-        // Kept for the whole scan: at its size.
-        first.compact();
+        // Kept until the helm releases are built: at its size, among the
+        // other parse trees.
+        crate::heap::parse_tree(|| first.compact());
         return if first.is_map() {
             doc(Kind::HelmValues, Ok(Parsed::HelmValues(first)))
         } else {

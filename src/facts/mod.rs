@@ -337,66 +337,88 @@ impl<'t> Facts<'t> {
     /// Collects up front, across cores, the facts most rules share (compose
     /// projects, helm releases, certificates, nginx, CouchDB configuration,
     /// then CHT settings and environment items), so rule jobs find them
-    /// ready instead of waiting on the first rule that asks. Called by the
-    /// engine before any rule job; collectors stay free of rayon. Published
+    /// ready instead of waiting on the first rule that asks. Run by the
+    /// engine (through [`Facts::release`]) before any rule job; collectors
+    /// stay free of rayon. Published
     /// ports are left to their rules (PORT-003, PORT-004, MON-006), which
     /// start after the CHT settings are freed: collected up front, they sat
     /// beside the settings at the scan's peak.
     ///
     /// CHT settings and environment items are gathered here with their
     /// per-file work spread across cores (`par`), outside any fact's cell,
-    /// and handed in with [`Facts::provide`]; CHT settings start as soon as
-    /// the compose projects and helm releases they read are ready, while
-    /// the other facts are still being collected.
+    /// and handed in with [`Facts::provide`]. The steps
+    /// ([`release::Step`]) run one after another, so that
+    /// [`Facts::release`] can free between them the parse trees no later
+    /// step reads.
     pub fn prepare(&self) {
+        for step in release::Step::ALL {
+            self.prepare_step(step);
+        }
+    }
+
+    /// One step of [`Facts::prepare`].
+    fn prepare_step(&self, step: release::Step) {
         if self.inventory.docs.is_empty() {
             return;
         }
-        rayon::join(
-            || {
+        match step {
+            release::Step::Sources => {
                 rayon::join(
                     || {
-                        self.get::<compose::ComposeProjects>();
+                        rayon::join(
+                            || {
+                                self.get::<compose::ComposeProjects>();
+                            },
+                            || self.prepared(|| helm::HelmReleases::gather(self, true)),
+                        )
                     },
-                    || self.prepared(|| helm::HelmReleases::gather(self, true)),
+                    || {
+                        rayon::join(
+                            || {
+                                self.prepared(|| nginx::NginxTls::gather(self, true));
+                                // After nginx: on a host, the certificate files
+                                // include those nginx serves (collected in
+                                // parallel, nginx was gathered twice when they
+                                // asked first).
+                                self.get::<pem::PemFiles>();
+                            },
+                            || {
+                                self.get::<couchdb_ini::CouchConfigs>();
+                            },
+                        )
+                    },
                 );
+            }
+            release::Step::Settings => {
                 self.prepared(|| cht_settings::ChtSettings::gather(self, true));
-            },
-            || {
-                rayon::join(
-                    || {
-                        self.prepared(|| nginx::NginxTls::gather(self, true));
-                        // After nginx: on a host, the certificate files
-                        // include those nginx serves (collected in parallel,
-                        // nginx was gathered twice when they asked first).
-                        self.get::<pem::PemFiles>();
-                    },
-                    || {
-                        self.get::<couchdb_ini::CouchConfigs>();
-                    },
-                )
-            },
-        );
-        self.prepared(|| env_items::EnvItems::gather(self, true));
+            }
+            release::Step::Items => {
+                self.prepared(|| env_items::EnvItems::gather(self, true));
+            }
+        }
     }
 
     /// Frees the parse trees no reader needs once the derived facts are
-    /// built (running [`Facts::prepare`] first if it has not run): each
-    /// file keeps its path, kind, marks and parse error, and of its parse
-    /// tree what [`release::keeps`] says for its kind (CHT app settings
-    /// only the `app_settings` paths). Across cores. Only the engine calls
-    /// it, before any rule job: library callers and tests that load facts
-    /// themselves keep every parse tree.
+    /// built, step by step of [`Facts::prepare`] (which it runs): after
+    /// each, the trees of the kinds no later step reads
+    /// ([`release::last_read`]). Each file keeps its path, kind, marks and
+    /// parse error, and of its parse tree what [`release::keeps`] says for
+    /// its kind (CHT app settings only the `app_settings` paths). Across
+    /// cores. Only the engine calls it, before any rule job: library
+    /// callers and tests that load facts themselves keep every parse tree.
     pub fn release(&mut self, app_settings: &[release::JsonPath<'_>]) {
         if self.inventory.docs.is_empty() {
             return;
         }
-        self.prepare();
-        self.inventory
-            .docs
-            .par_iter_mut()
-            .with_min_len(256)
-            .for_each(|d| release::release(d, app_settings));
+        for step in release::Step::ALL {
+            self.prepare_step(step);
+            self.inventory
+                .docs
+                .par_iter_mut()
+                .with_min_len(256)
+                .filter(|d| release::last_read(d.kind) == step)
+                .for_each(|d| release::release(d, app_settings));
+        }
     }
 
     /// Builds `F` with `build` (which may use rayon: it runs outside any

@@ -65,6 +65,40 @@ pub fn keeps(kind: Kind) -> Keeps {
     }
 }
 
+/// The steps of `Facts::prepare`, in order: each reads parse trees, and
+/// the engine frees those no later step (and no rule) reads as soon as a
+/// step ends, so that they do not sit beside the facts the later steps
+/// build.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Step {
+    /// Compose projects, helm releases, nginx, certificates and CouchDB
+    /// configurations.
+    Sources,
+    /// CHT settings (compose projects, helm releases, dotenv and CouchDB
+    /// files).
+    Settings,
+    /// Environment items (CHT settings, helm releases, certificates, app
+    /// settings, vm.args, Kubernetes and watchdog files).
+    Items,
+}
+
+impl Step {
+    pub const ALL: [Step; 3] = [Step::Sources, Step::Settings, Step::Items];
+}
+
+/// The last step of `Facts::prepare` that reads a kind's parse tree; what
+/// [`keeps`] lets go of it is released when that step ends.
+pub fn last_read(kind: Kind) -> Step {
+    match kind {
+        // HelmReleases, NginxTls (its includes too), PemFiles.
+        Kind::HelmValues | Kind::Nginx | Kind::Pem => Step::Sources,
+        // ComposeProjects, then ChtSettings (dotenv files by path, CouchDB
+        // files besides CouchConfigs).
+        Kind::Compose | Kind::DotEnv | Kind::CouchIni => Step::Settings,
+        _ => Step::Items,
+    }
+}
+
 /// A path into a JSON document: member names from the top, `*` for every
 /// member of an object.
 pub type JsonPath<'a> = &'a [&'a str];
@@ -82,6 +116,9 @@ pub fn release(doc: &mut Doc, app_settings: &[JsonPath<'_>]) {
         Keeps::Paths => {
             if let Parsed::AppSettings(json) = parsed {
                 prune(json, app_settings);
+                // What is kept, kept for the whole scan: copied out of the
+                // parse trees' heap (`crate::heap`), whose pages then empty.
+                *json = json.clone();
             }
         }
     }
