@@ -951,6 +951,24 @@ impl Fact for ChtSettings {
     }
 }
 
+/// The CHT instances of the target ([`ChtSettings::instances`]) as a fact of
+/// their own, for the rules that read only them (ENV-006): they need not
+/// run while the settings are held (`rules::RETIRED`), and their findings
+/// need not sit beside them. Taken from the CHT settings when those are
+/// collected (`Facts::prepare` collects both); otherwise gathered with
+/// them and the settings dropped.
+#[derive(Debug, Default)]
+pub struct ChtInstances(pub Vec<Instance>);
+
+impl Fact for ChtInstances {
+    fn collect(facts: &Facts) -> Self {
+        match facts.peek::<ChtSettings>() {
+            Some(settings) => ChtInstances(settings.instances.clone()),
+            None => ChtInstances(ChtSettings::gather(facts, false).instances),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

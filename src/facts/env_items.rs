@@ -392,6 +392,10 @@ impl EnvItems {
         }
     }
 
+    /// Settings or files one parallel task takes (tiny under test, so that
+    /// the fixtures' few files span many parts).
+    const CHUNK: usize = if cfg!(test) { 2 } else { 512 };
+
     fn append(&mut self, mut other: EnvItems) {
         self.credentials.append(&mut other.credentials);
         self.hosts.append(&mut other.hosts);
@@ -404,9 +408,7 @@ impl EnvItems {
     /// runs across cores (only from `Facts::prepare`, never inside a rule
     /// job). The result is the same either way: parts are appended in order.
     pub(crate) fn gather(facts: &Facts, par: bool) -> Self {
-        /// Settings or files one parallel task takes (tiny under test, so
-        /// that the fixtures' few files span many parts).
-        const CHUNK: usize = if cfg!(test) { 2 } else { 512 };
+        const CHUNK: usize = EnvItems::CHUNK;
         let mut out = EnvItems::default();
 
         let settings = facts.get::<ChtSettings>();
@@ -431,13 +433,14 @@ impl EnvItems {
             }
             part
         });
-        let doc_parts = map_chunks(par, &facts.inventory.docs, CHUNK, |chunk| {
-            let mut part = EnvItems::default();
-            for doc in chunk {
-                part.doc(doc);
+        // Gathered ahead by `Facts::prepare` (then taken, not copied), or now.
+        let doc_parts = match facts.peek::<FileItems>() {
+            Some(ahead) => {
+                facts.retire::<FileItems>();
+                Arc::try_unwrap(ahead).map_or_else(|_| file_parts(facts, par), |f| f.0)
             }
-            part
-        });
+            None => file_parts(facts, par),
+        };
         // Room for every part at once (growing by doubling copies them all).
         let parts = setting_parts.iter().chain(&doc_parts);
         let (credentials, hosts) = parts.fold((0, 0), |(c, h), p| {
@@ -521,6 +524,37 @@ impl EnvItems {
         out.broken.shrink_to_fit();
         out
     }
+}
+
+/// The items the files hold themselves (app settings, vm.args, Kubernetes
+/// and watchdog files), in the parts [`EnvItems`] appends them in: gathered
+/// by `Facts::prepare` before the CHT settings, so that the app settings
+/// are pruned (`release::last_read`) before the settings are built, and
+/// taken by [`EnvItems`] when it is gathered.
+#[derive(Debug, Default)]
+pub struct FileItems(Vec<EnvItems>);
+
+impl FileItems {
+    pub(crate) fn gather(facts: &Facts, par: bool) -> FileItems {
+        FileItems(file_parts(facts, par))
+    }
+}
+
+impl Fact for FileItems {
+    fn collect(facts: &Facts) -> Self {
+        FileItems::gather(facts, false)
+    }
+}
+
+/// The items of the files, a part per chunk of files, in their order.
+fn file_parts(facts: &Facts, par: bool) -> Vec<EnvItems> {
+    map_chunks(par, &facts.inventory.docs, EnvItems::CHUNK, |chunk| {
+        let mut part = EnvItems::default();
+        for doc in chunk {
+            part.doc(doc);
+        }
+        part
+    })
 }
 
 impl Fact for EnvItems {
@@ -618,8 +652,8 @@ mod tests {
     /// the serial one gives: same settings, items and order.
     #[test]
     fn parallel_and_serial_collections_agree() {
-        use crate::facts::cht_settings::ChtSettings;
-        use crate::facts::{Facts, LoadOptions};
+        use crate::facts::cht_settings::{ChtInstances, ChtSettings};
+        use crate::facts::{Fact, Facts, LoadOptions};
         use crate::target::Target;
         let trees = fixture_trees();
         assert!(trees.len() > 20, "fixtures found: {}", trees.len());
@@ -636,9 +670,21 @@ mod tests {
             assert_eq!(serial.settings.spare(), 0, "{}", tree.display());
             assert_eq!(par.settings.spare(), 0, "{}", tree.display());
             settings_seen += serial.settings.len();
+            // The instances as a fact of their own, gathered alone and
+            // taken from collected settings.
+            let instances = serial.instances.clone();
+            assert_eq!(ChtInstances::collect(&facts).0, instances);
+            facts.provide(serial);
+            assert_eq!(ChtInstances::collect(&facts).0, instances);
             let serial = projection(&EnvItems::gather(&facts, false));
             let par = projection(&EnvItems::gather(&facts, true));
             assert_eq!(serial, par, "{}", tree.display());
+            // With the files' own items gathered ahead, as `Facts::prepare`
+            // does: taken, and the same items in the same order.
+            facts.provide(FileItems::gather(&facts, true));
+            let ahead = projection(&EnvItems::gather(&facts, true));
+            assert!(facts.peek::<FileItems>().is_none(), "{}", tree.display());
+            assert_eq!(serial, ahead, "{}", tree.display());
             items_seen += serial.len();
         }
         assert!(settings_seen > 100 && items_seen > 100);

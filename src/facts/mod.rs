@@ -384,6 +384,7 @@ impl<'t> Facts<'t> {
                             },
                             || {
                                 self.get::<couchdb_ini::CouchConfigs>();
+                                self.prepared(|| env_items::FileItems::gather(self, true));
                             },
                         )
                     },
@@ -391,6 +392,7 @@ impl<'t> Facts<'t> {
             }
             release::Step::Settings => {
                 self.prepared(|| cht_settings::ChtSettings::gather(self, true));
+                self.get::<cht_settings::ChtInstances>();
             }
             release::Step::Items => {
                 self.prepared(|| env_items::EnvItems::gather(self, true));

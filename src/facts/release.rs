@@ -40,7 +40,7 @@ pub fn keeps(kind: Kind) -> Keeps {
         // marks.
         Kind::Pem => Keeps::Nothing,
         // PASS-014, TLS-017 and TOKEN-001..006 read a few known keys
-        // (`rules::APP_SETTINGS_READ`); EnvItems (prepared) read it whole.
+        // (`rules::APP_SETTINGS_READ`); FileItems (prepared) read it whole.
         Kind::AppSettings => Keeps::Paths,
         // Rules PORT-005, DISK-005, TLS-016, PRIV-004 and the lazily
         // collected Images, TreeBackups and Renewals.
@@ -71,14 +71,14 @@ pub fn keeps(kind: Kind) -> Keeps {
 /// build.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Step {
-    /// Compose projects, helm releases, nginx, certificates and CouchDB
-    /// configurations.
+    /// Compose projects, helm releases, nginx, certificates, CouchDB
+    /// configurations and the environment items of the files themselves.
     Sources,
     /// CHT settings (compose projects, helm releases, dotenv and CouchDB
     /// files).
     Settings,
-    /// Environment items (CHT settings, helm releases, certificates, app
-    /// settings, vm.args, Kubernetes and watchdog files).
+    /// Environment items (CHT settings, helm releases, certificates, and
+    /// the files' own, gathered in the first step).
     Items,
 }
 
@@ -90,8 +90,10 @@ impl Step {
 /// [`keeps`] lets go of it is released when that step ends.
 pub fn last_read(kind: Kind) -> Step {
     match kind {
-        // HelmReleases, NginxTls (its includes too), PemFiles.
-        Kind::HelmValues | Kind::Nginx | Kind::Pem => Step::Sources,
+        // HelmReleases, NginxTls (its includes too), PemFiles; FileItems
+        // (environment items of app settings: their rules read only the
+        // paths `keeps` lets them keep).
+        Kind::HelmValues | Kind::Nginx | Kind::Pem | Kind::AppSettings => Step::Sources,
         // ComposeProjects, then ChtSettings (dotenv files by path, CouchDB
         // files besides CouchConfigs).
         Kind::Compose | Kind::DotEnv | Kind::CouchIni => Step::Settings,

@@ -124,7 +124,6 @@ pub const RETIRED: &[Retired] = &[
             "ENV-003",
             "ENV-004",
             "ENV-005",
-            "ENV-006",
             "ENV-007",
             "MON-001",
             "PASS-012",

@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::facts::cht_settings::{ChtSettings, Instance};
+use crate::facts::cht_settings::{ChtInstances, Instance};
 use crate::outcome::{Judgement, Outcome};
 use crate::rules::Ctx;
 use crate::target::TargetKind;
@@ -59,11 +59,11 @@ fn deployment_root(kind: TargetKind, rel: &str) -> &str {
 }
 
 pub fn check(ctx: &Ctx) -> Vec<Outcome> {
-    let settings = ctx.facts.get::<ChtSettings>();
+    let instances = ctx.facts.get::<ChtInstances>();
     let target = ctx.target();
     let mut hosts: BTreeMap<(Option<std::borrow::Cow<'_, str>>, &str), Vec<&Instance>> =
         BTreeMap::new();
-    for inst in &settings.instances {
+    for inst in &instances.0 {
         hosts
             .entry((
                 ctx.environment(&inst.rel),
