@@ -1444,7 +1444,6 @@ fn load_yaml(
         // Kept for the whole scan (rules read it): copied out of the parse
         // trees' heap, whose pages then empty with the rest of the tree.
         let objects = k8s::into_objects(docs);
-        #[allow(clippy::redundant_clone)]
         return doc(Kind::K8s, Ok(Parsed::K8s(objects.clone())));
     }
     if guessed == Some(Kind::Watchdog) {

@@ -339,10 +339,10 @@ impl<'t> Facts<'t> {
     /// then CHT settings and environment items), so rule jobs find them
     /// ready instead of waiting on the first rule that asks. Run by the
     /// engine (through [`Facts::release`]) before any rule job; collectors
-    /// stay free of rayon. Published
-    /// ports are left to their rules (PORT-003, PORT-004, MON-006), which
-    /// start after the CHT settings are freed: collected up front, they sat
-    /// beside the settings at the scan's peak.
+    /// stay free of rayon. Published ports are left to their rules
+    /// (PORT-003, PORT-004, MON-006), which start after the CHT settings
+    /// are freed: collected up front, they sat beside the settings at the
+    /// scan's peak.
     ///
     /// CHT settings and environment items are gathered here with their
     /// per-file work spread across cores (`par`), outside any fact's cell,
