@@ -80,6 +80,20 @@ unsafe impl std::alloc::GlobalAlloc for FittingMiMalloc {
         // alignment, does not overflow (also the caller's), so the new
         // layout is valid; the copy is of the `new_size` bytes both blocks hold.
         unsafe {
+            if new_size < layout.size()
+                && libmimalloc_sys::mi_good_size(new_size)
+                    < libmimalloc_sys::mi_usable_size(ptr.cast())
+            {
+                // On the heap `alloc` picks, like any new block.
+                let fitted =
+                    std::alloc::Layout::from_size_align_unchecked(new_size, layout.align());
+                let new = self.alloc(fitted);
+                if !new.is_null() {
+                    std::ptr::copy_nonoverlapping(ptr, new, new_size);
+                    mimalloc::MiMalloc.dealloc(ptr, layout);
+                }
+                return new;
+            }
             if let Some(heap) = parse_tree_heap() {
                 return libmimalloc_sys::mi_heap_realloc_aligned(
                     heap,
@@ -88,19 +102,6 @@ unsafe impl std::alloc::GlobalAlloc for FittingMiMalloc {
                     layout.align(),
                 )
                 .cast();
-            }
-            if new_size < layout.size()
-                && libmimalloc_sys::mi_good_size(new_size)
-                    < libmimalloc_sys::mi_usable_size(ptr.cast())
-            {
-                let fitted =
-                    std::alloc::Layout::from_size_align_unchecked(new_size, layout.align());
-                let new = mimalloc::MiMalloc.alloc(fitted);
-                if !new.is_null() {
-                    std::ptr::copy_nonoverlapping(ptr, new, new_size);
-                    mimalloc::MiMalloc.dealloc(ptr, layout);
-                }
-                return new;
             }
             mimalloc::MiMalloc.realloc(ptr, layout, new_size)
         }
@@ -183,6 +184,26 @@ mod tests {
         assert_ne!(heap_of(&*after), heap);
         assert!(grown.0.iter().copied().eq(0..1000));
         drop(tree);
+        // A shrink there gives the spare room back too, on that heap.
+        let shrunk = rampart::heap::parse_tree(|| {
+            let mut v: Vec<u8> = Vec::with_capacity(1 << 20);
+            v.extend((0..600_000u32).map(|i| (i % 251) as u8));
+            v.shrink_to_fit();
+            v
+        });
+        // SAFETY: `shrunk`'s buffer is a live block of the global allocator.
+        let usable = unsafe { libmimalloc_sys::mi_usable_size(shrunk.as_ptr().cast()) };
+        assert!(
+            usable < 700_000,
+            "the shrunk block still holds {usable} bytes"
+        );
+        assert_eq!(heap_of(&*shrunk), heap);
+        assert!(
+            shrunk
+                .iter()
+                .enumerate()
+                .all(|(i, &b)| b == (i % 251) as u8)
+        );
     }
 
     /// A vector shrunk to just over half its capacity moves to a block of
