@@ -305,22 +305,29 @@ impl Inventory {
 
     /// The position of `rel` in `docs`.
     pub fn position(&self, rel: &str) -> Option<usize> {
-        // Text at a file's own path's address, of its length, is that path
-        // (the docs hold their paths for as long as the inventory lives).
-        if let Some(&(i, len)) = self.index.by_address.get(&(rel.as_ptr() as usize))
-            && len as usize == rel.len()
-            && i != PathIndex::SHARED
-        {
-            return Some(i as usize);
-        }
         // Rules look up the file of every item they report, and a file's
         // items often come one after another: the position this thread
         // found last is tried first. It is only a hint (it may be another
         // inventory's): the path decides, and paths in `docs` are unique.
         thread_local!(static LAST: Cell<usize> = const { Cell::new(usize::MAX) });
-        let last = LAST.get();
-        if self.docs.get(last).is_some_and(|d| *d.rel == *rel) {
-            return Some(last);
+        let last = self.docs.get(LAST.get());
+        // Text at a file's own path's address, of its length, is that path
+        // (the docs hold their paths for as long as the inventory lives):
+        // the last file's path first, then every file's.
+        if let Some(d) = last
+            && std::ptr::eq(&*d.rel, rel)
+        {
+            return Some(LAST.get());
+        }
+        if let Some(&(i, len)) = self.index.by_address.get(&(rel.as_ptr() as usize))
+            && len as usize == rel.len()
+            && i != PathIndex::SHARED
+        {
+            LAST.set(i as usize);
+            return Some(i as usize);
+        }
+        if last.is_some_and(|d| *d.rel == *rel) {
+            return Some(LAST.get());
         }
         let found = match self.index.at.get(&self.index.hasher.hash_one(rel)) {
             None => None,
