@@ -110,13 +110,109 @@ pub struct Location {
     pub path: Arc<str>,
     pub line: Option<u32>,
     #[serde(skip)]
-    pub uri: Arc<str>,
+    pub uri: Uri,
 }
 
 impl Location {
     pub fn with_line(mut self, line: u32) -> Location {
         self.line = Some(line);
         self
+    }
+}
+
+/// A location's SARIF URI. When the path ends with it (a tree given by an
+/// absolute path, `/srv/repos/site/deploy/.env` as `site/deploy/.env`),
+/// it is the end of the path's own text: one text for both.
+#[derive(Clone)]
+pub struct Uri {
+    text: Arc<str>,
+    start: u32,
+}
+
+impl Uri {
+    /// `uri`, kept as the end of `path` when `path` ends with it.
+    pub fn within(path: &Arc<str>, uri: &str) -> Uri {
+        match path.len().checked_sub(uri.len()) {
+            Some(start) if path.ends_with(uri) && u32::try_from(start).is_ok() => Uri {
+                text: path.clone(),
+                start: start as u32,
+            },
+            _ => Uri::from(uri),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text[self.start as usize..]
+    }
+}
+
+impl std::ops::Deref for Uri {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<Arc<str>> for Uri {
+    fn from(text: Arc<str>) -> Uri {
+        Uri { text, start: 0 }
+    }
+}
+
+impl From<&str> for Uri {
+    fn from(text: &str) -> Uri {
+        Uri::from(Arc::<str>::from(text))
+    }
+}
+
+impl From<String> for Uri {
+    fn from(text: String) -> Uri {
+        Uri::from(Arc::<str>::from(text))
+    }
+}
+
+impl Default for Uri {
+    fn default() -> Uri {
+        Uri::from("")
+    }
+}
+
+impl fmt::Display for Uri {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Uri {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+/// Compared, ordered and hashed as its text.
+impl PartialEq for Uri {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Uri {}
+
+impl PartialOrd for Uri {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Uri {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl std::hash::Hash for Uri {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
     }
 }
 
@@ -665,6 +761,39 @@ pub fn not_applicable(reason: impl Into<String>) -> Vec<Outcome> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_uri_at_the_end_of_its_path_shares_its_text() {
+        let path: Arc<str> = Arc::from("/srv/repos/site/deploy/.env");
+        let uri = Uri::within(&path, "site/deploy/.env");
+        assert_eq!(&*uri, "site/deploy/.env");
+        assert!(std::ptr::eq(uri.as_str(), &path["/srv/repos/".len()..]));
+        // Not the end of the path (escaped, or another prefix): its own text.
+        for other in ["hosts/h/deploy/.env", "site/deploy/.env%20", ""] {
+            let own = Uri::within(&path, other);
+            assert_eq!(&*own, other);
+            if !other.is_empty() {
+                assert!(!std::ptr::eq(
+                    own.as_str().as_ptr(),
+                    path.as_ptr().wrapping_add(path.len() - other.len())
+                ));
+            }
+        }
+        // Equal, ordered and hashed as text, wherever the text is kept.
+        let alone = Uri::from("site/deploy/.env");
+        assert_eq!(uri, alone);
+        assert_eq!(
+            uri.cmp(&Uri::from("site/deploy/.envz")),
+            std::cmp::Ordering::Less
+        );
+        let hash = |u: &Uri| {
+            use std::hash::{BuildHasher, RandomState};
+            let s = RandomState::new();
+            (s.hash_one(u), s.hash_one("site/deploy/.env"))
+        };
+        let (a, b) = hash(&uri);
+        assert_eq!(a, b);
+    }
 
     #[test]
     fn sorted_strings_read_back_and_write_as_a_list() {

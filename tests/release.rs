@@ -213,3 +213,24 @@ fn only_the_listed_readers_read_retired_facts() {
         );
     }
 }
+
+/// A tree given by an absolute path: each file's SARIF URI (relative to the
+/// repository) is the end of the path people read, kept once for both.
+#[test]
+fn file_uris_share_their_path_text() {
+    let policy = policy::load(None).expect("baseline policy");
+    let dir = common::fixtures().join("trees/cht-production-clean");
+    let t = target(&dir, false);
+    let facts = Facts::load(&t, &LoadOptions::default());
+    facts.index_files(&policy);
+    let mut seen = 0;
+    for d in facts.docs() {
+        let loc = facts.location(&d.rel);
+        assert!(loc.path.starts_with('/'), "{}", loc.path);
+        assert!(loc.path.ends_with(&*loc.uri) && loc.uri.len() < loc.path.len());
+        let end = &loc.path[loc.path.len() - loc.uri.len()..];
+        assert!(std::ptr::eq(loc.uri.as_str(), end), "{}: a copy", loc.uri);
+        seen += 1;
+    }
+    assert!(seen > 5, "{seen} files");
+}

@@ -304,12 +304,8 @@ impl<'t> Facts<'t> {
                 .docs
                 .par_iter()
                 .map(|d| {
-                    let mut location = self.target.location(&d.rel);
-                    // A tree scanned from the repository root: the URI is
-                    // the file's path, shared rather than kept twice.
-                    if location.uri == d.rel {
-                        location.uri = d.rel.clone();
-                    }
+                    // Its URI is mostly the end of its path, one text.
+                    let location = self.target.location(&d.rel);
                     let env = policy.file_environment_at(self.target, &d.rel, &location);
                     (location, env)
                 })

@@ -86,7 +86,7 @@ mod tests {
             location: path.map(|p| Location {
                 path: Arc::from(p),
                 line: Some(n as u32),
-                uri: Arc::from(p),
+                uri: p.into(),
             }),
             evidence: Evidence::default(),
             key: format!("k{n:04}"),

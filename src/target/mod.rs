@@ -15,7 +15,9 @@ use serde::Serialize;
 pub use name::{display_path, display_path_owned};
 pub use root::{Confinement, DirHandle, Entry, Root, RootError};
 
-use crate::outcome::Location;
+use std::sync::Arc;
+
+use crate::outcome::{Location, Uri};
 
 /// The input kinds of the rule catalogue: H (host or offline root), T (config
 /// tree), P (live TLS probe), E (several environments compared).
@@ -293,6 +295,21 @@ impl Target {
     /// percent-encoded.
     pub fn location(&self, rel: &str) -> Location {
         let rel = rel.trim_start_matches('/');
+        if let Source::Tree(t) = &self.source {
+            // The URI is most often the end of the display path (a tree
+            // given by an absolute path, or from the repository root): then
+            // it is that text, not a copy.
+            let path: Arc<str> = display_path_owned(join_display(&t.display, rel)).into();
+            let uri = match uri_end_of(&path, &t.sarif_prefix, rel) {
+                Some(len) => Uri::within(&path, &path[path.len() - len..]),
+                None => join_uri(&t.sarif_prefix, rel).into(),
+            };
+            return Location {
+                path,
+                line: None,
+                uri,
+            };
+        }
         match &self.source {
             Source::Tree(t) => Location {
                 path: display_path_owned(join_display(&t.display, rel)).into(),
@@ -386,6 +403,27 @@ fn join_uri(prefix: &str, rel: &str) -> String {
     sanitize_uri_path(&join_display(prefix, rel))
 }
 
+/// The length of `join_uri(prefix, rel)` when `path` ends with it (and it
+/// needs no encoding), found without building it.
+fn uri_end_of(path: &str, prefix: &str, rel: &str) -> Option<usize> {
+    let parts: [&str; 3] = match (prefix, rel) {
+        ("", r) => ["", "", r],
+        (b, "") => [b, "", ""],
+        (b, r) if b.ends_with('/') => [b, "", r],
+        (b, r) => [b, "/", r],
+    };
+    if !parts.iter().all(|p| p.bytes().all(uri_safe)) {
+        return None;
+    }
+    // `rel` has no leading slash: only the prefix's are trimmed.
+    let [first, sep, last] = parts;
+    let end = path
+        .strip_suffix(last)?
+        .strip_suffix(sep)?
+        .strip_suffix(first.trim_start_matches('/'))?;
+    Some(path.len() - end.len())
+}
+
 /// The bytes a SARIF `uri` written by rampart holds raw; every other byte
 /// is percent-encoded.
 pub fn uri_safe(b: u8) -> bool {
@@ -453,6 +491,30 @@ pub fn relative_to(path: &Path, base: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_uri_found_at_the_end_of_a_path_is_the_joined_uri() {
+        let cases = [
+            ("/srv/repos/site", "repos/site", "deploy/.env", true),
+            ("/srv/repos/site/", "repos/site/", "deploy/.env", true),
+            ("deploy", "deploy", ".env", true),
+            ("", "", "a/b.yml", true),
+            ("/srv/x", "", "a", true),
+            ("/srv/x", "x", "", true),
+            ("/", "/", "a", true),
+            ("/srv/x", "other", "a", false),
+            ("/srv/x y", "x y", "a", false),
+            ("/srv/x", "x", "a b", false),
+        ];
+        for (display, prefix, rel, shared) in cases {
+            let path = join_display(display, rel);
+            let found = uri_end_of(&path, prefix, rel);
+            assert_eq!(found.is_some(), shared, "{display:?} {prefix:?} {rel:?}");
+            if let Some(len) = found {
+                assert_eq!(&path[path.len() - len..], join_uri(prefix, rel));
+            }
+        }
+    }
 
     #[test]
     fn environments_from_paths() {
