@@ -858,7 +858,7 @@ fn finish_findings(
                     *slots.next().expect("a slot for each outcome") = f;
                 }
             }
-            run.sort_by(|a, b| {
+            sort_in_place(run, |a, b| {
                 (a.status, &a.location, &a.key, &a.message).cmp(&(
                     b.status,
                     &b.location,
@@ -882,6 +882,29 @@ fn finish_findings(
     let results = crate::report::bound::fold(results);
     crate::timings::mark("fold");
     (results, waiver_counts)
+}
+
+/// Sorts `items` as a stable sort would (equal items keep their order)
+/// without its buffer: the standard stable sort borrows room for up to
+/// all of them (4 MB for 20,000 findings, at the scan's last peak). An
+/// index per item is sorted instead, then the items are moved into place
+/// along the permutation's cycles.
+fn sort_in_place<T>(items: &mut [T], cmp: impl Fn(&T, &T) -> std::cmp::Ordering) {
+    let mut order: Vec<u32> =
+        (0..u32::try_from(items.len()).expect("fewer than 2^32 findings")).collect();
+    order.sort_unstable_by(|&a, &b| cmp(&items[a as usize], &items[b as usize]).then(a.cmp(&b)));
+    // Slot `k` takes the item at `order[k]`: each cycle is walked once,
+    // and a slot done points at itself.
+    for start in 0..order.len() {
+        let mut at = start;
+        while order[at] as usize != start {
+            let from = order[at] as usize;
+            items.swap(at, from);
+            order[at] = at as u32;
+            at = from;
+        }
+        order[at] = at as u32;
+    }
 }
 
 fn finish_outcome(
@@ -935,6 +958,28 @@ fn finish_outcome(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sort_in_place_is_a_stable_sort() {
+        // Keys with many ties, tagged with their first position: every
+        // length up to 300 and a few orders, against the standard stable sort.
+        let mut seed = 0x9e37_79b9_u32;
+        for len in (0..300).chain([1000, 4097]) {
+            let items: Vec<(u32, usize)> = (0..len)
+                .map(|i| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 17;
+                    seed ^= seed << 5;
+                    (seed % 7, i)
+                })
+                .collect();
+            let mut want = items.clone();
+            want.sort_by_key(|x| x.0);
+            let mut got = items.clone();
+            sort_in_place(&mut got, |a, b| a.0.cmp(&b.0));
+            assert_eq!(got, want, "length {len}");
+        }
+    }
 
     fn exploding(_: &Ctx) -> Vec<Outcome> {
         panic!("index out of bounds: the len is 0 but the index is 3")
