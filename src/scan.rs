@@ -416,20 +416,33 @@ fn run_in_pool(mut plan: Plan) -> Report {
             .position(|(r, &w)| w && r.readers.contains(&id))
             .unwrap_or(retired.len())
     };
+    // Among the others, the readers of the facts they collect and only
+    // some read (`rules::LATE_RETIRED`) first.
+    let late = crate::rules::LATE_RETIRED;
+    let late_rank = |id: &str| {
+        late.iter()
+            .position(|r| r.readers.contains(&id))
+            .unwrap_or(late.len())
+    };
     jobs.sort_by_key(|(_, rule, _)| {
         let r = rank(rule.id);
         let at = retired
             .get(r)
             .and_then(|f| f.readers.iter().position(|id| *id == rule.id));
-        (r, at)
+        let l = late_rank(rule.id);
+        let late_at = late
+            .get(l)
+            .and_then(|f| f.readers.iter().position(|id| *id == rule.id));
+        (r, at, l, late_at)
     });
     let retire = |r: &crate::rules::Retired| {
         for (_, f) in &all_targets {
             (r.retire)(f);
         }
     };
+    let all_retired: Vec<&crate::rules::Retired> = retired.iter().chain(late).collect();
     // Readers still to finish, per retired fact.
-    let readers_left: Vec<std::sync::atomic::AtomicUsize> = retired
+    let readers_left: Vec<std::sync::atomic::AtomicUsize> = all_retired
         .iter()
         .map(|r| {
             let n = jobs
@@ -492,7 +505,7 @@ fn run_in_pool(mut plan: Plan) -> Report {
                         }
                         let job = &jobs[i];
                         let _ = done[i].set(run_job(job));
-                        for (r, left) in retired.iter().zip(&readers_left) {
+                        for (r, left) in all_retired.iter().zip(&readers_left) {
                             if r.readers.contains(&job.1.id)
                                 && left.fetch_sub(1, Ordering::AcqRel) == 1
                             {

@@ -141,6 +141,29 @@ pub const RETIRED: &[Retired] = &[
     },
 ];
 
+/// Facts the other rules collect as they run, which only some of them
+/// read. Among the rules that start after [`RETIRED`]'s readers, these
+/// facts' readers start first, in this order, and each fact is freed once
+/// its readers have finished: the findings of the scan's last rules do not
+/// sit beside it. The lists are exact, as [`RETIRED`]'s are.
+pub const LATE_RETIRED: &[Retired] = &[
+    Retired {
+        fact: "published ports",
+        readers: &["PORT-003", "PORT-004", "MON-006"],
+        held: |f| {
+            f.peek::<crate::facts::published::PublishedPorts>()
+                .map(|p| p.ports.len() + p.met.len())
+        },
+        retire: |f| f.retire::<crate::facts::published::PublishedPorts>(),
+    },
+    Retired {
+        fact: "container images",
+        readers: &["MON-005", "UPDATE-001", "UPDATE-002", "UPDATE-003"],
+        held: |f| f.peek::<crate::facts::images::Images>().map(|i| i.images.len()),
+        retire: |f| f.retire::<crate::facts::images::Images>(),
+    },
+];
+
 /// The paths into CHT app settings (`Parsed::AppSettings`) rules read: the
 /// engine prunes each app settings file to them once the derived facts are
 /// built (`Facts::release`), so a rule that reads another path must add it
