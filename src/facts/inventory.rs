@@ -278,7 +278,11 @@ impl Inventory {
         let before = docs.len();
         for rel in referenced_env_files(root, &docs) {
             let name = rel.rsplit('/').next().unwrap_or(&rel).to_string();
-            let src = Src { root, dir: None };
+            let src = Src {
+                root,
+                dir: None,
+                listed_file: false,
+            };
             let (doc, note) = contained(&rel, &name, || {
                 load_as(src, &rel, &name, opts, Some(NameKind::DotEnv))
             });
@@ -372,11 +376,14 @@ impl Step {
 struct Src<'a> {
     root: &'a Root,
     dir: Option<&'a DirHandle>,
+    /// The directory's listing gave the file as a regular file.
+    listed_file: bool,
 }
 
 impl Src<'_> {
     fn read(&self, rel: &str, name: &str, cap: u64) -> Result<Vec<u8>, RootError> {
         match self.dir {
+            Some(dir) if self.listed_file => self.root.read_listed_file(dir, name, cap),
             Some(dir) => self.root.read_in(dir, name, cap),
             None => self.root.read(rel, cap),
         }
@@ -415,7 +422,11 @@ fn load_all(
     docs: &mut Vec<Doc>,
     notes: &mut Vec<Note>,
 ) {
-    let src = Src { root, dir: None };
+    let src = Src {
+        root,
+        dir: None,
+        listed_file: false,
+    };
     let loaded: Vec<(Option<Doc>, Option<Note>)> = candidates
         .par_iter()
         .map(|(rel, name)| load_timed(src, rel, name, opts))
@@ -590,20 +601,21 @@ impl Walk<'_> {
             if classify_name(&e.name).is_none() && system_kind(dir_name, &e.name).is_none() {
                 continue;
             }
-            files.push((rel.unwrap_or_else(|| join(&e.name)), e.name));
+            files.push((rel.unwrap_or_else(|| join(&e.name)), e.name, e.is_file));
         }
         let (loaded, below) = rayon::join(
             || match self.load {
-                Some(opts) => {
-                    let src = Src {
-                        root,
-                        dir: Some(&dir),
-                    };
-                    files
-                        .par_iter()
-                        .map(|(rel, name)| load_timed(src, rel, name, opts))
-                        .collect()
-                }
+                Some(opts) => files
+                    .par_iter()
+                    .map(|(rel, name, is_file)| {
+                        let src = Src {
+                            root,
+                            dir: Some(&dir),
+                            listed_file: *is_file,
+                        };
+                        load_timed(src, rel, name, opts)
+                    })
+                    .collect(),
                 None => Vec::new(),
             },
             || {
@@ -624,7 +636,8 @@ impl Walk<'_> {
             },
         );
         if self.load.is_none() {
-            out.files.extend(files);
+            out.files
+                .extend(files.into_iter().map(|(rel, name, _)| (rel, name)));
         }
         for (doc, note) in loaded {
             out.docs.extend(doc);

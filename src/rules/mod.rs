@@ -159,7 +159,10 @@ pub const LATE_RETIRED: &[Retired] = &[
     Retired {
         fact: "container images",
         readers: &["MON-005", "UPDATE-001", "UPDATE-002", "UPDATE-003"],
-        held: |f| f.peek::<crate::facts::images::Images>().map(|i| i.images.len()),
+        held: |f| {
+            f.peek::<crate::facts::images::Images>()
+                .map(|i| i.images.len())
+        },
         retire: |f| f.retire::<crate::facts::images::Images>(),
     },
 ];
