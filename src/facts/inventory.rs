@@ -154,6 +154,71 @@ pub struct Inventory {
     /// See [`LoadOptions::environment_dotenv`].
     pub environment_dotenv: bool,
     index: PathIndex,
+    /// What a tree's walk listed (see [`Listing`]); `None` once let go.
+    listing: Option<Listing>,
+}
+
+/// What a tree's walk saw, to answer whether a file no rule reads exists
+/// (nginx's `include /etc/nginx/mime.types`, tried at several places in
+/// every site) without asking the file system again: each directory the
+/// walk listed, and each entry of those (ignored or not), by a hash of its
+/// path. Kept until the facts that ask are built.
+#[derive(Default)]
+pub struct Listing {
+    hasher: foldhash::fast::RandomState,
+    listed: foldhash::HashSet<u64>,
+    entries: foldhash::HashMap<u64, EntryKind>,
+}
+
+impl std::fmt::Debug for Listing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Listing")
+            .field("listed", &self.listed.len())
+            .field("entries", &self.entries.len())
+            .finish()
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum EntryKind {
+    File,
+    Dir,
+    Link,
+    Other,
+}
+
+impl Listing {
+    /// Whether `rel` is a regular file, as the walk saw it; `None` when the
+    /// walk cannot tell (a symlink on the way, a directory it did not list).
+    fn is_file(&self, rel: &str) -> Option<bool> {
+        // Only plain paths: `..` or `.` resolve through what a listing
+        // cannot say.
+        if rel.split('/').any(|c| matches!(c, "" | "." | "..")) {
+            return None;
+        }
+        let mut end = rel.len();
+        loop {
+            let dir = rel[..end].rsplit_once('/').map_or("", |(d, _)| d);
+            if self.listed.contains(&self.hasher.hash_one(dir)) {
+                // The entry of `dir` on the way to `rel`.
+                let from = if dir.is_empty() { 0 } else { dir.len() + 1 };
+                let child_end = rel[from..].find('/').map_or(rel.len(), |i| from + i);
+                let whole = child_end == rel.len();
+                return match self.entries.get(&self.hasher.hash_one(&rel[..child_end])) {
+                    None => Some(false),
+                    Some(EntryKind::Link) => None,
+                    Some(EntryKind::File) => Some(whole),
+                    // A directory not listed (skipped, or too deep).
+                    Some(EntryKind::Dir) if !whole => None,
+                    Some(EntryKind::Dir | EntryKind::Other) => Some(false),
+                };
+            }
+            if dir.is_empty() {
+                return None;
+            }
+            end = dir.len();
+        }
+    }
 }
 
 /// A path's hash → its position in `docs`; [`PathIndex::SHARED`] where two
@@ -248,6 +313,7 @@ impl Inventory {
         let mut notes = Vec::new();
         let step = Step::start();
         let mut docs = Vec::new();
+        let mut listing = None;
         match &target.source {
             Source::Tree(t) => match &t.only {
                 Some(file) => {
@@ -255,10 +321,16 @@ impl Inventory {
                     load_all(&t.root, found, opts, &mut docs, &mut notes);
                 }
                 // The walk reads and parses each file as it finds it.
-                None if t.walk_only.is_empty() => walk(&t.root, "", opts, &mut docs, &mut notes),
                 None => {
-                    for dir in &t.walk_only {
-                        walk(&t.root, dir, opts, &mut docs, &mut notes);
+                    let seen = listing.insert(Listing::default());
+                    let top = [String::new()];
+                    let starts: &[String] = if t.walk_only.is_empty() {
+                        &top
+                    } else {
+                        &t.walk_only
+                    };
+                    for dir in starts {
+                        walk(&t.root, dir, opts, &mut docs, &mut notes, seen);
                     }
                 }
             },
@@ -304,10 +376,22 @@ impl Inventory {
             notes,
             environment_dotenv: opts.environment_dotenv,
             index,
+            listing,
         }
     }
 
     /// The position of `rel` in `docs`.
+    /// Whether `rel` is a regular file as the tree's walk saw it; `None`
+    /// when it cannot tell (then ask the file system).
+    pub fn listed_is_file(&self, rel: &str) -> Option<bool> {
+        self.listing.as_ref()?.is_file(rel)
+    }
+
+    /// Lets go of what the walk listed (see [`Listing`]).
+    pub fn forget_listing(&mut self) {
+        self.listing = None;
+    }
+
     pub fn position(&self, rel: &str) -> Option<usize> {
         // Rules look up the file of every item they report, and a file's
         // items often come one after another: the position this thread
@@ -439,17 +523,24 @@ fn load_all(
 
 /// Walks a tree from `start` and loads its candidate files as they are
 /// found, each read through its directory's descriptor.
-fn walk(root: &Root, start: &str, opts: &LoadOptions, docs: &mut Vec<Doc>, notes: &mut Vec<Note>) {
+fn walk(
+    root: &Root,
+    start: &str,
+    opts: &LoadOptions,
+    docs: &mut Vec<Doc>,
+    notes: &mut Vec<Note>,
+    listing: &mut Listing,
+) {
     let mut out = Walked::default();
     walk_from(
         root,
         start,
         usize::MAX,
         opts.respect_gitignore,
-        Some(opts),
+        Some((opts, &listing.hasher)),
         &mut out,
     );
-    out.flatten_into(&mut Vec::new(), docs, notes);
+    out.flatten_into(&mut Vec::new(), docs, notes, Some(listing));
 }
 
 /// The candidate files (path inside the root, file name) under `start`,
@@ -464,7 +555,7 @@ fn find(
     let mut out = Walked::default();
     walk_from(root, start, max_depth, respect_gitignore, None, &mut out);
     let mut files = Vec::new();
-    out.flatten_into(&mut files, &mut Vec::new(), notes);
+    out.flatten_into(&mut files, &mut Vec::new(), notes, None);
     files
 }
 
@@ -482,7 +573,7 @@ fn walk_from(
     start: &str,
     max_depth: usize,
     respect_gitignore: bool,
-    load: Option<&LoadOptions>,
+    load: Option<(&LoadOptions, &foldhash::fast::RandomState)>,
     out: &mut Walked,
 ) {
     let dir = match root.open_dir(start) {
@@ -496,7 +587,8 @@ fn walk_from(
     let walk = Walk {
         root,
         max_depth,
-        load,
+        load: load.map(|(opts, _)| opts),
+        listing: load.map(|(_, hasher)| hasher),
     };
     walk.dir(dir, 1, ignores.as_ref(), out);
 }
@@ -508,6 +600,9 @@ struct Walked {
     files: Vec<(String, String)>,
     docs: Vec<Doc>,
     notes: Vec<Note>,
+    /// The directories listed and their entries (see [`Listing`]).
+    listed: Vec<u64>,
+    entries: Vec<(u64, EntryKind)>,
     below: Vec<Walked>,
 }
 
@@ -527,25 +622,37 @@ impl Walked {
         files: &mut Vec<(String, String)>,
         docs: &mut Vec<Doc>,
         notes: &mut Vec<Note>,
+        mut listing: Option<&mut Listing>,
     ) {
         // Room for everything at once: appending a walk's worth of files
         // to a growing vector copied them over and over.
         let (mut n_files, mut n_docs, mut n_notes) = (0, 0, 0);
+        let (mut n_listed, mut n_entries) = (0, 0);
         let mut count = vec![&self];
         while let Some(w) = count.pop() {
             n_files += w.files.len();
             n_docs += w.docs.len();
             n_notes += w.notes.len();
+            n_listed += w.listed.len();
+            n_entries += w.entries.len();
             count.extend(&w.below);
         }
         files.reserve(n_files);
         docs.reserve(n_docs);
         notes.reserve(n_notes);
+        if let Some(l) = listing.as_deref_mut() {
+            l.listed.reserve(n_listed);
+            l.entries.reserve(n_entries);
+        }
         let mut todo = vec![self];
         while let Some(mut w) = todo.pop() {
             files.append(&mut w.files);
             docs.append(&mut w.docs);
             notes.append(&mut w.notes);
+            if let Some(l) = listing.as_deref_mut() {
+                l.listed.extend(w.listed);
+                l.entries.extend(w.entries);
+            }
             todo.extend(w.below.into_iter().rev());
         }
     }
@@ -556,6 +663,8 @@ struct Walk<'a> {
     root: &'a Root,
     max_depth: usize,
     load: Option<&'a LoadOptions>,
+    /// Set when what is listed is kept (see [`Listing`]).
+    listing: Option<&'a foldhash::fast::RandomState>,
 }
 
 impl Walk<'_> {
@@ -573,6 +682,25 @@ impl Walk<'_> {
             Ok(e) => e,
             Err(e) => return out.unreadable_dir(&dir.rel, &e),
         };
+        if let Some(hasher) = self.listing {
+            out.listed.push(hasher.hash_one(dir.rel.as_str()));
+            out.entries.reserve_exact(entries.len());
+            let mut path = dir.rel.clone();
+            for e in &entries {
+                path.truncate(dir.rel.len());
+                if !dir.rel.is_empty() {
+                    path.push('/');
+                }
+                path.push_str(&e.name);
+                let kind = match (e.is_file, e.is_dir, e.is_symlink) {
+                    (true, _, _) => EntryKind::File,
+                    (_, true, _) => EntryKind::Dir,
+                    (_, _, true) => EntryKind::Link,
+                    _ => EntryKind::Other,
+                };
+                out.entries.push((hasher.hash_one(path.as_str()), kind));
+            }
+        }
         let dir_name = dir.rel.rsplit('/').next().unwrap_or("");
         let join = |name: &str| {
             if dir.rel.is_empty() {
@@ -1511,6 +1639,68 @@ fn sniff_yaml_kind(text: &str) -> Option<Kind> {
 mod tests {
     use super::*;
 
+    /// What the walk listed answers as the file system does, or not at all.
+    #[test]
+    fn the_listing_answers_as_the_file_system() {
+        use std::fs;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        for d in [
+            "site/nginx/conf.d",
+            "site/node_modules/x",
+            "other",
+            ".gitignored",
+        ] {
+            fs::create_dir_all(p.join(d)).unwrap();
+        }
+        fs::write(p.join("site/nginx/nginx.conf"), "events {}\n").unwrap();
+        fs::write(p.join("site/nginx/mime.types"), "types {}\n").unwrap();
+        fs::write(p.join("site/nginx/conf.d/a.conf"), "\n").unwrap();
+        fs::write(p.join("site/node_modules/x/f"), "\n").unwrap();
+        fs::write(p.join(".gitignore"), "*.types\n.gitignored/\n").unwrap();
+        fs::write(p.join(".gitignored/g"), "\n").unwrap();
+        std::os::unix::fs::symlink("../other", p.join("site/link")).unwrap();
+        fs::write(p.join("other/o.conf"), "\n").unwrap();
+        nix::unistd::mkfifo(&p.join("site/fifo"), nix::sys::stat::Mode::S_IRUSR).unwrap();
+        let target = Target::tree(p, "t", p).unwrap();
+        let inv = Inventory::load(&target, &LoadOptions::default());
+        let root = target.root().unwrap();
+        let mut told = 0;
+        for rel in [
+            "site/nginx/nginx.conf",
+            "site/nginx/mime.types",
+            "site/nginx/etc/nginx/mime.types",
+            "site/nginx/nginx/mime.types",
+            "site/nginx/conf.d",
+            "site/nginx/conf.d/a.conf",
+            "site/nginx/conf.d/b.conf",
+            "site/nginx/nginx.conf/x",
+            "site/node_modules/x/f",
+            "site/link/o.conf",
+            "site/nginx/../link/o.conf",
+            "site/fifo",
+            ".gitignored/g",
+            "etc/nginx/mime.types",
+            "nope",
+        ] {
+            let truth = root.metadata(rel).is_ok_and(|m| m.is_file());
+            match inv.listed_is_file(rel) {
+                Some(said) => {
+                    assert_eq!(said, truth, "{rel}");
+                    told += 1;
+                }
+                None => assert!(
+                    rel.contains("node_modules") || rel.contains("link"),
+                    "{rel}: the walk listed it"
+                ),
+            }
+        }
+        assert_eq!(told, 12);
+        let mut inv = inv;
+        inv.forget_listing();
+        assert_eq!(inv.listed_is_file("site/nginx/mime.types"), None);
+    }
+
     #[test]
     fn names() {
         assert_eq!(classify_name(".env"), Some(NameKind::DotEnv));
@@ -1720,7 +1910,14 @@ mod tests {
         ] {
             let opts = LoadOptions::default();
             let (mut walked, mut walk_notes) = (Vec::new(), Vec::new());
-            walk(&root, "", &opts, &mut walked, &mut walk_notes);
+            walk(
+                &root,
+                "",
+                &opts,
+                &mut walked,
+                &mut walk_notes,
+                &mut Listing::default(),
+            );
             let (mut by_path, mut path_notes) = (Vec::new(), Vec::new());
             let found = find(&root, "", usize::MAX, false, &mut path_notes);
             load_all(&root, found, &opts, &mut by_path, &mut path_notes);

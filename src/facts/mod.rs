@@ -410,6 +410,10 @@ impl<'t> Facts<'t> {
         }
         for step in release::Step::ALL {
             self.prepare_step(step);
+            if step == release::Step::Sources {
+                // Nginx, the one reader of what the walk listed, is built.
+                self.inventory.forget_listing();
+            }
             self.inventory
                 .docs
                 .par_iter_mut()

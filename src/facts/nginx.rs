@@ -304,9 +304,13 @@ struct Probes(std::sync::RwLock<foldhash::HashMap<Box<str>, bool>>);
 
 impl Probes {
     fn is_file(&self, facts: &Facts, root: &Root, path: &str) -> bool {
-        // A file the tree's walk read is a file: no probe.
+        // A file the tree's walk read is a file, and what the walk listed
+        // answers for the rest it saw: no probe.
         if facts.doc(path).is_some() {
             return true;
+        }
+        if let Some(known) = facts.inventory.listed_is_file(path) {
+            return known;
         }
         let known = self
             .0
