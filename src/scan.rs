@@ -417,19 +417,24 @@ fn run_in_pool(mut plan: Plan) -> Report {
             .unwrap_or(retired.len())
     };
     // Among the others, the readers of the facts they collect and only
-    // some read (`rules::LATE_RETIRED`) first.
+    // some read (`rules::LATE_RETIRED`) first, in trees (where those facts
+    // grow with the files; a host's few would only start its longest job,
+    // the live sockets, later).
     let late = crate::rules::LATE_RETIRED;
     let late_rank = |id: &str| {
         late.iter()
             .position(|r| r.readers.contains(&id))
             .unwrap_or(late.len())
     };
-    jobs.sort_by_key(|(_, rule, _)| {
+    jobs.sort_by_key(|&(ti, rule, _)| {
         let r = rank(rule.id);
         let at = retired
             .get(r)
             .and_then(|f| f.readers.iter().position(|id| *id == rule.id));
-        let l = late_rank(rule.id);
+        let l = match all_targets[ti].0.kind {
+            TargetKind::Tree => late_rank(rule.id),
+            _ => late.len(),
+        };
         let late_at = late
             .get(l)
             .and_then(|f| f.readers.iter().position(|id| *id == rule.id));
