@@ -168,6 +168,24 @@ pub struct Listing {
     hasher: foldhash::fast::RandomState,
     listed: foldhash::HashSet<u64>,
     entries: foldhash::HashMap<u64, EntryKind>,
+    /// Entries recorded so far: past [`Listing::MAX_ENTRIES`] a directory is
+    /// not recorded, and questions about it go to the file system.
+    recorded: std::sync::atomic::AtomicUsize,
+}
+
+impl Listing {
+    /// About 40 MB at most (a tenfold of the 100k-file benchmark's tree).
+    const MAX_ENTRIES: usize = 1 << 20;
+
+    /// Whether a directory of `n` entries is recorded (counted if so).
+    fn room_for(&self, n: usize) -> bool {
+        use std::sync::atomic::Ordering;
+        self.recorded
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |r| {
+                (r + n <= Self::MAX_ENTRIES).then_some(r + n)
+            })
+            .is_ok()
+    }
 }
 
 impl std::fmt::Debug for Listing {
@@ -537,7 +555,7 @@ fn walk(
         start,
         usize::MAX,
         opts.respect_gitignore,
-        Some((opts, &listing.hasher)),
+        Some((opts, &*listing)),
         &mut out,
     );
     out.flatten_into(&mut Vec::new(), docs, notes, Some(listing));
@@ -573,7 +591,7 @@ fn walk_from(
     start: &str,
     max_depth: usize,
     respect_gitignore: bool,
-    load: Option<(&LoadOptions, &foldhash::fast::RandomState)>,
+    load: Option<(&LoadOptions, &Listing)>,
     out: &mut Walked,
 ) {
     let dir = match root.open_dir(start) {
@@ -588,7 +606,7 @@ fn walk_from(
         root,
         max_depth,
         load: load.map(|(opts, _)| opts),
-        listing: load.map(|(_, hasher)| hasher),
+        listing: load.map(|(_, listing)| listing),
     };
     walk.dir(dir, 1, ignores.as_ref(), out);
 }
@@ -664,7 +682,7 @@ struct Walk<'a> {
     max_depth: usize,
     load: Option<&'a LoadOptions>,
     /// Set when what is listed is kept (see [`Listing`]).
-    listing: Option<&'a foldhash::fast::RandomState>,
+    listing: Option<&'a Listing>,
 }
 
 impl Walk<'_> {
@@ -682,7 +700,8 @@ impl Walk<'_> {
             Ok(e) => e,
             Err(e) => return out.unreadable_dir(&dir.rel, &e),
         };
-        if let Some(hasher) = self.listing {
+        if let Some(listing) = self.listing.filter(|l| l.room_for(entries.len())) {
+            let hasher = &listing.hasher;
             out.listed.push(hasher.hash_one(dir.rel.as_str()));
             out.entries.reserve_exact(entries.len());
             let mut path = dir.rel.clone();
@@ -1638,6 +1657,43 @@ fn sniff_yaml_kind(text: &str) -> Option<Kind> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Past its bound the listing records no more directories, and what
+    /// it did not record it does not answer.
+    #[test]
+    fn the_listing_is_bounded() {
+        use std::fs;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        fs::create_dir_all(p.join("a/b")).unwrap();
+        for f in ["1", "2", "3", "4"] {
+            fs::write(p.join(f), "x\n").unwrap();
+        }
+        fs::write(p.join("a/b/f"), "x\n").unwrap();
+        let root = Root::open(p, crate::target::Confinement::Strict).unwrap();
+        let mut listing = Listing::default();
+        // Room for two entries more: the top (5 entries) is not recorded,
+        // `a` (one) and `a/b` (one) are.
+        listing.recorded.store(
+            Listing::MAX_ENTRIES - 2,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        let (mut docs, mut notes) = (Vec::new(), Vec::new());
+        walk(
+            &root,
+            "",
+            &LoadOptions::default(),
+            &mut docs,
+            &mut notes,
+            &mut listing,
+        );
+        assert_eq!(listing.listed.len(), 2);
+        assert_eq!(listing.is_file("1"), None);
+        assert_eq!(listing.is_file("nope/x"), None);
+        assert_eq!(listing.is_file("a/b/f"), Some(true));
+        assert_eq!(listing.is_file("a/b/g"), Some(false));
+        assert!(!listing.room_for(1));
+    }
 
     /// What the walk listed answers as the file system does, or not at all.
     #[test]

@@ -196,6 +196,22 @@ fn path_of(rel: &str) -> OsString {
     }
 }
 
+/// Opens the entry `os` of `dir` for reading, neither following a link
+/// (`O_NOFOLLOW`) nor blocking on a FIFO (`O_NONBLOCK`); `None` when the
+/// entry is a symlink.
+fn open_entry(dir: &DirHandle, os: &OsStr) -> Result<Option<OwnedFd>, RootError> {
+    let flags = OFlag::O_RDONLY
+        | OFlag::O_CLOEXEC
+        | OFlag::O_NOCTTY
+        | OFlag::O_NONBLOCK
+        | OFlag::O_NOFOLLOW;
+    match openat(dir.fd.as_fd(), os, flags, Mode::empty()) {
+        Ok(fd) => Ok(Some(fd)),
+        Err(Errno::ELOOP) => Ok(None),
+        Err(e) => Err(RootError::from_errno(e)),
+    }
+}
+
 fn kind_of(st: &FileStat) -> SFlag {
     SFlag::from_bits_truncate(st.st_mode & SFlag::S_IFMT.bits())
 }
@@ -432,16 +448,9 @@ impl Root {
         if size > cap {
             return Err(RootError::TooLarge { size, cap });
         }
-        let flags = OFlag::O_RDONLY
-            | OFlag::O_CLOEXEC
-            | OFlag::O_NOCTTY
-            | OFlag::O_NONBLOCK
-            | OFlag::O_NOFOLLOW;
-        let fd = match openat(dir.fd.as_fd(), &*os, flags, Mode::empty()) {
-            Ok(fd) => fd,
+        let Some(fd) = open_entry(dir, &os)? else {
             // Swapped for a symlink since the check.
-            Err(Errno::ELOOP) => return self.read(&join_rel(&dir.rel, name), cap),
-            Err(e) => return Err(RootError::from_errno(e)),
+            return self.read(&join_rel(&dir.rel, name), cap);
         };
         let again = fstat(&fd).map_err(RootError::from_errno)?;
         if (again.st_dev, again.st_ino) != (st.st_dev, st.st_ino)
@@ -472,17 +481,9 @@ impl Root {
         name: &str,
         cap: u64,
     ) -> Result<Vec<u8>, RootError> {
-        let os = name::to_os(name);
-        let flags = OFlag::O_RDONLY
-            | OFlag::O_CLOEXEC
-            | OFlag::O_NOCTTY
-            | OFlag::O_NONBLOCK
-            | OFlag::O_NOFOLLOW;
-        let fd = match openat(dir.fd.as_fd(), &*os, flags, Mode::empty()) {
-            Ok(fd) => fd,
+        let Some(fd) = open_entry(dir, &name::to_os(name))? else {
             // Swapped for a symlink since the listing.
-            Err(Errno::ELOOP) => return self.read(&join_rel(&dir.rel, name), cap),
-            Err(e) => return Err(RootError::from_errno(e)),
+            return self.read(&join_rel(&dir.rel, name), cap);
         };
         let st = fstat(&fd).map_err(RootError::from_errno)?;
         if kind_of(&st) != SFlag::S_IFREG {
