@@ -440,12 +440,14 @@ fn run_in_pool(mut plan: Plan) -> Report {
             .and_then(|f| f.readers.iter().position(|id| *id == rule.id));
         (r, at, l, late_at)
     });
-    let retire = |r: &crate::rules::Retired| {
-        for (_, f) in &all_targets {
-            (r.retire)(f);
+    let retire = |r: &crate::rules::Shared| {
+        if let Some(retire) = r.retire {
+            for (_, f) in &all_targets {
+                retire(f);
+            }
         }
     };
-    let all_retired: Vec<&crate::rules::Retired> = retired.iter().chain(late).collect();
+    let all_retired: Vec<&crate::rules::Shared> = retired.iter().chain(late).collect();
     // Readers still to finish, per retired fact.
     let readers_left: Vec<std::sync::atomic::AtomicUsize> = all_retired
         .iter()
@@ -483,7 +485,7 @@ fn run_in_pool(mut plan: Plan) -> Report {
         // pushing left (up to half of each rule's outcomes).
         out.shrink_to_fit();
         if let Some(start) = start {
-            crate::timings::add(&format!("rule {}", rule.id), start.elapsed().as_secs_f64());
+            crate::timings::span(&format!("rule {}", rule.id), start);
         }
         bar.inc(1);
         out
@@ -497,14 +499,43 @@ fn run_in_pool(mut plan: Plan) -> Report {
         .iter()
         .take_while(|(_, rule, _)| rank(rule.id) < retired.len())
         .count();
+    //
+    // In trees, each part starts with the facts its rules collect as they
+    // run (`rules::LATE_RETIRED`, `rules::KEPT`), each collected in a job of
+    // its own: when a reader collected one, the next reader to start waited
+    // for it, its core idle (100k files: images 110 ms, published ports
+    // 45 ms, backups 20 ms, monitoring 30 ms of a core each scan).
+    let collected: Vec<&crate::rules::Shared> = late.iter().chain(crate::rules::KEPT).collect();
     for part in [0..readers, readers..jobs.len()] {
-        let next = std::sync::atomic::AtomicUsize::new(part.start);
+        let first: Vec<(&Facts, &crate::rules::Shared)> = all_targets
+            .iter()
+            .filter(|(t, _)| t.kind == TargetKind::Tree)
+            .flat_map(|&(_, f)| {
+                collected
+                    .iter()
+                    .filter(|s| {
+                        (s.held)(f).is_none()
+                            && jobs[part.clone()]
+                                .iter()
+                                .any(|(_, rule, _)| s.readers.contains(&rule.id))
+                    })
+                    .map(move |s| (f, *s))
+            })
+            .collect();
+        let next = std::sync::atomic::AtomicUsize::new(0);
         rayon::scope(|s| {
             for _ in 0..rayon::current_num_threads() {
                 s.spawn(|_| {
                     use std::sync::atomic::Ordering;
                     loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let k = next.fetch_add(1, Ordering::Relaxed);
+                        if let Some(&(facts, shared)) = first.get(k) {
+                            // A panic here is the reader's to report: it
+                            // collects the fact again, in its own job.
+                            crate::facts::contain_panic(|| (shared.collect)(facts));
+                            continue;
+                        }
+                        let i = part.start + (k - first.len());
                         if i >= part.end {
                             break;
                         }

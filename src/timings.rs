@@ -14,7 +14,7 @@ fn state() -> Option<&'static Mutex<(Instant, f64)>> {
         .get_or_init(|| {
             std::env::var_os("RAMPART_TIMINGS")
                 .is_some_and(|v| !v.is_empty() && v != "0")
-                .then(|| Mutex::new((Instant::now(), cpu_seconds())))
+                .then(|| Mutex::new((*origin(), cpu_seconds())))
         })
         .as_ref()
 }
@@ -89,10 +89,54 @@ pub fn add(what: &str, seconds: f64) {
     e.1 += 1;
 }
 
+/// [`add`] of the time since `start` on this thread; with
+/// `RAMPART_TIMINGS=spans`, also when it ran and on which core, printed
+/// with the totals (where a phase's cores waited).
+pub fn span(what: &str, start: Instant) {
+    let end = Instant::now();
+    add(what, (end - start).as_secs_f64());
+    if spans_enabled() {
+        let origin = *origin();
+        spans().lock().unwrap_or_else(|e| e.into_inner()).push((
+            rayon::current_thread_index(),
+            start.saturating_duration_since(origin).as_secs_f64(),
+            end.saturating_duration_since(origin).as_secs_f64(),
+            what.to_string(),
+        ));
+    }
+}
+
+fn spans_enabled() -> bool {
+    static ON: OnceLock<bool> = OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("RAMPART_TIMINGS").is_some_and(|v| v == "spans"))
+}
+
+fn origin() -> &'static Instant {
+    static ORIGIN: OnceLock<Instant> = OnceLock::new();
+    ORIGIN.get_or_init(Instant::now)
+}
+
+type Span = (Option<usize>, f64, f64, String);
+
+fn spans() -> &'static Mutex<Vec<Span>> {
+    static SPANS: OnceLock<Mutex<Vec<Span>>> = OnceLock::new();
+    SPANS.get_or_init(Default::default)
+}
+
 /// Prints the totals `add` gathered, largest first, and forgets them.
 pub fn print_totals() {
     if !enabled() {
         return;
+    }
+    let mut spans = std::mem::take(&mut *spans().lock().unwrap_or_else(|e| e.into_inner()));
+    spans.sort_by(|a, b| a.1.total_cmp(&b.1));
+    for (core, from, to, what) in spans {
+        let core = core.map_or("-".to_string(), |c| c.to_string());
+        eprintln!(
+            "rampart timings:   span core {core:>2} {:>8.1} .. {:>8.1} ms  {what}",
+            from * 1e3,
+            to * 1e3
+        );
     }
     let mut t: Vec<(String, (f64, usize))> = totals()
         .lock()

@@ -149,11 +149,13 @@ fn released_facts_give_the_same_outcomes() {
 }
 
 /// The engine frees each fact of `rules::RETIRED` (and `LATE_RETIRED`) once
-/// the rules it lists have finished (the other rules start after them): no other rule may
-/// read it, directly or through another fact, on any fixture (each rule
-/// runs on facts that have collected nothing, on the target and on the
-/// environments comparison over it). And each listed rule does read it on
-/// some fixture: the lists are exact.
+/// the rules it lists have finished (the other rules start after them), and
+/// collects those of `LATE_RETIRED` and `KEPT` before the rules that read
+/// them start: no other rule may read one, directly or through another
+/// fact, on any fixture (each rule runs on facts that have collected
+/// nothing, on the target and on the environments comparison over it). And
+/// each listed rule does read it on some fixture: the lists are exact. Each
+/// entry's `collect` collects its fact.
 #[test]
 fn only_the_listed_readers_read_retired_facts() {
     use std::collections::BTreeSet;
@@ -161,8 +163,13 @@ fn only_the_listed_readers_read_retired_facts() {
     let today = Date::parse(common::TODAY).expect("date");
     let opts = LoadOptions::default();
     let env_target = Target::environments();
-    let retired: Vec<&rules::Retired> = rules::RETIRED.iter().chain(rules::LATE_RETIRED).collect();
+    let retired: Vec<&rules::Shared> = rules::RETIRED
+        .iter()
+        .chain(rules::LATE_RETIRED)
+        .chain(rules::KEPT)
+        .collect();
     assert!(!rules::RETIRED.is_empty() && !rules::LATE_RETIRED.is_empty());
+    assert!(!rules::KEPT.is_empty());
     let mut readers: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); retired.len()];
     let mut strays: BTreeSet<String> = BTreeSet::new();
     for (dir, host) in inputs() {
@@ -199,16 +206,25 @@ fn only_the_listed_readers_read_retired_facts() {
                 }
             }
         }
+        for fact in &retired {
+            peers[0].forget();
+            (fact.collect)(&peers[0]);
+            assert!(
+                (fact.held)(&peers[0]).is_some(),
+                "collect leaves the {} uncollected",
+                fact.fact
+            );
+        }
     }
     assert!(
         strays.is_empty(),
-        "rules read a retired fact but are not listed in rules::RETIRED: {strays:#?}"
+        "rules read a shared fact but are not listed as its readers (rules::RETIRED, LATE_RETIRED, KEPT): {strays:#?}"
     );
     for (fact, seen) in retired.iter().zip(&readers) {
         let listed: BTreeSet<&str> = fact.readers.iter().copied().collect();
         assert_eq!(
             &listed, seen,
-            "rules::RETIRED lists readers of the {} no fixture shows reading it",
+            "rules lists readers of the {} no fixture shows reading it",
             fact.fact
         );
     }

@@ -245,7 +245,7 @@ impl<'t> Facts<'t> {
             let value = F::collect(self);
             if let Some(start) = start {
                 let name = std::any::type_name::<F>().trim_start_matches("rampart::facts::");
-                crate::timings::add(&format!("fact {name}"), start.elapsed().as_secs_f64());
+                crate::timings::span(&format!("fact {name}"), start);
             }
             Arc::new(value) as Arc<dyn Any + Send + Sync>
         });
@@ -438,7 +438,7 @@ impl<'t> Facts<'t> {
         let value = build();
         if let Some(start) = start {
             let name = std::any::type_name::<F>().trim_start_matches("rampart::facts::");
-            crate::timings::add(&format!("fact {name}"), start.elapsed().as_secs_f64());
+            crate::timings::span(&format!("fact {name}"), start);
         }
         let _ = cell.set(Arc::new(value));
     }

@@ -74,9 +74,9 @@ impl<'a> Ctx<'a> {
 
 pub type Check = fn(&Ctx) -> Vec<Outcome>;
 
-/// A derived fact only some rules read, freed as soon as those rules have
-/// finished.
-pub struct Retired {
+/// A derived fact only some rules read ([`RETIRED`], [`LATE_RETIRED`],
+/// [`KEPT`]).
+pub struct Shared {
     /// What it is, for messages.
     pub fact: &'static str,
     /// Every rule that reads it, directly or through another fact.
@@ -84,8 +84,14 @@ pub struct Retired {
     /// How many items `facts` holds in it; `None` when it is not collected.
     /// The engine orders the jobs for none that holds nothing.
     pub held: fn(&Facts) -> Option<usize>,
-    /// Lets go of it (see `Facts::retire`).
-    pub retire: fn(&Facts),
+    /// Collects it (see `Facts::get`). In a tree, the engine collects the
+    /// facts the rules collect as they run ([`LATE_RETIRED`], [`KEPT`]) in
+    /// jobs of their own, before their readers start: a reader that asked
+    /// first collected it while the next one waited, its core idle.
+    pub collect: fn(&Facts),
+    /// Lets go of it (see `Facts::retire`); `None` for a fact kept to the
+    /// end of the rules ([`KEPT`]).
+    pub retire: Option<fn(&Facts)>,
 }
 
 /// The largest derived facts, which only some rules read. The engine starts
@@ -99,8 +105,8 @@ pub struct Retired {
 /// that starts reading one must be listed (`tests/release.rs` fails
 /// otherwise; unlisted, it would collect the fact again, at a cost, not
 /// with another result).
-pub const RETIRED: &[Retired] = &[
-    Retired {
+pub const RETIRED: &[Shared] = &[
+    Shared {
         fact: "environment items",
         readers: &[
             "ENV-001", "ENV-003", "ENV-004", "ENV-007", "MON-001", "TLS-009",
@@ -110,9 +116,12 @@ pub const RETIRED: &[Retired] = &[
                 e.credentials.len() + e.hosts.len() + e.key_pairs.len() + e.unresolved.len()
             })
         },
-        retire: |f| f.retire::<crate::facts::env_items::EnvItems>(),
+        collect: |f| {
+            f.get::<crate::facts::env_items::EnvItems>();
+        },
+        retire: Some(|f| f.retire::<crate::facts::env_items::EnvItems>()),
     },
-    Retired {
+    Shared {
         fact: "CHT settings",
         // The environment items are built from them: their readers too.
         readers: &[
@@ -137,7 +146,10 @@ pub const RETIRED: &[Retired] = &[
             f.peek::<crate::facts::cht_settings::ChtSettings>()
                 .map(|s| s.settings.len() + s.instances.len())
         },
-        retire: |f| f.retire::<crate::facts::cht_settings::ChtSettings>(),
+        collect: |f| {
+            f.get::<crate::facts::cht_settings::ChtSettings>();
+        },
+        retire: Some(|f| f.retire::<crate::facts::cht_settings::ChtSettings>()),
     },
 ];
 
@@ -146,24 +158,77 @@ pub const RETIRED: &[Retired] = &[
 /// facts' readers start first, in this order, and each fact is freed once
 /// its readers have finished: the findings of the scan's last rules do not
 /// sit beside it. The lists are exact, as [`RETIRED`]'s are.
-pub const LATE_RETIRED: &[Retired] = &[
-    Retired {
+pub const LATE_RETIRED: &[Shared] = &[
+    Shared {
         fact: "published ports",
         readers: &["PORT-003", "PORT-004", "MON-006"],
         held: |f| {
             f.peek::<crate::facts::published::PublishedPorts>()
                 .map(|p| p.ports.len() + p.met.len())
         },
-        retire: |f| f.retire::<crate::facts::published::PublishedPorts>(),
+        collect: |f| {
+            f.get::<crate::facts::published::PublishedPorts>();
+        },
+        retire: Some(|f| f.retire::<crate::facts::published::PublishedPorts>()),
     },
-    Retired {
+    Shared {
         fact: "container images",
         readers: &["MON-005", "UPDATE-001", "UPDATE-002", "UPDATE-003"],
         held: |f| {
             f.peek::<crate::facts::images::Images>()
                 .map(|i| i.images.len())
         },
-        retire: |f| f.retire::<crate::facts::images::Images>(),
+        collect: |f| {
+            f.get::<crate::facts::images::Images>();
+        },
+        retire: Some(|f| f.retire::<crate::facts::images::Images>()),
+    },
+];
+
+/// Facts the rules collect as they run and keep to the end, which several
+/// of them read. The lists are exact, as [`RETIRED`]'s are.
+pub const KEPT: &[Shared] = &[
+    Shared {
+        fact: "backups a tree sets up",
+        readers: &[
+            "BACKUP-001",
+            "BACKUP-002",
+            "BACKUP-004",
+            "BACKUP-005",
+            "RESTART-004",
+        ],
+        held: |f| {
+            f.peek::<crate::facts::tree_backup::TreeBackups>()
+                .map(|b| b.workloads.len() + b.jobs.len())
+        },
+        collect: |f| {
+            f.get::<crate::facts::tree_backup::TreeBackups>();
+        },
+        retire: None,
+    },
+    Shared {
+        fact: "monitoring",
+        readers: &["MON-001", "MON-002", "MON-005", "MON-006"],
+        held: |f| {
+            f.peek::<crate::facts::grafana::Monitoring>()
+                .map(|m| m.instance_lists.len() + m.alerting.len() + m.ini.len() + m.services.len())
+        },
+        collect: |f| {
+            f.get::<crate::facts::grafana::Monitoring>();
+        },
+        retire: None,
+    },
+    Shared {
+        fact: "certificate renewals",
+        readers: &["RENEW-001"],
+        held: |f| {
+            f.peek::<crate::facts::renewal::Renewals>()
+                .map(|r| r.automations.len() + r.problems.len())
+        },
+        collect: |f| {
+            f.get::<crate::facts::renewal::Renewals>();
+        },
+        retire: None,
     },
 ];
 
