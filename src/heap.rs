@@ -9,6 +9,7 @@
 //! allocator (tests, library callers) this changes nothing.
 
 use std::cell::Cell;
+use std::sync::OnceLock;
 
 thread_local!(static PARSE_TREE: Cell<bool> = const { Cell::new(false) });
 
@@ -33,6 +34,24 @@ pub fn in_parse_tree() -> bool {
     PARSE_TREE.try_with(Cell::get).unwrap_or(false)
 }
 
+static ON_PEAK_PASSED: OnceLock<fn()> = OnceLock::new();
+
+/// The binary's allocator registers what to do once a scan's peak is past
+/// ([`peak_passed`]); the first registration holds.
+pub fn on_peak_passed(f: fn()) {
+    let _ = ON_PEAK_PASSED.set(f);
+}
+
+/// Called by the engine once what was read and derived is freed and the
+/// findings are finished: what follows (the report, written a window at a
+/// time) only reuses memory. Memory freed from then on is better kept for
+/// it than given back to the system and faulted in again.
+pub fn peak_passed() {
+    if let Some(f) = ON_PEAK_PASSED.get() {
+        f();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,5 +67,19 @@ mod tests {
         assert!(!parse_tree(|| std::thread::spawn(in_parse_tree)
             .join()
             .unwrap()));
+    }
+
+    #[test]
+    fn the_first_registered_hook_runs_when_the_peak_is_past() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static CALLS: AtomicUsize = AtomicUsize::new(0);
+        peak_passed(); // nothing registered: nothing happens
+        on_peak_passed(|| {
+            CALLS.fetch_add(1, Ordering::Relaxed);
+        });
+        on_peak_passed(|| panic!("only the first registration holds"));
+        peak_passed();
+        // (Scans in other tests of this process may have called it too.)
+        assert!(CALLS.load(Ordering::Relaxed) >= 1);
     }
 }

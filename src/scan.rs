@@ -545,7 +545,11 @@ fn run_in_pool(mut plan: Plan) -> Report {
                             if r.readers.contains(&job.1.id)
                                 && left.fetch_sub(1, Ordering::AcqRel) == 1
                             {
+                                let start = crate::timings::enabled().then(std::time::Instant::now);
                                 retire(r);
+                                if let Some(start) = start {
+                                    crate::timings::span(&format!("retire {}", r.fact), start);
+                                }
                             }
                         }
                     }
@@ -625,6 +629,7 @@ fn run_in_pool(mut plan: Plan) -> Report {
         });
         finish_findings(&plan, &target_of, outcomes, &inline)
     });
+    crate::heap::peak_passed();
     targets.extend(plan.target_errors.iter().map(|e| TargetInfo {
         id: e.id.clone(),
         kind: e.kind,
