@@ -1220,17 +1220,19 @@ fn yaml_name_kind(rel: &str, name: &str) -> Option<Kind> {
 /// Whether a file is an example or template to copy from (`.env.example`,
 /// `env.template`, `*.sample`, `*.dist`): documentation, not what runs.
 pub fn is_example(rel: &str) -> bool {
-    // Compared without case, and without a lower-case copy: rules ask this
-    // of every file they read.
-    let name = rel.rsplit('/').next().unwrap_or(rel);
-    name.split('.').any(|part| {
-        ["example", "sample", "template", "dist", "tmpl"]
-            .iter()
-            .any(|w| part.eq_ignore_ascii_case(w))
-    }) || name
-        .get(..7)
-        .is_some_and(|p| p.eq_ignore_ascii_case("example"))
-        || name.eq_ignore_ascii_case("env.template")
+    // Compared without case, and without a lower-case copy or iterator
+    // adapters: rules ask this of every file and setting they read (2 % of
+    // a 100k-file scan's CPU as `split` and `any` over the words).
+    let name = rel.rfind('/').map_or(rel, |i| &rel[i + 1..]).as_bytes();
+    name.get(..7)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"example"))
+        || name.split(|&b| b == b'.').any(|part| match part.len() {
+            4 => part.eq_ignore_ascii_case(b"dist") || part.eq_ignore_ascii_case(b"tmpl"),
+            6 => part.eq_ignore_ascii_case(b"sample"),
+            7 => part.eq_ignore_ascii_case(b"example"),
+            8 => part.eq_ignore_ascii_case(b"template"),
+            _ => false,
+        })
 }
 
 /// `env_file:` entries of the compose files found, resolved against each
@@ -1905,6 +1907,35 @@ mod tests {
             "exé",
         ] {
             assert!(!is_example(rel), "{rel}");
+        }
+    }
+
+    #[test]
+    fn examples_are_told_as_the_words_of_a_name_say() {
+        // The definition, word by word, against the fast test.
+        fn reference(rel: &str) -> bool {
+            let name = rel.rsplit('/').next().unwrap_or(rel);
+            name.split('.').any(|part| {
+                ["example", "sample", "template", "dist", "tmpl"]
+                    .iter()
+                    .any(|w| part.eq_ignore_ascii_case(w))
+            }) || name
+                .get(..7)
+                .is_some_and(|p| p.eq_ignore_ascii_case("example"))
+        }
+        let words = [
+            "", ".", "/", "a", "env", "Example", "examplE", "exampl", "sample", "SAMPLES",
+            "template", "TEMPLAT", "dist", "DIST", "tmpl", "tmp", "é", "yaml", "ex",
+        ];
+        for a in words {
+            for b in words {
+                for c in words {
+                    let rel = format!("{a}{b}.{c}");
+                    assert_eq!(is_example(&rel), reference(&rel), "{rel}");
+                    let rel = format!("{a}/{b}{c}");
+                    assert_eq!(is_example(&rel), reference(&rel), "{rel}");
+                }
+            }
         }
     }
 
