@@ -827,7 +827,7 @@ impl ChtSettings {
             .collect();
         // Kubernetes Secrets and the containers that read them.
         let manifests: Vec<(&str, &[crate::facts::k8s::Object])> = facts
-            .docs()
+            .docs_of(Kind::K8s)
             .filter(|d| !is_example(&d.rel))
             .filter_map(|d| match &d.content {
                 Ok(Parsed::K8s(objects)) => Some((&*d.rel, objects.as_slice())),

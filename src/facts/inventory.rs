@@ -253,6 +253,12 @@ struct PathIndex {
     /// so most lookups are found by address, without hashing or comparing
     /// text, or reading the file's entry.
     by_address: foldhash::HashMap<usize, (u32, u32)>,
+    /// The positions of each kind's files, in order (by `Kind as usize`):
+    /// facts and rules ask for the files of one kind (`docs_of`), a few
+    /// among 100,000, about twenty times a scan.
+    by_kind: Vec<Box<[u32]>>,
+    /// Whether `by_kind` was built (an inventory built by `load`).
+    built: bool,
 }
 
 impl PathIndex {
@@ -270,8 +276,14 @@ impl PathIndex {
             HashMap::with_capacity_and_hasher(docs.len(), BuildHasherDefault::default());
         let mut by_address =
             foldhash::HashMap::with_capacity_and_hasher(docs.len(), Default::default());
+        let mut by_kind: Vec<Vec<u32>> = Vec::new();
         for (i, (d, hash)) in docs.iter().zip(hashes).enumerate() {
             let pos = u32::try_from(i).unwrap_or(Self::SHARED);
+            let k = d.kind as usize;
+            if by_kind.len() <= k {
+                by_kind.resize_with(k + 1, Vec::new);
+            }
+            by_kind[k].push(pos);
             at.entry(hash)
                 .and_modify(|p| *p = Self::SHARED)
                 .or_insert(pos);
@@ -283,6 +295,8 @@ impl PathIndex {
             hasher,
             at,
             by_address,
+            by_kind: by_kind.into_iter().map(Vec::into_boxed_slice).collect(),
+            built: u32::try_from(docs.len()).is_ok_and(|n| n < Self::SHARED),
         }
     }
 }
@@ -399,6 +413,22 @@ impl Inventory {
     }
 
     /// The position of `rel` in `docs`.
+    /// The files of `kind`, in order.
+    pub fn docs_of(&self, kind: Kind) -> impl Iterator<Item = &Doc> {
+        // An inventory not built by `load` (or of 2^32 files) is searched.
+        let (at, search): (&[u32], &[Doc]) = if self.index.built {
+            (
+                self.index.by_kind.get(kind as usize).map_or(&[], |v| v),
+                &[],
+            )
+        } else {
+            (&[], &self.docs)
+        };
+        at.iter()
+            .map(|&i| &self.docs[i as usize])
+            .chain(search.iter().filter(move |d| d.kind == kind))
+    }
+
     /// Whether `rel` is a regular file as the tree's walk saw it; `None`
     /// when it cannot tell (then ask the file system).
     pub fn listed_is_file(&self, rel: &str) -> Option<bool> {
@@ -1856,6 +1886,53 @@ mod tests {
             "{why}"
         );
         assert!(!why.contains("S3cret"), "{why}");
+    }
+
+    #[test]
+    fn files_of_a_kind_are_listed_in_order_from_the_index() {
+        let dir = tempfile::tempdir().unwrap();
+        for (f, text) in [
+            ("b.env", "A=1\n"),
+            ("compose.yml", "services: {}\n"),
+            (".env", "A=1\n"),
+            ("k/.env", "B=2\n"),
+            ("nginx.conf", "events {}\n"),
+        ] {
+            let path = dir.path().join(f);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let target = Target::tree(dir.path(), "t", dir.path()).unwrap();
+        let mut inv = Inventory::load(&target, &LoadOptions::default());
+        let by_filter = |inv: &Inventory, kind| -> Vec<String> {
+            inv.docs
+                .iter()
+                .filter(|d| d.kind == kind)
+                .map(|d| d.rel.to_string())
+                .collect()
+        };
+        let listed = |inv: &Inventory, kind| -> Vec<String> {
+            inv.docs_of(kind).map(|d| d.rel.to_string()).collect()
+        };
+        assert_eq!(listed(&inv, Kind::DotEnv), [".env", "b.env", "k/.env"]);
+        for kind in [
+            Kind::DotEnv,
+            Kind::Compose,
+            Kind::Nginx,
+            Kind::K8s,
+            Kind::PgHba,
+        ] {
+            assert_eq!(listed(&inv, kind), by_filter(&inv, kind), "{kind:?}");
+        }
+        // An inventory not built by `load` is searched.
+        let docs = std::mem::take(&mut inv.docs);
+        let mut other = Inventory {
+            docs,
+            ..Inventory::default()
+        };
+        assert_eq!(listed(&other, Kind::DotEnv), [".env", "b.env", "k/.env"]);
+        other.docs.clear();
+        assert!(listed(&other, Kind::DotEnv).is_empty());
     }
 
     #[test]

@@ -513,7 +513,7 @@ impl<'t> Facts<'t> {
     }
 
     pub fn docs_of(&self, kind: Kind) -> impl Iterator<Item = &Doc> {
-        self.inventory.docs.iter().filter(move |d| d.kind == kind)
+        self.inventory.docs_of(kind)
     }
 
     pub fn doc(&self, rel: &str) -> Option<&Doc> {
