@@ -196,21 +196,6 @@ pub struct Settings {
     parts: Vec<Vec<Setting>>,
 }
 
-/// A large tree's settings (about a million at 100k files) are freed
-/// across cores, a part per task: the engine frees them when their last
-/// reader finishes (`rules::RETIRED`), at the end of the rules that read
-/// them, where the other cores wait for it (30 ms of one core at 100k).
-impl Drop for Settings {
-    fn drop(&mut self) {
-        if self.parts.len() > 1 {
-            use rayon::prelude::*;
-            std::mem::take(&mut self.parts)
-                .into_par_iter()
-                .for_each(drop);
-        }
-    }
-}
-
 impl Settings {
     pub fn iter(&self) -> impl Iterator<Item = &Setting> + Clone {
         self.parts.iter().flatten()
@@ -963,6 +948,16 @@ impl ChtSettings {
 impl Fact for ChtSettings {
     fn collect(facts: &Facts) -> Self {
         ChtSettings::gather(facts, false)
+    }
+
+    /// A large tree's settings (about a million at 100k files) are freed
+    /// across cores, a part per task: the engine retires them when their
+    /// last reader finishes (`rules::RETIRED`), at the end of the rules
+    /// that read them, where the other cores wait for it (30 ms of one
+    /// core at 100k).
+    fn free(self) {
+        use rayon::prelude::*;
+        self.settings.parts.into_par_iter().for_each(drop);
     }
 }
 

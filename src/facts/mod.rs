@@ -175,6 +175,12 @@ pub(crate) fn first_by_key<T: Sync, K: std::hash::Hash + Eq>(
 /// A fact about a target, collected on first use.
 pub trait Fact: Any + Send + Sync + Sized {
     fn collect(facts: &Facts) -> Self;
+
+    /// Frees it when [`Facts::retire`] lets go of its last holder: outside
+    /// any lock and any fact's cell, so it may use rayon (a collector may
+    /// not: a thread waiting on a parallel job can take another job that
+    /// waits on the cell it is filling).
+    fn free(self) {}
 }
 
 type Cell = Arc<OnceLock<Arc<dyn Any + Send + Sync>>>;
@@ -272,8 +278,19 @@ impl<'t> Facts<'t> {
     /// facts only some rules read once those rules have finished (see
     /// `rules::RETIRED`).
     pub fn retire<F: Fact>(&self) {
-        let mut cells = self.cells.lock().unwrap_or_else(|p| p.into_inner());
-        cells.remove(&TypeId::of::<F>());
+        let removed = {
+            let mut cells = self.cells.lock().unwrap_or_else(|p| p.into_inner());
+            cells.remove(&TypeId::of::<F>())
+        };
+        // The last holder frees it here, after the lock (`Fact::free`).
+        if let Some(value) = removed
+            .and_then(Arc::into_inner)
+            .and_then(OnceLock::into_inner)
+            && let Ok(fact) = value.downcast::<F>()
+            && let Some(fact) = Arc::into_inner(fact)
+        {
+            fact.free();
+        }
     }
 
     /// Lets go of every collected fact (the files stay loaded): for tests
@@ -542,6 +559,36 @@ pub fn brief(name: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A retired fact is freed by `Fact::free` when the retire lets go of
+    /// its last holder, and dropped as usual by a later holder otherwise.
+    #[test]
+    fn retire_frees_through_the_fact_when_it_holds_the_last() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static FREED: AtomicUsize = AtomicUsize::new(0);
+        struct Counted;
+        impl Fact for Counted {
+            fn collect(_: &Facts) -> Self {
+                Counted
+            }
+            fn free(self) {
+                FREED.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let target = Target::tree(dir.path(), "t", dir.path()).unwrap();
+        let facts = Facts::load(&target, &LoadOptions::default());
+        facts.get::<Counted>();
+        facts.retire::<Counted>();
+        assert_eq!(FREED.load(Ordering::Relaxed), 1);
+        assert!(facts.peek::<Counted>().is_none());
+        let held = facts.get::<Counted>();
+        facts.retire::<Counted>();
+        drop(held);
+        assert_eq!(FREED.load(Ordering::Relaxed), 1);
+        facts.retire::<Counted>(); // nothing held: nothing to free
+        assert_eq!(FREED.load(Ordering::Relaxed), 1);
+    }
 
     /// The first of each key is kept, across cores as on one thread, with
     /// keys repeated far apart (every 1,000 items) and several times each.
