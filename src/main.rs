@@ -26,7 +26,8 @@ fn purge_freed_memory_sooner() {
         // reused by the report: purged, it was faulted in again, page by
         // page, and every purge interrupted the other cores to drop its
         // pages from their TLBs. (Kept from the end of the rules instead,
-        // the freed trees were not all reused: +15 MB at the peak.)
+        // the freed trees were not all reused: +15 MB at the peak.) For
+        // the rest of the process, which runs one scan.
         rampart::heap::on_peak_passed(|| {
             // SAFETY: as above; -1 is "never".
             unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, -1) };

@@ -507,18 +507,24 @@ fn run_in_pool(mut plan: Plan) -> Report {
     // 45 ms, backups 20 ms, monitoring 30 ms of a core each scan).
     let collected: Vec<&crate::rules::Shared> = late.iter().chain(crate::rules::KEPT).collect();
     for part in [0..readers, readers..jobs.len()] {
+        // Which facts the part reads is asked once, not once per target
+        // (a fleet scan has many trees, and a job per tree and rule).
+        let wanted: Vec<&crate::rules::Shared> = collected
+            .iter()
+            .copied()
+            .filter(|s| {
+                jobs[part.clone()]
+                    .iter()
+                    .any(|(_, rule, _)| s.readers.contains(&rule.id))
+            })
+            .collect();
         let first: Vec<(&Facts, &crate::rules::Shared)> = all_targets
             .iter()
             .filter(|(t, _)| t.kind == TargetKind::Tree)
             .flat_map(|&(_, f)| {
-                collected
+                wanted
                     .iter()
-                    .filter(|s| {
-                        (s.held)(f).is_none()
-                            && jobs[part.clone()]
-                                .iter()
-                                .any(|(_, rule, _)| s.readers.contains(&rule.id))
-                    })
+                    .filter(|s| (s.held)(f).is_none())
                     .map(move |s| (f, *s))
             })
             .collect();

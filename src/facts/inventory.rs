@@ -256,9 +256,9 @@ struct PathIndex {
     /// The positions of each kind's files, in order (by `Kind as usize`):
     /// facts and rules ask for the files of one kind (`docs_of`), a few
     /// among 100,000, about twenty times a scan.
+    /// Empty for an inventory not built by `load` (or of 2^32 files or
+    /// more): then `docs_of` searches.
     by_kind: Vec<Box<[u32]>>,
-    /// Whether `by_kind` was built (an inventory built by `load`).
-    built: bool,
 }
 
 impl PathIndex {
@@ -295,8 +295,11 @@ impl PathIndex {
             hasher,
             at,
             by_address,
-            by_kind: by_kind.into_iter().map(Vec::into_boxed_slice).collect(),
-            built: u32::try_from(docs.len()).is_ok_and(|n| n < Self::SHARED),
+            by_kind: if u32::try_from(docs.len()).is_ok_and(|n| n < Self::SHARED) {
+                by_kind.into_iter().map(Vec::into_boxed_slice).collect()
+            } else {
+                Vec::new()
+            },
         }
     }
 }
@@ -412,17 +415,16 @@ impl Inventory {
         }
     }
 
-    /// The position of `rel` in `docs`.
     /// The files of `kind`, in order.
     pub fn docs_of(&self, kind: Kind) -> impl Iterator<Item = &Doc> {
         // An inventory not built by `load` (or of 2^32 files) is searched.
-        let (at, search): (&[u32], &[Doc]) = if self.index.built {
+        let (at, search): (&[u32], &[Doc]) = if self.index.by_kind.is_empty() {
+            (&[], &self.docs)
+        } else {
             (
                 self.index.by_kind.get(kind as usize).map_or(&[], |v| v),
                 &[],
             )
-        } else {
-            (&[], &self.docs)
         };
         at.iter()
             .map(|&i| &self.docs[i as usize])
@@ -440,6 +442,7 @@ impl Inventory {
         self.listing = None;
     }
 
+    /// The position of `rel` in `docs`.
     pub fn position(&self, rel: &str) -> Option<usize> {
         // Rules look up the file of every item they report, and a file's
         // items often come one after another: the position this thread
