@@ -27,6 +27,7 @@ pub mod pem;
 pub mod published;
 pub mod release;
 pub mod renewal;
+pub mod sock_diag;
 pub mod sockets;
 pub mod tls_probe;
 pub mod users_csv;
