@@ -55,6 +55,14 @@ pub fn tcp_listeners(tcp6: bool) -> Option<Vec<Listener>> {
         SockProtocol::NetlinkSockDiag,
     )
     .ok()?;
+    // Bounded time: a kernel (or sandbox) that takes the request and never
+    // answers sends the reader to the file after a second.
+    nix::sys::socket::setsockopt(
+        &fd,
+        nix::sys::socket::sockopt::ReceiveTimeout,
+        &nix::sys::time::TimeVal::new(1, 0),
+    )
+    .ok()?;
     let request = request(family as u8);
     sendto(
         fd.as_raw_fd(),
