@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use compact_str::CompactString;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
-use rayon::slice::ParallelSliceMut;
+use rayon::prelude::*;
 
 use crate::facts::cht_settings::{ChtSettings, Setting, Value};
 use crate::facts::cht_sources::{after_scheme, url_password};
@@ -82,6 +82,26 @@ pub struct EnvItems {
     pub unresolved: Vec<(String, String, Option<u32>, String)>,
     /// Files that could hold such values but could not be parsed: (rel, error).
     pub broken: Vec<(String, String)>,
+    /// The position in the inventory of each credential's file, then of
+    /// each host's (in the order of `credentials` and `hosts`; `None` for a
+    /// file the inventory does not hold): found once here, across cores,
+    /// not again by every rule that places the items.
+    pub docs: ItemDocs,
+}
+
+impl EnvItems {
+    /// Each host with the position of its file in the inventory.
+    pub fn hosts_in_docs(&self) -> impl Iterator<Item = (&HostRef, Option<u32>)> {
+        let doc = |i: usize| self.docs.hosts.get(i).copied().flatten();
+        self.hosts.iter().enumerate().map(move |(i, h)| (h, doc(i)))
+    }
+}
+
+/// See [`EnvItems::docs`].
+#[derive(Debug, Default)]
+pub struct ItemDocs {
+    pub credentials: Vec<Option<u32>>,
+    pub hosts: Vec<Option<u32>>,
 }
 
 /// Settings whose value names the host an environment serves.
@@ -516,6 +536,10 @@ impl EnvItems {
         }
         out.credentials
             .dedup_by(|a, b| a.rel == b.rel && a.line == b.line && a.item == b.item);
+        out.docs = ItemDocs {
+            credentials: positions(facts, par, &out.credentials, |c| &c.rel),
+            hosts: positions(facts, par, &out.hosts, |h| &h.rel),
+        };
         // Kept for the whole scan: without the room appending left.
         out.credentials.shrink_to_fit();
         out.hosts.shrink_to_fit();
@@ -523,6 +547,27 @@ impl EnvItems {
         out.unresolved.shrink_to_fit();
         out.broken.shrink_to_fit();
         out
+    }
+}
+
+/// The position in the inventory of each item's file (a file's items come
+/// one after another: each run costs one lookup).
+fn positions<T: Sync>(
+    facts: &Facts,
+    par: bool,
+    items: &[T],
+    rel: impl Fn(&T) -> &Arc<str> + Sync + Send,
+) -> Vec<Option<u32>> {
+    let at = |t: &T| {
+        facts
+            .inventory
+            .position(rel(t))
+            .and_then(|i| u32::try_from(i).ok())
+    };
+    if par {
+        items.par_iter().with_min_len(4096).map(at).collect()
+    } else {
+        items.iter().map(at).collect()
     }
 }
 
@@ -614,6 +659,26 @@ mod tests {
         out
     }
 
+    /// Each item's position in the inventory is that of its own file,
+    /// known for every file the inventory holds.
+    fn docs_name_their_files(facts: &crate::facts::Facts, items: &EnvItems) {
+        let check = |rel: &str, doc: Option<u32>| {
+            let want = facts.inventory.position(rel);
+            assert_eq!(doc.map(|d| d as usize), want, "{rel}");
+            if let Some(d) = doc {
+                assert_eq!(&*facts.inventory.docs[d as usize].rel, rel);
+            }
+        };
+        assert_eq!(items.docs.credentials.len(), items.credentials.len());
+        assert_eq!(items.docs.hosts.len(), items.hosts.len());
+        for (c, &d) in items.credentials.iter().zip(&items.docs.credentials) {
+            check(&c.rel, d);
+        }
+        for (h, d) in items.hosts_in_docs() {
+            check(&h.rel, d);
+        }
+    }
+
     /// Every directory of fixture trees (and the shared CHT files, when
     /// present) with at least one file of its own or below.
     fn fixture_trees() -> Vec<std::path::PathBuf> {
@@ -676,8 +741,13 @@ mod tests {
             assert_eq!(ChtInstances::collect(&facts).0, instances);
             facts.provide(serial);
             assert_eq!(ChtInstances::collect(&facts).0, instances);
-            let serial = projection(&EnvItems::gather(&facts, false));
-            let par = projection(&EnvItems::gather(&facts, true));
+            let (serial, par) = (
+                EnvItems::gather(&facts, false),
+                EnvItems::gather(&facts, true),
+            );
+            docs_name_their_files(&facts, &serial);
+            docs_name_their_files(&facts, &par);
+            let (serial, par) = (projection(&serial), projection(&par));
             assert_eq!(serial, par, "{}", tree.display());
             // With the files' own items gathered ahead, as `Facts::prepare`
             // does: taken, and the same items in the same order.

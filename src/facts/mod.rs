@@ -471,8 +471,13 @@ impl<'t> Facts<'t> {
     /// the files are not indexed or `rel` is not one of them (then ask
     /// `location` and `environment`).
     pub fn indexed_place(&self, rel: &str) -> Option<(&Location, Option<&str>)> {
+        self.indexed_place_at(self.inventory.position(rel)?)
+    }
+
+    /// [`Facts::indexed_place`] of the file at `doc` in the inventory.
+    pub fn indexed_place_at(&self, doc: usize) -> Option<(&Location, Option<&str>)> {
         let table = self.files.get()?;
-        let info = table.by_doc.get(self.inventory.position(rel)?)?;
+        let info = table.by_doc.get(doc)?;
         let env = info.environment.map(|i| table.environments[i].as_str());
         Some((&info.location, env))
     }
@@ -482,6 +487,29 @@ impl<'t> Facts<'t> {
         match self.file_info(rel) {
             Some(info) => info.location.clone(),
             None => self.target.location(rel),
+        }
+    }
+
+    /// [`Facts::location`] of `rel`, found at `doc` in the inventory when
+    /// that is known (see `EnvItems::docs`): no lookup by path.
+    pub fn location_in(&self, doc: Option<u32>, rel: &str) -> Location {
+        match doc.and_then(|i| self.indexed_place_at(i as usize)) {
+            Some((location, _)) => location.clone(),
+            None => self.location(rel),
+        }
+    }
+
+    /// [`Facts::environment`] of `rel`, found at `doc` in the inventory
+    /// when that is known.
+    pub fn environment_in(
+        &self,
+        policy: &Policy,
+        doc: Option<u32>,
+        rel: &str,
+    ) -> Option<Cow<'_, str>> {
+        match doc.and_then(|i| self.indexed_place_at(i as usize)) {
+            Some((_, env)) => env.map(Cow::Borrowed),
+            None => self.environment(policy, rel),
         }
     }
 

@@ -70,6 +70,12 @@ impl<'a> Ctx<'a> {
     pub fn environment(&self, rel: &str) -> Option<std::borrow::Cow<'_, str>> {
         self.facts.environment(self.policy, rel)
     }
+
+    /// [`Ctx::environment`] of `rel`, found at `doc` in the inventory when
+    /// that is known (see `EnvItems::docs`).
+    pub fn environment_in(&self, doc: Option<u32>, rel: &str) -> Option<std::borrow::Cow<'_, str>> {
+        self.facts.environment_in(self.policy, doc, rel)
+    }
 }
 
 pub type Check = fn(&Ctx) -> Vec<Outcome>;

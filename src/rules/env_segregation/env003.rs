@@ -63,8 +63,15 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     }
     let items = ctx.facts.get::<EnvItems>();
     let mut j = Judgement::new();
-    for h in items.hosts.iter().filter(|h| production(&h.rel)) {
-        let mut loc = ctx.location(&h.rel);
+    let production_in = |doc, rel: &str| {
+        ctx.policy
+            .is_production(ctx.environment_in(doc, rel).as_deref())
+    };
+    for (h, doc) in items
+        .hosts_in_docs()
+        .filter(|&(h, doc)| production_in(doc, &h.rel))
+    {
+        let mut loc = ctx.facts.location_in(doc, &h.rel);
         loc.line = h.line;
         match non_production_host(h) {
             Some(why) => {

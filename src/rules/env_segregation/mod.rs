@@ -174,13 +174,24 @@ impl<'a, 'p> Places<'a, 'p> {
     /// The environment and spot of `rel:line`; `None` outside every
     /// environment.
     fn place(&mut self, rel: &'a str, line: Option<u32>) -> Option<(Arc<str>, Spot<'a>)> {
+        self.place_in(rel, None, line)
+    }
+
+    /// [`Places::place`] of an item whose file is known to be at `doc` in
+    /// the inventory (no lookup by path).
+    fn place_in(
+        &mut self,
+        rel: &'a str,
+        doc: Option<u32>,
+        line: Option<u32>,
+    ) -> Option<(Arc<str>, Spot<'a>)> {
         // Items share their file's path (one `Arc` per file): the same
         // pointer is the same file, without comparing the text.
         let same = |r: &str| std::ptr::eq(r, rel) || r == rel;
         let found = match &self.last {
             Some((r, found)) if same(r) => found.clone(),
             _ => {
-                let found = self.compute(rel);
+                let found = self.compute(rel, doc);
                 self.last = Some((rel, found.clone()));
                 found
             }
@@ -199,9 +210,13 @@ impl<'a, 'p> Places<'a, 'p> {
         }
     }
 
-    fn compute(&mut self, rel: &str) -> FilePlace<'a> {
+    fn compute(&mut self, rel: &str, doc: Option<u32>) -> FilePlace<'a> {
         let facts: &'a Facts<'a> = self.facts;
-        match facts.indexed_place(rel) {
+        let indexed = match doc {
+            Some(i) => facts.indexed_place_at(i as usize),
+            None => facts.indexed_place(rel),
+        };
+        match indexed {
             Some((location, env)) => Some((self.label(env?), FileLoc::Indexed(location))),
             None => {
                 let env = facts.environment(self.policy, rel)?;
@@ -234,8 +249,10 @@ pub fn gather<'a>(
         }
         let mut places = Places::new(facts, ctx.policy);
         creds.reserve(it.credentials.len());
-        for c in &it.credentials {
-            if let Some((env, location)) = places.place(&c.rel, c.line) {
+        let docs = |d: &[Option<u32>], i: usize| d.get(i).copied().flatten();
+        for (i, c) in it.credentials.iter().enumerate() {
+            let doc = docs(&it.docs.credentials, i);
+            if let Some((env, location)) = places.place_in(&c.rel, doc, c.line) {
                 creds.push(Placed {
                     env,
                     item: c,
@@ -244,8 +261,9 @@ pub fn gather<'a>(
             }
         }
         hosts.reserve(it.hosts.len());
-        for h in &it.hosts {
-            if let Some((env, location)) = places.place(&h.rel, h.line) {
+        for (i, h) in it.hosts.iter().enumerate() {
+            let doc = docs(&it.docs.hosts, i);
+            if let Some((env, location)) = places.place_in(&h.rel, doc, h.line) {
                 hosts.push(Placed {
                     env,
                     item: h,

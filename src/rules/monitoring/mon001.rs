@@ -17,15 +17,15 @@ use crate::target::TargetKind;
 fn production_hosts(ctx: &Ctx, facts: &Facts) -> BTreeMap<String, (String, Location)> {
     let items = facts.get::<EnvItems>();
     let mut out = BTreeMap::new();
-    for h in &items.hosts {
+    for (h, doc) in items.hosts_in_docs() {
         if h.role != Role::Serves || h.defaulted || h.host == "localhost" {
             continue;
         }
-        let env = facts.environment(ctx.policy, &h.rel);
+        let env = facts.environment_in(ctx.policy, doc, &h.rel);
         if !ctx.policy.is_production(env.as_deref()) {
             continue;
         }
-        let mut loc = facts.location(&h.rel);
+        let mut loc = facts.location_in(doc, &h.rel);
         loc.line = h.line;
         out.entry(h.host.clone())
             .or_insert((h.setting.to_string(), loc));
