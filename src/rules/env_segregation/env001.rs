@@ -7,9 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use foldhash::{HashMap, HashMapExt};
-
-use super::{Placed, env_order, gather, peer_items, too_few};
+use super::{Compared, Placed, env_order, gather, peer_items, too_few};
 use crate::facts::env_items::Credential;
 use crate::outcome::{Judgement, Outcome, Severity, not_applicable};
 use crate::rules::Ctx;
@@ -18,25 +16,37 @@ use crate::secret::{KeyedHasher, Tag};
 pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     let items = peer_items(ctx);
     let mut j = Judgement::new();
-    let g = gather(ctx, &items, &mut j, true);
+    let g = gather(ctx, &items, &mut j, Compared::Credentials);
     if let Some(why) = too_few(&g.environments) {
         return not_applicable(why);
     }
     let hasher = KeyedHasher::random();
-    // Grouped by tag: tags are random per run, so the groups' order is no
-    // order at all (findings are sorted by key after the rules).
-    let mut groups: HashMap<Tag, Vec<&Placed<Credential>>> = HashMap::new();
-    for c in &g.credentials {
-        groups
-            .entry(hasher.tag_secret(&c.item.value))
-            .or_default()
-            .push(c);
-    }
+    // Grouped by tag, each group in the order found: sorted by (tag,
+    // position), no table or vector per value (a large tree holds hundreds
+    // of thousands of credentials, most of them unique). Tags are random
+    // per run, so the groups' order is no order at all (findings are
+    // sorted by key after the rules).
+    let mut tagged: Vec<(Tag, u32)> = g
+        .credentials
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let i = u32::try_from(i).expect("fewer than 2^32 credentials");
+            (hasher.tag_secret(&c.item.value), i)
+        })
+        .collect();
+    tagged.sort_unstable();
+    let groups = tagged
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|run| run.len() > 1)
+        .map(|run| -> Vec<&Placed<Credential>> {
+            run.iter().map(|&(_, i)| &g.credentials[i as usize]).collect()
+        });
     let mut per_env: BTreeMap<&str, usize> = BTreeMap::new();
     for c in &g.credentials {
         *per_env.entry(&*c.env).or_default() += 1;
     }
-    for mut uses in groups.into_values() {
+    for mut uses in groups {
         let envs: BTreeSet<String> = uses.iter().map(|u| u.env.to_string()).collect();
         if envs.len() < 2 {
             continue;

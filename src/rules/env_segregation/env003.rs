@@ -8,7 +8,7 @@
 
 use std::net::IpAddr;
 
-use super::{gather, no_production, peer_items, served, too_few};
+use super::{Compared, gather, no_production, peer_items, served, too_few};
 use crate::facts::env_items::{EnvItems, HostRef, Role};
 use crate::outcome::{Judgement, Outcome, not_applicable};
 use crate::rules::Ctx;
@@ -103,7 +103,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
 fn across(ctx: &Ctx) -> Vec<Outcome> {
     let items = peer_items(ctx);
     let mut j = Judgement::new();
-    let g = gather(ctx, &items, &mut j, false);
+    let g = gather(ctx, &items, &mut j, Compared::Hosts);
     if let Some(why) = too_few(&g.environments) {
         return not_applicable(why);
     }

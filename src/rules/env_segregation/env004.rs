@@ -3,14 +3,14 @@
 //! database or API, or presents itself under production's name (a `.env`
 //! copied from production).
 
-use super::{gather, no_production, peer_items, served, too_few};
+use super::{Compared, gather, no_production, peer_items, served, too_few};
 use crate::outcome::{Judgement, Outcome, not_applicable};
 use crate::rules::Ctx;
 
 pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     let items = peer_items(ctx);
     let mut j = Judgement::new();
-    let g = gather(ctx, &items, &mut j, false);
+    let g = gather(ctx, &items, &mut j, Compared::Hosts);
     if let Some(why) = too_few(&g.environments) {
         return not_applicable(why);
     }

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Placed, env_order, gather, peer_items, too_few};
+use super::{Compared, Placed, env_order, gather, peer_items, too_few};
 use crate::facts::env_items::KeyPair;
 use crate::outcome::{Judgement, Outcome, not_applicable};
 use crate::rules::Ctx;
@@ -13,7 +13,7 @@ use crate::rules::Ctx;
 pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     let items = peer_items(ctx);
     let mut j = Judgement::new();
-    let g = gather(ctx, &items, &mut j, false);
+    let g = gather(ctx, &items, &mut j, Compared::KeyPairs);
     if let Some(why) = too_few(&g.environments) {
         return not_applicable(why);
     }

@@ -227,15 +227,29 @@ impl<'a, 'p> Places<'a, 'p> {
     }
 }
 
-/// Gathers the environments of the scan. Files that could not be parsed and
-/// credential values that cannot be known go into `j` as not evaluated
-/// when `with_gaps` is set.
+/// What a rule compares across environments: only those items are placed
+/// (each rule reads one kind; placing the others cost every rule the time
+/// and memory of the credentials, the most numerous).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Compared {
+    /// Credential values; files that could not be parsed and values that
+    /// cannot be known are gaps in the comparison.
+    Credentials,
+    Hosts,
+    KeyPairs,
+}
+
+/// Gathers the environments of the scan and the items of the kind
+/// `compared` (the other kinds stay empty). When credentials are compared,
+/// files that could not be parsed and credential values that cannot be
+/// known go into `j` as not evaluated.
 pub fn gather<'a>(
     ctx: &Ctx,
     items: &'a [(std::sync::Arc<EnvItems>, &'a Facts<'a>)],
     j: &mut Judgement,
-    with_gaps: bool,
+    compared: Compared,
 ) -> Gathered<'a> {
+    let with_gaps = compared == Compared::Credentials;
     let mut envs = BTreeSet::new();
     let mut creds = Vec::new();
     let mut hosts = Vec::new();
@@ -248,9 +262,13 @@ pub fn gather<'a>(
             }
         }
         let mut places = Places::new(facts, ctx.policy);
-        creds.reserve(it.credentials.len());
         let docs = |d: &[Option<u32>], i: usize| d.get(i).copied().flatten();
-        for (i, c) in it.credentials.iter().enumerate() {
+        let credentials = match compared {
+            Compared::Credentials => it.credentials.as_slice(),
+            _ => &[],
+        };
+        creds.reserve(credentials.len());
+        for (i, c) in credentials.iter().enumerate() {
             let doc = docs(&it.docs.credentials, i);
             if let Some((env, location)) = places.place_in(&c.rel, doc, c.line) {
                 creds.push(Placed {
@@ -260,8 +278,12 @@ pub fn gather<'a>(
                 });
             }
         }
-        hosts.reserve(it.hosts.len());
-        for (i, h) in it.hosts.iter().enumerate() {
+        let host_refs = match compared {
+            Compared::Hosts => it.hosts.as_slice(),
+            _ => &[],
+        };
+        hosts.reserve(host_refs.len());
+        for (i, h) in host_refs.iter().enumerate() {
             let doc = docs(&it.docs.hosts, i);
             if let Some((env, location)) = places.place_in(&h.rel, doc, h.line) {
                 hosts.push(Placed {
@@ -271,7 +293,11 @@ pub fn gather<'a>(
                 });
             }
         }
-        for k in &it.key_pairs {
+        let key_pair_refs = match compared {
+            Compared::KeyPairs => it.key_pairs.as_slice(),
+            _ => &[],
+        };
+        for k in key_pair_refs {
             if let Some((env, location)) = places.place(&k.rel, Some(k.line)) {
                 key_pairs.push(Placed {
                     env,
