@@ -331,6 +331,8 @@ fn from_k8s(facts: &Facts, out: &mut Images) {
             }
             _ => continue,
         };
+        // The manifests' instance, named once per file.
+        let mut instance: Option<Arc<str>> = None;
         for obj in objects {
             let mut found = Vec::new();
             containers(&obj.node, 0, &mut found);
@@ -352,10 +354,14 @@ fn from_k8s(facts: &Facts, out: &mut Images) {
                         obj.kind,
                         obj.name.as_deref().unwrap_or("(unnamed)")
                     ),
-                    instance: Arc::from(format!(
-                        "manifests in {}",
-                        facts.target.location(parent(&doc.rel)).path
-                    )),
+                    instance: instance
+                        .get_or_insert_with(|| {
+                            Arc::from(format!(
+                                "manifests in {}",
+                                facts.target.location(parent(&doc.rel)).path
+                            ))
+                        })
+                        .clone(),
                     raw: raw.into(),
                     reference,
                     component,

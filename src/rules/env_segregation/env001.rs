@@ -40,7 +40,9 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
         .chunk_by(|a, b| a.0 == b.0)
         .filter(|run| run.len() > 1)
         .map(|run| -> Vec<&Placed<Credential>> {
-            run.iter().map(|&(_, i)| &g.credentials[i as usize]).collect()
+            run.iter()
+                .map(|&(_, i)| &g.credentials[i as usize])
+                .collect()
         });
     let mut per_env: BTreeMap<&str, usize> = BTreeMap::new();
     for c in &g.credentials {

@@ -75,21 +75,25 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     let mut j = Judgement::new();
     for ((env, root), group) in hosts.iter().filter(|(_, g)| g.len() > 1) {
         let mut colliding: BTreeSet<&str> = BTreeSet::new();
+        // Each instance's location, found once for all the settings.
+        let locations: Vec<crate::outcome::Location> =
+            group.iter().map(|i| ctx.location(&i.rel)).collect();
         for (key, default) in IDENTITY {
-            // Instances by the value they give this setting: one finding per
-            // shared value, however many instances share it.
-            let mut by_value: BTreeMap<&str, Vec<(&Instance, Option<u32>)>> = BTreeMap::new();
-            for inst in group {
+            // Instances (by their index in the group) by the value they
+            // give this setting: one finding per shared value, however many
+            // instances share it.
+            let mut by_value: BTreeMap<&str, Vec<(usize, Option<u32>)>> = BTreeMap::new();
+            for (k, inst) in group.iter().enumerate() {
                 if let Some((v, line)) = value(inst, key, default) {
-                    by_value.entry(v).or_default().push((inst, line));
+                    by_value.entry(v).or_default().push((k, line));
                 }
             }
             for (v, insts) in by_value.into_iter().filter(|(_, i)| i.len() > 1) {
                 let paths: Vec<String> = insts
                     .iter()
-                    .map(|(i, _)| ctx.location(&i.rel).path.to_string())
+                    .map(|&(k, _)| locations[k].path.to_string())
                     .collect();
-                colliding.extend(insts.iter().map(|(i, _)| i.rel.as_str()));
+                colliding.extend(insts.iter().map(|&(k, _)| group[k].rel.as_str()));
                 let (first, line) = insts[0];
                 let written = insts.iter().any(|(_, l)| l.is_some());
                 let shown = if written {
@@ -102,7 +106,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                 } else {
                     paths.join(", ")
                 };
-                let loc = ctx.location(&first.rel);
+                let loc = locations[first].clone();
                 j.fail(
                     format!("{}#{root}#{key}={v}", env.as_deref().unwrap_or("")),
                     format!(
@@ -119,8 +123,10 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                 .evidence("instances", paths);
             }
         }
-        for inst in group.iter().filter(|i| !colliding.contains(i.rel.as_str())) {
-            j.checked_with(|| ctx.location(&inst.rel).path.to_string());
+        for (inst, loc) in group.iter().zip(&locations) {
+            if !colliding.contains(inst.rel.as_str()) {
+                j.checked_with(|| loc.path.to_string());
+            }
         }
     }
     j.finish(

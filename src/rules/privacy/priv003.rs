@@ -38,7 +38,6 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
         for svc in &p.file.services {
             let Some(image) = &svc.image else { continue };
             let name = image_name(&image.raw).to_ascii_lowercase();
-            let loc = target.location(&p.rel);
             let checks: &[(&str, &[&str], &str)] = if name.contains("pgadmin") {
                 &[(
                     "PGADMIN_DEFAULT_PASSWORD",
@@ -72,6 +71,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             } else {
                 continue;
             };
+            let loc = target.location(&p.rel);
             for (key, defaults, what) in checks {
                 match env_value(p, svc, key) {
                     Ok(Some((v, line)))

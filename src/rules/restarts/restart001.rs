@@ -69,8 +69,12 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
         if crate::facts::inventory::is_example(&p.rel) {
             continue;
         }
+        // The project file's location, found once for its services.
+        let mut project_loc = None;
         for svc in p.file.services.iter().filter(|s| is_cht(s)) {
-            let loc = target.location(&p.rel);
+            let loc = project_loc
+                .get_or_insert_with(|| target.location(&p.rel))
+                .clone();
             let key = format!("{}#{}", p.rel, svc.name);
             let (policy, line) = match (&svc.restart, &svc.deploy_restart) {
                 (Some(r), _) => match p.vars.resolve(r) {
