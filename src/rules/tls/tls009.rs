@@ -89,37 +89,31 @@ fn local_ip_names(ctx: &Ctx, j: &mut Judgement) {
     let production = |rel: &str| {
         environment_of(ctx.policy, &target, rel).map(|e| ctx.policy.is_production(Some(&e)))
     };
-    let mut names: Vec<(String, String, Option<u32>, String)> = Vec::new();
+    // The names under local-ip only (few), borrowed from the facts:
+    // (host, file, line, setting).
     let items = ctx.facts.get::<EnvItems>();
-    for h in items.hosts.iter().filter(|h| h.role == Role::Serves) {
-        names.push((
-            h.host.clone(),
-            h.rel.to_string(),
-            h.line,
-            h.setting.to_string(),
-        ));
-    }
     let nginx = ctx.facts.get::<NginxTls>();
-    for srv in &nginx.servers {
-        for n in &srv.names {
-            names.push((
-                n.clone(),
-                srv.rel.to_string(),
-                Some(srv.line),
-                "nginx server_name".to_string(),
-            ));
-        }
-    }
+    let served = items
+        .hosts
+        .iter()
+        .filter(|h| h.role == Role::Serves)
+        .map(|h| (h.host.as_str(), &*h.rel, h.line, &*h.setting));
+    let server_names = nginx.servers.iter().flat_map(|srv| {
+        srv.names
+            .iter()
+            .map(|n| (n.as_str(), &*srv.rel, Some(srv.line), "nginx server_name"))
+    });
+    let names: Vec<(&str, &str, Option<u32>, &str)> = served
+        .chain(server_names)
+        .filter(|(host, ..)| is_local_ip(host))
+        .collect();
     for (host, rel, line, setting) in names {
-        if !is_local_ip(&host) {
-            continue;
-        }
-        let loc = target.location(&rel);
+        let loc = target.location(rel);
         let loc = match line {
             Some(l) => loc.with_line(l),
             None => loc,
         };
-        match production(&rel) {
+        match production(rel) {
             None => continue,
             Some(false) => {
                 j.checked(format!("{} {setting} {host} (not production)", loc.path));
@@ -135,7 +129,7 @@ fn local_ip_names(ctx: &Ctx, j: &mut Judgement) {
             ),
         )
         .at(loc)
-        .evidence("host", host.clone())
-        .evidence("setting", setting.clone());
+        .evidence("host", host)
+        .evidence("setting", setting);
     }
 }
