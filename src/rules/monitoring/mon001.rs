@@ -13,9 +13,13 @@ use crate::outcome::{Judgement, Location, Outcome, not_applicable};
 use crate::rules::Ctx;
 use crate::target::TargetKind;
 
-/// The production hosts a target serves: host → (setting, location).
-fn production_hosts(ctx: &Ctx, facts: &Facts) -> BTreeMap<String, (String, Location)> {
-    let items = facts.get::<EnvItems>();
+/// The production hosts a target serves (`items` are its environment
+/// items): host → (setting, location), borrowed from the items.
+fn production_hosts<'i>(
+    ctx: &Ctx,
+    facts: &Facts,
+    items: &'i EnvItems,
+) -> BTreeMap<&'i str, (&'i str, Location)> {
     let mut out = BTreeMap::new();
     for (h, doc) in items.hosts_in_docs() {
         if h.role != Role::Serves || h.defaulted || h.host == "localhost" {
@@ -27,8 +31,7 @@ fn production_hosts(ctx: &Ctx, facts: &Facts) -> BTreeMap<String, (String, Locat
         }
         let mut loc = facts.location_in(doc, &h.rel);
         loc.line = h.line;
-        out.entry(h.host.clone())
-            .or_insert((h.setting.to_string(), loc));
+        out.entry(h.host.as_str()).or_insert((&*h.setting, loc));
     }
     out
 }
@@ -54,7 +57,7 @@ const LISTS_NAMED: usize = 10;
 
 fn judge(
     j: &mut Judgement,
-    hosts: &BTreeMap<String, (String, Location)>,
+    hosts: &BTreeMap<&str, (&str, Location)>,
     watched: &BTreeSet<String>,
     lists: &[String],
 ) {
@@ -71,7 +74,7 @@ fn judge(
     };
     let shown = &lists[..lists.len().min(LISTS_NAMED)];
     for (host, (setting, loc)) in hosts {
-        if watched.contains(host) {
+        if watched.contains(*host) {
             j.checked_with(|| format!("{host} ({setting}) is watched"));
             continue;
         }
@@ -82,8 +85,8 @@ fn judge(
             ),
         );
         f.at(loc.clone())
-            .evidence("host", host.clone())
-            .evidence("setting", setting.clone())
+            .evidence("host", *host)
+            .evidence("setting", *setting)
             .evidence("instance_lists", shown.to_vec());
         if shown.len() < lists.len() {
             f.evidence("instance_lists_total", lists.len());
@@ -106,9 +109,14 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             watched(f, &mut seen, &mut lists);
             report_broken(&mut j, f);
         }
+        let items: Vec<(std::sync::Arc<EnvItems>, &Facts)> = peers
+            .iter()
+            .filter(|f| !has_lists(f))
+            .map(|f| (f.get::<EnvItems>(), *f))
+            .collect();
         let mut hosts = BTreeMap::new();
-        for f in peers.iter().filter(|f| !has_lists(f)) {
-            for (h, v) in production_hosts(ctx, f) {
+        for (it, f) in &items {
+            for (h, v) in production_hosts(ctx, f, it) {
                 hosts.entry(h).or_insert(v);
             }
         }
@@ -125,7 +133,13 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
     }
     watched(ctx.facts, &mut seen, &mut lists);
     report_broken(&mut j, ctx.facts);
-    judge(&mut j, &production_hosts(ctx, ctx.facts), &seen, &lists);
+    let items = ctx.facts.get::<EnvItems>();
+    judge(
+        &mut j,
+        &production_hosts(ctx, ctx.facts, &items),
+        &seen,
+        &lists,
+    );
     j.finish(
         "Every production CHT instance of the tree is in its Watchdog instance list.",
         "no production CHT instance (app_url, COMMON_NAME, ingress host) in the tree",
@@ -155,10 +169,7 @@ mod tests {
             line: Some(3),
             uri: "deploy/prod/.env".into(),
         };
-        hosts.insert(
-            "cht.example.org".to_string(),
-            ("COMMON_NAME".to_string(), loc),
-        );
+        hosts.insert("cht.example.org", ("COMMON_NAME", loc));
         let lists: Vec<String> = (0..lists)
             .map(|i| format!("site-{i:02}/list.yml"))
             .collect();
