@@ -199,6 +199,30 @@ impl<'a, 'p> Places<'a, 'p> {
         found.map(|(env, file)| (env, Spot { file, line }))
     }
 
+    /// Places each of `items` (at `at`: file and line) into `out`, in
+    /// order; `docs` holds the inventory position of each item's file, when
+    /// known (see `EnvItems::docs`).
+    fn place_all<T>(
+        &mut self,
+        items: &'a [T],
+        docs: &[Option<u32>],
+        at: impl Fn(&'a T) -> (&'a str, Option<u32>),
+        out: &mut Vec<Placed<'a, T>>,
+    ) {
+        out.reserve(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let (rel, line) = at(item);
+            let doc = docs.get(i).copied().flatten();
+            if let Some((env, location)) = self.place_in(rel, doc, line) {
+                out.push(Placed {
+                    env,
+                    item,
+                    location,
+                });
+            }
+        }
+    }
+
     fn label(&mut self, env: &str) -> Arc<str> {
         match self.labels.iter().find(|l| ***l == *env) {
             Some(l) => l.clone(),
@@ -262,49 +286,22 @@ pub fn gather<'a>(
             }
         }
         let mut places = Places::new(facts, ctx.policy);
-        let docs = |d: &[Option<u32>], i: usize| d.get(i).copied().flatten();
-        let credentials = match compared {
-            Compared::Credentials => it.credentials.as_slice(),
-            _ => &[],
-        };
-        creds.reserve(credentials.len());
-        for (i, c) in credentials.iter().enumerate() {
-            let doc = docs(&it.docs.credentials, i);
-            if let Some((env, location)) = places.place_in(&c.rel, doc, c.line) {
-                creds.push(Placed {
-                    env,
-                    item: c,
-                    location,
-                });
+        match compared {
+            Compared::Credentials => places.place_all(
+                &it.credentials,
+                &it.docs.credentials,
+                |c| (&c.rel, c.line),
+                &mut creds,
+            ),
+            Compared::Hosts => {
+                places.place_all(&it.hosts, &it.docs.hosts, |h| (&h.rel, h.line), &mut hosts)
             }
-        }
-        let host_refs = match compared {
-            Compared::Hosts => it.hosts.as_slice(),
-            _ => &[],
-        };
-        hosts.reserve(host_refs.len());
-        for (i, h) in host_refs.iter().enumerate() {
-            let doc = docs(&it.docs.hosts, i);
-            if let Some((env, location)) = places.place_in(&h.rel, doc, h.line) {
-                hosts.push(Placed {
-                    env,
-                    item: h,
-                    location,
-                });
-            }
-        }
-        let key_pair_refs = match compared {
-            Compared::KeyPairs => it.key_pairs.as_slice(),
-            _ => &[],
-        };
-        for k in key_pair_refs {
-            if let Some((env, location)) = places.place(&k.rel, Some(k.line)) {
-                key_pairs.push(Placed {
-                    env,
-                    item: k,
-                    location,
-                });
-            }
+            Compared::KeyPairs => places.place_all(
+                &it.key_pairs,
+                &[],
+                |k| (&k.rel, Some(k.line)),
+                &mut key_pairs,
+            ),
         }
         if with_gaps {
             for (rel, e) in &it.broken {
