@@ -35,6 +35,7 @@ seed proc_net 'tcp' 'tcp6' 'udp' 'udp6'
 seed users_csv '*.csv'
 seed helm 'values*.yaml' 'values*.yml' 'base.yaml' 'deployment-*.yaml' 'platform-*.yaml'
 seed k8s '*.yaml'
+seed yaml_fast_path '*.yml' '*.yaml'
 seed pem_x509 '*.pem' '*.crt' '*.key' '*.der'
 seed openssl_ciphers 'nginx.conf'   # ssl_ciphers lines, below
 seed nginx 'nginx.conf' '*.conf'

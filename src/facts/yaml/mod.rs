@@ -10,6 +10,8 @@ use compact_str::CompactString;
 use foldhash::{HashMap, HashMapExt};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, SpannedEventReceiver};
 
+mod block;
+
 /// Nodes an alias may copy in one file before loading gives up.
 const ALIAS_BUDGET: usize = 100_000;
 /// Nodes anchors may keep copies of in one file.
@@ -135,6 +137,25 @@ impl Node {
 
 /// Parses every document of a YAML stream.
 pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
+    match parse_block(text) {
+        Some(docs) => Ok(docs),
+        None => parse_with_saphyr(text),
+    }
+}
+
+/// The fast path alone ([`block`]): `None` when the text is outside it.
+/// Public for the differential tests and fuzz target.
+#[doc(hidden)]
+pub fn parse_block(text: &str) -> Option<Vec<Node>> {
+    let mut builder = Builder::default();
+    block::parse(text, &mut builder)?;
+    Some(builder.docs)
+}
+
+/// saphyr-parser alone, for any text. Public for the differential tests
+/// and fuzz target.
+#[doc(hidden)]
+pub fn parse_with_saphyr(text: &str) -> Result<Vec<Node>, YamlError> {
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
     if let Err(e) = parser.load(&mut builder, true) {
