@@ -218,7 +218,7 @@ fn from_compose(facts: &Facts, out: &mut Images) {
         }
         let rel = p.rel.clone();
         let name = match &p.vars.env_rel {
-            Some(env) => format!("compose project with {env}"),
+            Some(env) => ["compose project with ", env].concat(),
             None => format!(
                 "compose files in {}",
                 facts.target.location(parent(&p.rel)).path

@@ -758,7 +758,7 @@ impl Walk<'_> {
             if dir.rel.is_empty() {
                 name.to_string()
             } else {
-                format!("{}/{name}", dir.rel)
+                [dir.rel.as_str(), "/", name].concat()
             }
         };
         let mut subdirs = Vec::new();

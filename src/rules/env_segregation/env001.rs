@@ -66,7 +66,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             .collect();
         let key: Vec<String> = uses
             .iter()
-            .map(|u| format!("{}:{}#{}", u.env, u.location.path(), u.item.item))
+            .map(|u| [&*u.env, ":", u.location.path(), "#", &u.item.item].concat())
             .collect();
         let production = order.iter().any(|e| ctx.policy.is_production(Some(e)));
         j.fail(

@@ -86,7 +86,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             } else if let Some(why) = (!identity).then(|| published_credential(s, &v)).flatten() {
                 why
             } else {
-                j.checked(format!("{} {}", loc.path, s.written));
+                j.checked([&*loc.path, " ", &s.written].concat());
                 return;
             };
             j.fail(

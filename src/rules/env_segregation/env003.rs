@@ -91,7 +91,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                 .evidence("setting", &*h.setting)
                 .evidence("host", h.host.clone());
             }
-            None => j.checked_with(|| format!("{} {}", h.setting, h.host)),
+            None => j.checked_with(|| [&*h.setting, " ", &*h.host].concat()),
         }
     }
     j.finish(
@@ -129,7 +129,7 @@ fn across(ctx: &Ctx) -> Vec<Outcome> {
             .filter(|s| !own && !ctx.policy.is_production(Some(&s.env)))
             .collect();
         let Some(first) = others.first() else {
-            j.checked_with(|| format!("{} {}", h.item.setting, h.item.host));
+            j.checked_with(|| [&*h.item.setting, " ", &*h.item.host].concat());
             continue;
         };
         let envs: Vec<String> = others.iter().map(|o| o.env.to_string()).collect();

@@ -30,7 +30,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             .filter(|s| ctx.policy.is_production(Some(&s.env)))
             .collect();
         let Some(first) = prod.first() else {
-            j.checked(format!("{} {} {}", h.env, h.item.setting, h.item.host));
+            j.checked([&*h.env, " ", &*h.item.setting, " ", &*h.item.host].concat());
             continue;
         };
         let how = match h.item.role {

@@ -69,7 +69,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                             .collect::<Vec<String>>(),
                     );
             }
-            None => j.checked_with(|| format!("{} {}", port.service, p.describe())),
+            None => j.checked_with(|| [&*port.service, " ", &p.describe()].concat()),
         }
     }
     j.finish(

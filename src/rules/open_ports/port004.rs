@@ -15,7 +15,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
         let p = port.published;
         let web_only = p.host_ports.is_some() && p.host_ports_iter().all(|n| n == 80 || n == 443);
         if !p.all_interfaces() || web_only {
-            j.checked_with(|| format!("{} {}", port.service, p.describe()));
+            j.checked_with(|| [&*port.service, " ", &p.describe()].concat());
             continue;
         }
         let host = match p.host_ports {

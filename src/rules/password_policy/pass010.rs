@@ -31,7 +31,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
             } else if is_published_password(v) {
                 "is a default value published in CHT's docs, charts or examples"
             } else {
-                j.checked(format!("{} {}", loc.path, s.written));
+                j.checked([&*loc.path, " ", &s.written].concat());
                 return;
             };
             j.fail(

@@ -36,7 +36,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                 failed.push(format!("CHT score {score} < {min_score}"));
             }
             if failed.is_empty() {
-                j.checked(format!("{} {}", loc.path, s.written));
+                j.checked([&*loc.path, " ", &s.written].concat());
                 return;
             }
             j.fail(

@@ -21,7 +21,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
         |j, s, value, loc| {
             let v = value.expose();
             let why = if v.starts_with("-pbkdf2-") {
-                j.checked(format!("{} {}", loc.path, s.written));
+                j.checked([&*loc.path, " ", &s.written].concat());
                 return;
             } else if v.starts_with("-hashed-") {
                 "uses the legacy salted SHA-1 form (-hashed-)"

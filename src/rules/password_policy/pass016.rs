@@ -32,7 +32,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                     "is a published default"
                 }
             } else {
-                j.checked(format!("{} {}", loc.path, s.written));
+                j.checked([&*loc.path, " ", &s.written].concat());
                 return;
             };
             j.fail(

@@ -88,7 +88,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                         .evidence("key", *key)
                         .evidence("value", format!("<redacted: {} chars>", v.chars().count()));
                     }
-                    Ok(Some(_)) => j.checked(format!("{} {} {key}", loc.path, svc.name)),
+                    Ok(Some(_)) => j.checked([&*loc.path, " ", &*svc.name, " ", key].concat()),
                     Ok(None) => {}
                     Err(_) => {
                         j.not_evaluated(

@@ -105,7 +105,7 @@ fn judge_url(
     loc: Location,
 ) {
     let Some(host) = http_host(url) else {
-        j.checked(format!("{} {what}", loc.path));
+        j.checked([&*loc.path, " ", what].concat());
         return;
     };
     if is_local_host(&host) {
@@ -201,7 +201,7 @@ pub fn check(ctx: &Ctx) -> Vec<Outcome> {
                         .interpolated()
                         .is_some_and(|r| r.trim_start().starts_with("https://")) =>
                     {
-                        j.checked(format!("{} {}", loc.path, s.written));
+                        j.checked([&*loc.path, " ", &s.written].concat());
                     }
                     _ => {
                         j.not_evaluated(
