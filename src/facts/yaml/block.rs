@@ -340,22 +340,7 @@ fn ends_cleanly(tail: &str) -> Option<()> {
 /// One scalar of a flow sequence and what follows it.
 fn flow_scalar(s: &str) -> Option<(Cow<'_, str>, ScalarStyle, &str)> {
     match *s.as_bytes().first()? {
-        b'"' => {
-            let end = s[1..].find('"')? + 1;
-            let inner = &s[1..end];
-            if inner.contains('\\') {
-                return None;
-            }
-            Some((
-                Cow::Borrowed(inner),
-                ScalarStyle::DoubleQuoted,
-                &s[end + 1..],
-            ))
-        }
-        b'\'' => {
-            let (text, used) = single_quoted(s)?;
-            Some((text, ScalarStyle::SingleQuoted, &s[used..]))
-        }
+        b'"' | b'\'' => quoted(s),
         first => {
             // Letters, digits and a few marks only: saphyr-parser has
             // rules of its own for spaces and indicators inside flow
@@ -379,22 +364,7 @@ fn flow_scalar(s: &str) -> Option<(Cow<'_, str>, ScalarStyle, &str)> {
 fn item(s: &str) -> Option<Item<'_>> {
     let bytes = s.as_bytes();
     let (text, style, tail) = match bytes[0] {
-        b'"' => {
-            let end = s[1..].find('"')? + 1;
-            let inner = &s[1..end];
-            if inner.contains('\\') {
-                return None;
-            }
-            (
-                Cow::Borrowed(inner),
-                ScalarStyle::DoubleQuoted,
-                &s[end + 1..],
-            )
-        }
-        b'\'' => {
-            let (text, used) = single_quoted(s)?;
-            (text, ScalarStyle::SingleQuoted, &s[used..])
-        }
+        b'"' | b'\'' => quoted(s)?,
         _ => return plain(s),
     };
     let t = tail.trim_start_matches(' ');
@@ -406,6 +376,25 @@ fn item(s: &str) -> Option<Item<'_>> {
     // Only a comment may follow a quoted scalar, after a space.
     ends_cleanly(tail)?;
     Some(Item::Scalar(text, style))
+}
+
+/// The one-line quoted scalar `s` starts with (a double-quoted one without
+/// escapes) and what follows its closing quote.
+fn quoted(s: &str) -> Option<(Cow<'_, str>, ScalarStyle, &str)> {
+    if s.starts_with('\'') {
+        let (text, used) = single_quoted(s)?;
+        return Some((text, ScalarStyle::SingleQuoted, &s[used..]));
+    }
+    let end = s[1..].find('"')? + 1;
+    let inner = &s[1..end];
+    if inner.contains('\\') {
+        return None;
+    }
+    Some((
+        Cow::Borrowed(inner),
+        ScalarStyle::DoubleQuoted,
+        &s[end + 1..],
+    ))
 }
 
 /// A single-quoted scalar on one line (`''` is a quote) and the bytes it
