@@ -176,12 +176,12 @@ pub fn write(report: &Report, compact: bool, w: &mut impl std::io::Write) -> std
         - 1;
     w.write_all(&frame[..at])?;
     for (i, window) in results.chunks(WINDOW).enumerate() {
-        let texts: Vec<Vec<u8>> = window
+        let texts: Vec<(Vec<u8>, usize)> = window
             .par_iter()
             .with_min_len(64)
             .map(|r| result_text(r, compact))
             .collect::<Result<_, _>>()?;
-        for (j, text) in texts.iter().enumerate() {
+        for (j, (text, start)) in texts.iter().enumerate() {
             let sep: &[u8] = match (i + j, compact) {
                 (0, true) => b"",
                 (0, false) => b"\n    ",
@@ -189,7 +189,7 @@ pub fn write(report: &Report, compact: bool, w: &mut impl std::io::Write) -> std
                 (_, false) => b",\n    ",
             };
             w.write_all(sep)?;
-            w.write_all(text)?;
+            w.write_all(&text[*start..])?;
         }
     }
     if !results.is_empty() && !compact {
@@ -202,17 +202,18 @@ pub fn write(report: &Report, compact: bool, w: &mut impl std::io::Write) -> std
 /// are indented two levels (JSON strings hold no raw line breaks). The
 /// serialiser indents it, as the only item of a list in a list: no second
 /// pass over the text.
-fn result_text(r: &ResultOut<'_>, compact: bool) -> serde_json::Result<Vec<u8>> {
+///
+/// Returned with where the result starts in the text (not moved there).
+fn result_text(r: &ResultOut<'_>, compact: bool) -> serde_json::Result<(Vec<u8>, usize)> {
     if compact {
-        return serde_json::to_vec(r);
+        return Ok((serde_json::to_vec(r)?, 0));
     }
     const OPEN: &[u8] = b"[\n  [\n    ";
     const CLOSE: &[u8] = b"\n  ]\n]";
     let mut text = serde_json::to_vec_pretty(&[[r]])?;
     debug_assert!(text.starts_with(OPEN) && text.ends_with(CLOSE));
     text.truncate(text.len() - CLOSE.len());
-    text.drain(..OPEN.len());
-    Ok(text)
+    Ok((text, OPEN.len()))
 }
 
 /// The report on one line (`--compact`): one record per scan for log
