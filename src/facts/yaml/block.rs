@@ -156,6 +156,13 @@ impl<'b> Reader<'b> {
         }
     }
 
+    /// An entry at column `indent`, on line `line`, whose value is not on
+    /// its line: see [`Pending`].
+    fn wait(&mut self, indent: usize, kind: Kind, line: u32) -> Option<()> {
+        self.pending = Some(Pending { indent, kind, line });
+        Some(())
+    }
+
     fn null_pending(&mut self) {
         if let Some(p) = self.pending.take() {
             self.scalar(Cow::Borrowed(""), ScalarStyle::Plain, p.line);
@@ -230,12 +237,7 @@ impl<'b> Reader<'b> {
                 let after = &rest[1..];
                 let r2 = after.trim_start_matches(' ');
                 if r2.is_empty() || r2.starts_with('#') {
-                    self.pending = Some(Pending {
-                        indent,
-                        kind: Kind::Seq,
-                        line: n,
-                    });
-                    return Some(());
+                    return self.wait(indent, Kind::Seq, n);
                 }
                 if r2 == "-" || r2.starts_with("- ") {
                     return None;
@@ -271,12 +273,7 @@ impl<'b> Reader<'b> {
         self.scalar(key, style, n);
         let v = after.trim_start_matches(' ');
         if v.is_empty() || v.starts_with('#') {
-            self.pending = Some(Pending {
-                indent,
-                kind: Kind::Map,
-                line: n,
-            });
-            return Some(());
+            return self.wait(indent, Kind::Map, n);
         }
         if v.starts_with(['[', '{']) {
             return self.flow(v, n);
