@@ -4,7 +4,7 @@
 //! keys (`<<: *anchor`) are applied, and alias expansion is bounded so a
 //! "billion laughs" document fails instead of eating memory. Parses only.
 //! Text in plain block style, most deployment YAML, is read by a faster
-//! line reader that gives the builder the same events ([`block`]); the rest
+//! line reader that gives the builder the same events (`block.rs`); the rest
 //! goes to saphyr-parser.
 
 use std::borrow::Cow;
