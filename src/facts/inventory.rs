@@ -170,8 +170,12 @@ pub struct Inventory {
 #[derive(Default)]
 pub struct Listing {
     hasher: foldhash::fast::RandomState,
-    listed: foldhash::HashSet<u64>,
-    entries: foldhash::HashMap<u64, EntryKind>,
+    /// Sorted, and searched: gathered from the walk's directories across
+    /// cores and sorted once (inserted into hash tables one by one, they
+    /// held up every core but one at the end of the walk).
+    listed: Vec<u64>,
+    /// Sorted by hash.
+    entries: Vec<(u64, EntryKind)>,
     /// Entries recorded so far: past [`Listing::MAX_ENTRIES`] a directory is
     /// not recorded, and questions about it go to the file system.
     recorded: std::sync::atomic::AtomicUsize,
@@ -221,12 +225,21 @@ impl Listing {
         let mut end = rel.len();
         loop {
             let dir = rel[..end].rsplit_once('/').map_or("", |(d, _)| d);
-            if self.listed.contains(&self.hasher.hash_one(dir)) {
+            if self
+                .listed
+                .binary_search(&self.hasher.hash_one(dir))
+                .is_ok()
+            {
                 // The entry of `dir` on the way to `rel`.
                 let from = if dir.is_empty() { 0 } else { dir.len() + 1 };
                 let child_end = rel[from..].find('/').map_or(rel.len(), |i| from + i);
                 let whole = child_end == rel.len();
-                return match self.entries.get(&self.hasher.hash_one(&rel[..child_end])) {
+                let hash = self.hasher.hash_one(&rel[..child_end]);
+                let entry = self
+                    .entries
+                    .binary_search_by_key(&hash, |&(h, _)| h)
+                    .map(|i| &self.entries[i].1);
+                return match entry.ok() {
                     None => Some(false),
                     Some(EntryKind::Link) => None,
                     Some(EntryKind::File) => Some(whole),
@@ -279,25 +292,41 @@ impl PathIndex {
             .with_min_len(1024)
             .map(|d| hasher.hash_one(&*d.rel))
             .collect();
-        let mut at: HashMap<u64, u32, BuildHasherDefault<PassHash>> =
-            HashMap::with_capacity_and_hasher(docs.len(), BuildHasherDefault::default());
-        let mut by_address =
-            foldhash::HashMap::with_capacity_and_hasher(docs.len(), Default::default());
-        let mut by_kind: Vec<Vec<u32>> = Vec::new();
-        for (i, (d, hash)) in docs.iter().zip(hashes).enumerate() {
-            let pos = u32::try_from(i).unwrap_or(Self::SHARED);
-            let k = d.kind as usize;
-            if by_kind.len() <= k {
-                by_kind.resize_with(k + 1, Vec::new);
+        let pos = |i: usize| u32::try_from(i).unwrap_or(Self::SHARED);
+        // Each table filled on a core of its own.
+        let build_at = || {
+            let mut at: HashMap<u64, u32, BuildHasherDefault<PassHash>> =
+                HashMap::with_capacity_and_hasher(docs.len(), BuildHasherDefault::default());
+            for (i, hash) in hashes.into_iter().enumerate() {
+                at.entry(hash)
+                    .and_modify(|p| *p = Self::SHARED)
+                    .or_insert(pos(i));
             }
-            by_kind[k].push(pos);
-            at.entry(hash)
-                .and_modify(|p| *p = Self::SHARED)
-                .or_insert(pos);
-            if let Ok(len) = u32::try_from(d.rel.len()) {
-                by_address.insert(d.rel.as_ptr() as usize, (pos, len));
+            at
+        };
+        let build_by_address = || {
+            let mut by_address =
+                foldhash::HashMap::with_capacity_and_hasher(docs.len(), Default::default());
+            for (i, d) in docs.iter().enumerate() {
+                if let Ok(len) = u32::try_from(d.rel.len()) {
+                    by_address.insert(d.rel.as_ptr() as usize, (pos(i), len));
+                }
             }
-        }
+            by_address
+        };
+        let build_by_kind = || {
+            let mut by_kind: Vec<Vec<u32>> = Vec::new();
+            for (i, d) in docs.iter().enumerate() {
+                let k = d.kind as usize;
+                if by_kind.len() <= k {
+                    by_kind.resize_with(k + 1, Vec::new);
+                }
+                by_kind[k].push(pos(i));
+            }
+            by_kind
+        };
+        let (at, (by_address, by_kind)) =
+            rayon::join(build_at, || rayon::join(build_by_address, build_by_kind));
         PathIndex {
             hasher,
             at,
@@ -665,17 +694,19 @@ fn walk_from(
     walk.dir(dir, 1, ignores.as_ref(), out);
 }
 
-/// What a walk found in one directory, and below it (kept as a tree and
-/// gathered once at the end, not appended level by level).
+/// What a walk found in one directory and below it, in walk order (a
+/// directory, then each subdirectory in name order: nearly sorted, so the
+/// sort after is cheap). Files and entries are kept in each directory's
+/// vector, and a directory takes its subdirectories' vectors whole (not
+/// their items), so they are copied once, across cores, at the end.
 #[derive(Default)]
 struct Walked {
     files: Vec<(String, String)>,
-    docs: Vec<Doc>,
+    docs: Vec<Vec<Doc>>,
     notes: Vec<Note>,
     /// The directories listed and their entries (see [`Listing`]).
     listed: Vec<u64>,
-    entries: Vec<(u64, EntryKind)>,
-    below: Vec<Walked>,
+    entries: Vec<Vec<(u64, EntryKind)>>,
 }
 
 impl Walked {
@@ -686,47 +717,34 @@ impl Walked {
         });
     }
 
-    /// Everything found, gathered in walk order (a directory, then each
-    /// subdirectory in name order: nearly sorted, so the sort after is
-    /// cheap), without recursion (trees can be deep).
+    /// Everything found, gathered: the files loaded and the entries
+    /// listed copied out across cores (one core copying a 100k-file walk's
+    /// files and freeing its vectors kept the other waiting).
     fn flatten_into(
-        self,
+        mut self,
         files: &mut Vec<(String, String)>,
         docs: &mut Vec<Doc>,
         notes: &mut Vec<Note>,
-        mut listing: Option<&mut Listing>,
+        listing: Option<&mut Listing>,
     ) {
-        // Room for everything at once: appending a walk's worth of files
-        // to a growing vector copied them over and over.
-        let (mut n_files, mut n_docs, mut n_notes) = (0, 0, 0);
-        let (mut n_listed, mut n_entries) = (0, 0);
-        let mut count = vec![&self];
-        while let Some(w) = count.pop() {
-            n_files += w.files.len();
-            n_docs += w.docs.len();
-            n_notes += w.notes.len();
-            n_listed += w.listed.len();
-            n_entries += w.entries.len();
-            count.extend(&w.below);
-        }
-        files.reserve(n_files);
-        docs.reserve(n_docs);
-        notes.reserve(n_notes);
-        if let Some(l) = listing.as_deref_mut() {
-            l.listed.reserve(n_listed);
-            l.entries.reserve(n_entries);
-        }
-        let mut todo = vec![self];
-        while let Some(mut w) = todo.pop() {
-            files.append(&mut w.files);
-            docs.append(&mut w.docs);
-            notes.append(&mut w.notes);
-            if let Some(l) = listing.as_deref_mut() {
-                l.listed.extend(w.listed);
-                l.entries.extend(w.entries);
-            }
-            todo.extend(w.below.into_iter().rev());
-        }
+        files.append(&mut self.files);
+        notes.append(&mut self.notes);
+        let Walked {
+            docs: found,
+            listed,
+            entries,
+            ..
+        } = self;
+        rayon::join(
+            || docs.par_extend(found.into_par_iter().flatten()),
+            || {
+                let Some(l) = listing else { return };
+                l.listed.extend(listed);
+                l.listed.par_sort_unstable();
+                l.entries.par_extend(entries.into_par_iter().flatten());
+                l.entries.par_sort_unstable_by_key(|&(h, _)| h);
+            },
+        );
     }
 }
 
@@ -757,7 +775,7 @@ impl Walk<'_> {
         if let Some(listing) = self.listing.filter(|l| l.room_for(entries.len())) {
             let hasher = &listing.hasher;
             out.listed.push(hasher.hash_one(dir.rel.as_str()));
-            out.entries.reserve_exact(entries.len());
+            let mut listed = Vec::with_capacity(entries.len());
             let mut path = dir.rel.clone();
             for e in &entries {
                 path.truncate(dir.rel.len());
@@ -771,8 +789,9 @@ impl Walk<'_> {
                     (_, _, true) => EntryKind::Link,
                     _ => EntryKind::Other,
                 };
-                out.entries.push((hasher.hash_one(path.as_str()), kind));
+                listed.push((hasher.hash_one(path.as_str()), kind));
             }
+            out.entries.push(listed);
         }
         let dir_name = dir.rel.rsplit('/').next().unwrap_or("");
         let join = |name: &str| {
@@ -840,11 +859,21 @@ impl Walk<'_> {
             out.files
                 .extend(files.into_iter().map(|(rel, name, _)| (rel, name)));
         }
+        let mut docs = Vec::with_capacity(loaded.len());
         for (doc, note) in loaded {
-            out.docs.extend(doc);
+            docs.extend(doc);
             out.notes.extend(note);
         }
-        out.below.extend(below);
+        if !docs.is_empty() {
+            out.docs.push(docs);
+        }
+        for mut w in below {
+            out.files.append(&mut w.files);
+            out.docs.append(&mut w.docs);
+            out.notes.append(&mut w.notes);
+            out.listed.append(&mut w.listed);
+            out.entries.append(&mut w.entries);
+        }
     }
 }
 
@@ -1294,26 +1323,30 @@ pub fn is_example(rel: &str) -> bool {
 /// is sorted by path).
 fn referenced_env_files(root: &Root, docs: &[Doc]) -> Vec<String> {
     let loaded = |rel: &str| docs.binary_search_by(|d| (*d.rel).cmp(rel)).is_ok();
+    // The paths not loaded, in order, found across cores.
+    let missing: Vec<String> = docs
+        .par_iter()
+        .with_min_len(256)
+        .flat_map_iter(|doc| {
+            let services = match &doc.content {
+                Ok(Parsed::Compose(file)) => &file.services[..],
+                _ => &[],
+            };
+            let dir = doc.rel.rsplit_once('/').map_or("", |(d, _)| d);
+            services
+                .iter()
+                .flat_map(|svc| &svc.env_files)
+                .filter(|f| !f.raw.contains('$'))
+                .filter_map(move |f| normalize_rel(dir, &f.raw))
+                .filter(|rel| !loaded(rel))
+        })
+        .collect();
     let mut wanted: HashSet<String> = HashSet::new();
     let mut out = Vec::new();
-    for doc in docs {
-        let Ok(Parsed::Compose(file)) = &doc.content else {
-            continue;
-        };
-        let dir = doc.rel.rsplit_once('/').map_or("", |(d, _)| d);
-        for svc in &file.services {
-            for f in &svc.env_files {
-                if f.raw.contains('$') {
-                    continue;
-                }
-                let Some(rel) = normalize_rel(dir, &f.raw) else {
-                    continue;
-                };
-                // Each path is looked up once, found or not.
-                if !loaded(&rel) && wanted.insert(rel.clone()) && root.exists(&rel) {
-                    out.push(rel);
-                }
-            }
+    for rel in missing {
+        // Each path is looked up once, found or not.
+        if wanted.insert(rel.clone()) && root.exists(&rel) {
+            out.push(rel);
         }
     }
     out
