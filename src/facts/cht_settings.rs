@@ -15,6 +15,7 @@ use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use foldhash::{HashMap, HashMapExt, HashSet};
+use rayon::prelude::*;
 
 use crate::facts::cht_sources::{self, Front, key_of, known};
 use crate::facts::compose::{ComposeProjects, EnvVar, Project, Service, image_name};
@@ -891,12 +892,11 @@ impl ChtSettings {
         c.add_all(in_urls, par);
 
         // CHT's defaults for what an instance's .env leaves out.
-        let mut defaults = Vec::new();
-        for inst in &instances {
+        let default_of = |inst: &Instance| {
             // Only CHT's nginx reads CERTIFICATE_MODE: a .env feeding only
             // CouchDB nodes, or medic-os, has no such default.
-            if inst.front == Some(Front::Nginx) && inst.env.get("CERTIFICATE_MODE").is_none() {
-                defaults.push(Setting {
+            (inst.front == Some(Front::Nginx) && inst.env.get("CERTIFICATE_MODE").is_none()).then(
+                || Setting {
                     key: Cow::Borrowed("CERTIFICATE_MODE"),
                     written: Cow::Borrowed("CERTIFICATE_MODE"),
                     value: Value::Set {
@@ -907,20 +907,25 @@ impl ChtSettings {
                     rel: Arc::from(inst.rel.as_str()),
                     line: None,
                     via: Via::ChtDefault,
-                });
-            }
-        }
+                },
+            )
+        };
+        let defaults: Vec<Setting> = if par {
+            instances.par_iter().filter_map(default_of).collect()
+        } else {
+            instances.iter().filter_map(default_of).collect()
+        };
+        let before = c.parts.len();
         c.add(defaults);
-        // A compose default that an instance's own default already states.
-        let default_at: HashSet<(Arc<str>, Cow<'static, str>)> = c
-            .parts
+        // A compose default that an instance's own default already states
+        // (the defaults kept are the part just added, if any).
+        let default_at: HashSet<(Arc<str>, Cow<'static, str>)> = c.parts[before..]
             .iter()
             .flatten()
-            .filter(|s| s.via == Via::ChtDefault)
             .map(|s| (s.rel.clone(), s.key.clone()))
             .collect();
         if !default_at.is_empty() {
-            for part in &mut c.parts {
+            let drop_stated = |part: &mut Vec<Setting>| {
                 let before = part.len();
                 part.retain(|s| match &s.via {
                     Via::Compose(c) if s.defaulted() => c
@@ -932,6 +937,11 @@ impl ChtSettings {
                 if part.len() < before {
                     part.shrink_to_fit();
                 }
+            };
+            if par {
+                c.parts.par_iter_mut().for_each(drop_stated);
+            } else {
+                c.parts.iter_mut().for_each(drop_stated);
             }
         }
         broken.sort();
