@@ -628,7 +628,7 @@ fn run_in_pool(mut plan: Plan) -> Report {
                 let (docs, rest) = f.into_parts();
                 rayon::join(
                     || docs.into_par_iter().with_min_len(256).for_each(drop),
-                    || drop(rest),
+                    || rest.free(),
                 );
             });
             crate::timings::mark("free (beside finishing)");

@@ -546,6 +546,36 @@ impl<'t> Facts<'t> {
         }
     }
 
+    /// Frees what was derived, across cores: each fact and the file table
+    /// a task of their own (one core freeing them held up the end of a
+    /// large scan).
+    pub fn free(self) {
+        let Facts {
+            inventory,
+            cells,
+            files,
+            ..
+        } = self;
+        let cells: Vec<Cell> = cells
+            .into_inner()
+            .unwrap_or_else(|p| p.into_inner())
+            .into_values()
+            .collect();
+        rayon::join(
+            || cells.into_par_iter().for_each(drop),
+            || {
+                if let Some(table) = files.into_inner() {
+                    table
+                        .by_doc
+                        .into_par_iter()
+                        .with_min_len(1024)
+                        .for_each(drop);
+                }
+                drop(inventory);
+            },
+        );
+    }
+
     /// Takes the parsed files out (the rest keeps what was derived from
     /// them), so the engine can free both halves at once when the scan is
     /// done.
