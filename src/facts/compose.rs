@@ -682,6 +682,15 @@ impl Fact for ComposeProjects {
         out.projects.shrink_to_fit();
         out
     }
+
+    /// Across cores, a few projects per task (each holds its files' models).
+    fn free(self) {
+        use rayon::prelude::*;
+        self.projects
+            .into_par_iter()
+            .with_min_len(64)
+            .for_each(drop);
+    }
 }
 
 fn parent_of(rel: &str) -> &str {

@@ -400,6 +400,15 @@ impl Fact for HelmReleases {
     fn collect(facts: &Facts) -> Self {
         HelmReleases::gather(facts, false)
     }
+
+    /// Across cores, a few releases per task (each holds its leaves).
+    fn free(self) {
+        use rayon::prelude::*;
+        self.releases
+            .into_par_iter()
+            .with_min_len(64)
+            .for_each(drop);
+    }
 }
 
 #[cfg(test)]

@@ -550,6 +550,11 @@ impl<'t> Facts<'t> {
     /// a task of their own (one core freeing them held up the end of a
     /// large scan).
     pub fn free(self) {
+        // The largest free themselves across cores (`Fact::free`).
+        rayon::join(
+            || self.retire::<compose::ComposeProjects>(),
+            || self.retire::<helm::HelmReleases>(),
+        );
         let Facts {
             inventory,
             cells,
