@@ -2015,6 +2015,12 @@ mod tests {
         assert_eq!(inv.position(prefix), inv.position("a/.env"));
         assert_ne!(inv.position(prefix), Some(example));
         assert_eq!(inv.position(&inv.docs[example].rel[..4]), None);
+        // The same, asked just after an earlier file (its address is among
+        // the next few files' compared first): the length decides too.
+        assert_eq!(inv.position(".env"), Some(0));
+        assert_eq!(inv.position(prefix), inv.position("a/.env"));
+        assert_eq!(inv.position(".env"), Some(0));
+        assert_eq!(inv.position(&inv.docs[example].rel), Some(example));
     }
 
     #[test]
