@@ -28,13 +28,13 @@ const SKIP_DIRS: [&str; 7] = [
     "search_indexes",
 ];
 
-/// Where a host keeps system-level configuration rampart reads (globs are
-/// one directory level), and how deep to look. A CHT deployment directory
-/// found on a host is scanned as a tree target of its own.
 /// How many files past the last one found `Inventory::position` compares
 /// by address before it hashes (see there).
 const AHEAD: usize = 8;
 
+/// Where a host keeps system-level configuration rampart reads (globs are
+/// one directory level), and how deep to look. A CHT deployment directory
+/// found on a host is scanned as a tree target of its own.
 const HOST_PLACES: [(&str, usize); 9] = [
     ("opt/couchdb/etc", 3),
     ("etc/couchdb", 3),
