@@ -696,9 +696,11 @@ fn walk_from(
 
 /// What a walk found in one directory and below it, in walk order (a
 /// directory, then each subdirectory in name order: nearly sorted, so the
-/// sort after is cheap). Files and entries are kept in each directory's
-/// vector, and a directory takes its subdirectories' vectors whole (not
-/// their items), so they are copied once, across cores, at the end.
+/// sort after is cheap). The files loaded and the entries listed stay in
+/// each directory's vector, and a directory takes its subdirectories'
+/// vectors whole (not their items), so they are copied once, across cores,
+/// at the end; the candidates found unloaded and the notes, few, are
+/// appended as they come.
 #[derive(Default)]
 struct Walked {
     files: Vec<(String, String)>,
